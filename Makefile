@@ -1,0 +1,52 @@
+# karakuri: `make run` starts the local stack, `make test` runs every test.
+# Both bootstrap .venv (Python 3.11) and the Node packages of the SDK compatibility suite.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+AWS_PORT ?= 8001
+COMPAT := tests/compat
+
+.PHONY: run test check lint typecheck unit compat-deps requirements package clean
+
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[local,dev]'
+	touch $@
+
+$(COMPAT)/node_modules/.installed: $(COMPAT)/package.json $(COMPAT)/package-lock.json
+	cd $(COMPAT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+compat-deps: $(COMPAT)/node_modules/.installed
+
+run: $(BIN)/.installed
+	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) \
+		$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
+
+test: $(BIN)/.installed compat-deps check
+	$(BIN)/pytest
+
+check: lint typecheck package
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check chalicelib app.py tests bench scripts
+	$(BIN)/ruff format --check chalicelib app.py tests bench scripts
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+# requirements.txt (read by `chalice package`/`deploy`) is generated from pyproject.toml.
+requirements: $(BIN)/.installed
+	$(BIN)/python scripts/requirements.py > requirements.txt
+
+# The merged CloudFormation/SAM template must pass cfn-lint.
+package: $(BIN)/.installed
+	rm -rf build/package
+	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage dev --merge-template infra/template.json build/package
+	$(BIN)/cfn-lint build/package/sam.json
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,35 @@
+"""karakuri: a Kii Cloud-compatible backend. Composition only: the Chalice app, its
+blueprints and its Lambda entry points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice
+
+from chalicelib import config, wiring
+from chalicelib.api import groups, notifications, oauth, users
+from chalicelib.dispatcher import stream
+
+# Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
+# the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
+EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/karakuri-events/stream/merged"
+
+app = Chalice(app_name="karakuri")
+# Chalice owns the "karakuri" logger (its app name); every chalicelib logger is a child of it.
+app.log.setLevel(config.settings().log_level)
+for blueprint in (oauth.bp, users.bp, groups.bp, notifications.bp):
+    app.register_blueprint(blueprint)
+
+
+@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON",
+                        name="dispatcher")
+def dispatcher(event: Any) -> dict[str, Any]:
+    batch = event.to_dict() if hasattr(event, "to_dict") else event
+    return stream.handle_batch(batch, wiring.container().records, stream.log_event)
+
+
+if config.settings().embedded_stack:
+    from chalicelib.local.stack import start_embedded_stack
+
+    start_embedded_stack(lambda batch: dispatcher(batch, None))

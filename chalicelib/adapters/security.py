@@ -1,0 +1,54 @@
+"""Password hashing with scrypt (a slow, memory-hard KDF) and the system clock."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScryptHasher:
+    """Encodes as ``scrypt$<log2 n>$<r>$<p>$<salt>$<hash>`` so the cost can change later
+    while old hashes still verify."""
+
+    log2_n: int = 14
+    r: int = 8
+    p: int = 1
+
+    def hash(self, password: str) -> str:
+        salt = secrets.token_bytes(16)
+        digest = self._derive(password, salt, self.log2_n, self.r, self.p)
+        return "$".join(["scrypt", str(self.log2_n), str(self.r), str(self.p),
+                         _b64(salt), _b64(digest)])
+
+    def verify(self, password: str, encoded: str) -> bool:
+        try:
+            scheme, log2_n, r, p, salt, digest = encoded.split("$")
+        except ValueError:
+            return False
+        if scheme != "scrypt":
+            return False
+        actual = self._derive(password, _unb64(salt), int(log2_n), int(r), int(p))
+        return hmac.compare_digest(actual, _unb64(digest))
+
+    @staticmethod
+    def _derive(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+        return hashlib.scrypt(password.encode(), salt=salt, n=2**log2_n, r=r, p=p,
+                              maxmem=256 * 1024 * 1024, dklen=32)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class SystemClock:
+    def now_ms(self) -> int:
+        return int(time.time() * 1000)

@@ -1,0 +1,20 @@
+"""karakuri extension: what the recording notifier kept (admin only; docs/users-and-groups.md)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import wiring
+from chalicelib.api.http import KiiRequest, Reply, route
+from chalicelib.services.access import require_admin
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/api/apps/{appID}/notifications", ["GET"])
+def notifications(request: KiiRequest) -> Reply:
+    require_admin(request.principal)
+    sent = wiring.container().outbox.sent(request.app_id)
+    return Reply(200, {"notifications": [
+        {"userID": n.user_id, "channel": n.channel, "to": n.to, "purpose": n.purpose,
+         "code": n.code, "sentAt": n.sent_at} for n in sent]})

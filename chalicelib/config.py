@@ -1,0 +1,77 @@
+"""Settings from the environment, read once: the only module that reads ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    region: str = "us-east-1"
+    data_table: str = "karakuri-local-data"
+    events_table: str = "karakuri-local-events"
+    # An explicit AWS endpoint (the embedded moto server locally); None means real AWS.
+    aws_endpoint: str | None = None
+    # `chalice local --stage local` starts the embedded stack when the app is imported.
+    embedded_stack: bool = False
+    local_host: str = "127.0.0.1"
+    local_port: int = 8000
+    local_aws_port: int = 8001
+    state_dir: str = ".karakuri"
+    # Kii tokens historically never expired; ours do, and can be refreshed.
+    access_token_ttl_seconds: int = 30 * 24 * 3600
+    refresh_token_ttl_seconds: int = 180 * 24 * 3600
+    # scrypt cost: 2**14 takes tens of milliseconds, the point of a slow KDF.
+    scrypt_log2_n: int = 14
+    verification_code_ttl_seconds: int = 24 * 3600
+    reset_code_ttl_seconds: int = 3600
+    event_retention_seconds: int = 7 * 24 * 3600
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> Settings:
+        stage = env.get("KARAKURI_STAGE", "local")
+
+        def num(name: str, default: int) -> int:
+            raw = env.get(name)
+            return int(raw) if raw else default
+
+        return cls(
+            stage=stage,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            data_table=env.get("KARAKURI_DATA_TABLE", f"karakuri-{stage}-data"),
+            events_table=env.get("KARAKURI_EVENTS_TABLE", f"karakuri-{stage}-events"),
+            aws_endpoint=env.get("KARAKURI_AWS_ENDPOINT") or None,
+            embedded_stack=env.get("KARAKURI_EMBEDDED_STACK", "") in ("1", "true", "yes"),
+            local_host=env.get("KARAKURI_LOCAL_HOST", "127.0.0.1"),
+            local_port=num("KARAKURI_LOCAL_PORT", 8000),
+            local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
+            state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
+            access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
+            refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),
+            scrypt_log2_n=num("KARAKURI_SCRYPT_LOG2_N", 14),
+            verification_code_ttl_seconds=num("KARAKURI_VERIFICATION_CODE_TTL", 24 * 3600),
+            reset_code_ttl_seconds=num("KARAKURI_RESET_CODE_TTL", 3600),
+            event_retention_seconds=num("KARAKURI_EVENT_RETENTION", 7 * 24 * 3600),
+            log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_environ(os.environ)
+
+
+def reset() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    settings.cache_clear()
+
+
+def set_environ(name: str, value: str) -> None:
+    """Set a process environment variable (the embedded stack points boto3 at moto)."""
+    os.environ[name] = value

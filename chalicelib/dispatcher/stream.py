@@ -1,0 +1,37 @@
+"""Events-table stream batches -> events -> a consumer, reporting failures per record.
+
+The consumer is where hooks will be resolved (the dispatcher issue); until then the
+event log consumer writes one line per event. A record that fails is reported in
+``batchItemFailures`` by its sequence number, so one bad record never blocks the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chalicelib.domain.events import Event
+from chalicelib.domain.ports import EventRecordParser
+
+log = logging.getLogger("karakuri.dispatcher")
+
+Consumer = Callable[[Event], None]
+
+
+def handle_batch(batch: Mapping[str, Any], parser: EventRecordParser, consume: Consumer) -> dict[str, Any]:
+    failures: list[dict[str, str]] = []
+    for record in batch.get("Records", []):
+        try:
+            event = parser.parse(record)
+            if event is not None:
+                consume(event)
+        except Exception:
+            sequence = str(record.get("dynamodb", {}).get("SequenceNumber", ""))
+            log.exception("event record %s failed", sequence)
+            failures.append({"itemIdentifier": sequence})
+    return {"batchItemFailures": failures}
+
+
+def log_event(event: Event) -> None:
+    log.info(event.describe())

@@ -1,0 +1,101 @@
+"""Events: what changed, written in the same transaction as the change (the outbox) (pure).
+
+An event names the Kii trigger, carries Kii's hook ``params`` (kii-servercode.md §4.2), the
+acting principal (an ID, never a token) and its causation: where the write came from, the
+execution behind it and how deep in a chain of executions it is. Kii's loop rule ("writes
+made by hook-invoked server code fire no further hooks") is decided from the causation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from chalicelib.domain import ids
+from chalicelib.domain.models import Principal
+
+
+class Trigger(StrEnum):
+    USER_CREATED = "USER_CREATED"
+    USER_UPDATED = "USER_UPDATED"
+    USER_PASSWORD_CHANGED = "USER_PASSWORD_CHANGED"
+    USER_PASSWORD_RESET_COMPLETED = "USER_PASSWORD_RESET_COMPLETED"
+    USER_EMAIL_VERIFIED = "USER_EMAIL_VERIFIED"
+    USER_PHONE_VERIFIED = "USER_PHONE_VERIFIED"
+    USER_DELETED = "USER_DELETED"
+    GROUP_CREATED = "GROUP_CREATED"
+    GROUP_DELETED = "GROUP_DELETED"
+    GROUP_MEMBERS_ADDED = "GROUP_MEMBERS_ADDED"
+    GROUP_MEMBERS_REMOVED = "GROUP_MEMBERS_REMOVED"
+
+
+CausationSource = Literal["client", "server_code", "hook", "schedule", "trigger", "device", "admin_cli"]
+
+
+@dataclass(frozen=True)
+class Causation:
+    source: CausationSource = "client"
+    execution_id: str | None = None
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str
+    id: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(principal.kind, principal.id)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The principal of a request and where the request comes from."""
+
+    principal: Principal
+    causation: Causation = field(default_factory=Causation)
+
+    @property
+    def app_id(self) -> str:
+        return self.principal.app_id
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    app_id: str
+    trigger: Trigger
+    params: dict[str, Any]
+    actor: Actor
+    causation: Causation
+    occurred_at: int
+
+    def describe(self) -> str:
+        """One log line; events hold no secrets, so all of it may be logged."""
+        execution = f"/{self.causation.execution_id}" if self.causation.execution_id else ""
+        return (f"event {self.event_id} app={self.app_id} trigger={self.trigger} "
+                f"actor={self.actor.kind}:{self.actor.id or '-'} "
+                f"causation={self.causation.source}{execution} depth={self.causation.depth} "
+                f"params={self.params}")
+
+
+def new_event(caller: Caller, trigger: Trigger, params: dict[str, Any], now_ms: int) -> Event:
+    return Event(
+        event_id=ids.new_event_id(now_ms), app_id=caller.app_id, trigger=trigger, params=params,
+        actor=Actor.of(caller.principal), causation=caller.causation, occurred_at=now_ms,
+    )
+
+
+def user_params(user_id: str) -> dict[str, Any]:
+    return {"userID": user_id, "uri": ids.user_uri(user_id)}
+
+
+def group_params(group_id: str) -> dict[str, Any]:
+    return {"groupID": group_id, "uri": ids.group_uri(group_id)}
+
+
+def group_members_params(group_id: str, members: list[str], failed: list[str]) -> dict[str, Any]:
+    # Shape captured from a real Kii GROUP_MEMBERS_ADDED payload (kii-servercode.md §4.2).
+    return {"groupID": group_id, "members": members, "failed": failed, "uri": ids.group_uri(group_id)}

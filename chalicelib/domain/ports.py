@@ -1,0 +1,112 @@
+"""Ports: what services need from the outside world, as Protocols (pure).
+
+Every store writes the events it is given in the same transaction as the entity change, so
+an event exists if and only if its change does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from chalicelib.domain.events import Event
+from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password: str, encoded: str) -> bool: ...
+
+
+class AppStore(Protocol):
+    def get(self, app_id: str) -> App | None: ...
+
+    def get_by_client_id(self, client_id: str) -> App | None: ...
+
+    def create(self, app: App) -> None:
+        """Raises AppAlreadyExists if the app ID or client ID is taken."""
+
+
+class UserStore(Protocol):
+    def get(self, app_id: str, user_id: str) -> User | None: ...
+
+    def find(self, app_id: str, kind: str, value: str) -> User | None:
+        """Look a user up by a unique identity: ``login_name``, ``email`` or ``phone``."""
+
+    def create(self, user: User, events: Sequence[Event]) -> None:
+        """Raises UserAlreadyExists (with ``field``) when an identity is taken."""
+
+    def save(self, user: User, previous: User, events: Sequence[Event]) -> None:
+        """Replace ``previous`` by ``user`` if nobody changed it meanwhile (Conflict otherwise),
+        moving identity claims that changed (UserAlreadyExists when a new one is taken)."""
+
+    def delete(self, user: User, events: Sequence[Event]) -> None: ...
+
+
+class GroupStore(Protocol):
+    def get(self, app_id: str, group_id: str) -> Group | None: ...
+
+    def create(self, group: Group, members: Sequence[str], events: Sequence[Event]) -> None:
+        """Raises GroupAlreadyExists."""
+
+    def save(self, group: Group, previous: Group, events: Sequence[Event]) -> None: ...
+
+    def delete(self, group: Group, events: Sequence[Event]) -> None:
+        """Delete the group and its memberships."""
+
+    def members(self, app_id: str, group_id: str) -> list[str]: ...
+
+    def is_member(self, app_id: str, group_id: str, user_id: str) -> bool: ...
+
+    def add_members(self, group: Group, user_ids: Sequence[str], events: Sequence[Event]) -> None:
+        """Add memberships (already-present ones are kept); the group must still exist."""
+
+    def remove_members(self, group: Group, user_ids: Sequence[str], events: Sequence[Event]) -> None: ...
+
+    def groups_of_member(self, app_id: str, user_id: str) -> list[Group]: ...
+
+    def groups_owned_by(self, app_id: str, user_id: str) -> list[Group]: ...
+
+    def forget_member(self, app_id: str, user_id: str) -> None:
+        """Drop every membership of a deleted user (no events: USER_DELETED covers it)."""
+
+
+class TokenStore(Protocol):
+    def put(self, record: TokenRecord) -> None: ...
+
+    def get(self, digest: str) -> TokenRecord | None: ...
+
+    def delete(self, digest: str) -> None: ...
+
+    def delete_for_principal(self, app_id: str, principal_id: str) -> None: ...
+
+
+class CodeStore(Protocol):
+    def put(self, record: CodeRecord) -> None: ...
+
+    def get(self, app_id: str, user_id: str, purpose: CodePurpose) -> CodeRecord | None: ...
+
+    def delete(self, app_id: str, user_id: str, purpose: CodePurpose) -> None: ...
+
+
+class Notifier(Protocol):
+    """Delivers verification and reset codes (e-mail, SMS)."""
+
+    def send(self, notification: Notification) -> None: ...
+
+
+class Outbox(Protocol):
+    """What a recording notifier delivered, for the app admin and the tests to read."""
+
+    def sent(self, app_id: str) -> list[Notification]: ...
+
+
+class EventRecordParser(Protocol):
+    """Turns one raw stream record (as Lambda delivers it) into an Event."""
+
+    def parse(self, record: Mapping[str, Any]) -> Event | None: ...

@@ -1,0 +1,211 @@
+"""The KiiError hierarchy: each error carries Kii's errorCode, its HTTP status and a message.
+
+The REST layer turns these into ``{"errorCode": ..., "message": ...}`` in one place
+(``chalicelib/api/http.py``). Statuses follow the Kii JS SDK's ``KiiErrorParser`` table
+(kii-rest-api.md §12).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class KiiError(Exception):
+    error_code: ClassVar[str] = "UNDEFINED_ERROR"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "An unexpected error occurred"
+
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
+        self.message = message or self.default_message
+        self.extra = extra
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {"errorCode": self.error_code, "message": self.message, **self.extra}
+
+
+# --- request shape -------------------------------------------------------------------------
+class InvalidInputData(KiiError):
+    error_code = "INVALID_INPUT_DATA"
+    status = 400
+    default_message = "There are validation errors"
+
+
+class InvalidJson(KiiError):
+    error_code = "INVALID_JSON"
+    status = 400
+    default_message = "The request body is not valid JSON"
+
+
+class RequestTooLarge(KiiError):
+    error_code = "INVALID_INPUT_DATA"
+    status = 413
+    default_message = "The request body is too large"
+
+
+class OAuthInvalidGrant(KiiError):
+    """OAuth failures use an OAuth-style body (kii-rest-api.md §1.8)."""
+
+    error_code = "invalid_grant"
+    status = 400
+    default_message = "The user was not found or a wrong password was provided"
+
+    def body(self) -> dict[str, Any]:
+        return {"errorCode": self.error_code, "error": self.error_code,
+                "error_description": self.message, "message": self.message}
+
+
+class OAuthInvalidRequest(OAuthInvalidGrant):
+    error_code = "invalid_request"
+    default_message = "The token request is missing a required parameter"
+
+
+# --- authentication and authorization ------------------------------------------------------
+class Unauthorized(KiiError):
+    """No usable credentials where the operation needs them (401)."""
+
+    error_code = "UNAUTHORIZED"
+    status = 401
+    default_message = "The request requires an authenticated principal"
+
+
+class AccessDenied(KiiError):
+    """Authenticated, but Kii's scope rules do not let this principal do this (403)."""
+
+    error_code = "UNAUTHORIZED"
+    status = 403
+    default_message = "The principal is not allowed to perform this operation"
+
+
+class WrongToken(KiiError):
+    error_code = "WRONG_TOKEN"
+    status = 403
+    default_message = "The provided token is not valid"
+
+
+class WrongRefreshToken(KiiError):
+    error_code = "WRONG_REFRESH_TOKEN"
+    status = 403
+    default_message = "The provided refresh token is not valid"
+
+
+class WrongPassword(KiiError):
+    error_code = "WRONG_PASSWORD"
+    status = 401
+    default_message = "The provided password is wrong"
+
+
+class UserDisabled(KiiError):
+    error_code = "USER_DISABLED"
+    status = 401
+    default_message = "The user is disabled"
+
+
+# --- apps ----------------------------------------------------------------------------------
+class AppNotFound(KiiError):
+    error_code = "APP_NOT_FOUND"
+    status = 404
+    default_message = "The application was not found"
+
+
+class AppAlreadyExists(KiiError):
+    error_code = "APP_ALREADY_EXISTS"
+    status = 409
+    default_message = "An application with this ID already exists"
+
+
+# --- users ---------------------------------------------------------------------------------
+class UserNotFound(KiiError):
+    error_code = "USER_NOT_FOUND"
+    status = 404
+    default_message = "The user was not found"
+
+
+class UserAlreadyExists(KiiError):
+    error_code = "USER_ALREADY_EXISTS"
+    status = 409
+    default_message = "A user with this identity already exists"
+
+
+class UserAddressNotFound(KiiError):
+    error_code = "USER_ADDRESS_NOT_FOUND"
+    status = 404
+    default_message = "The user has no address for this notification method"
+
+
+class InvalidVerificationCode(KiiError):
+    error_code = "INVALID_VERIFICATION_CODE"
+    status = 403
+    default_message = "The verification code is not valid"
+
+
+class VerificationCodeNotFound(KiiError):
+    error_code = "VERIFICATION_CODE_NOT_FOUND"
+    status = 404
+    default_message = "There is no pending verification for this address"
+
+
+class PhoneVerificationCodeExpired(KiiError):
+    error_code = "PHONE_NUMBER_VERIFICATION_CODE_EXPIRED"
+    status = 410
+    default_message = "The phone number verification code has expired"
+
+
+class PinCodeExpired(KiiError):
+    error_code = "PIN_CODE_EXPIRED"
+    status = 410
+    default_message = "The password reset code has expired"
+
+
+# --- groups --------------------------------------------------------------------------------
+class GroupNotFound(KiiError):
+    error_code = "GROUP_NOT_FOUND"
+    status = 404
+    default_message = "The group was not found"
+
+
+class GroupAlreadyExists(KiiError):
+    error_code = "GROUP_ALREADY_EXISTS"
+    status = 409
+    default_message = "A group with this ID already exists"
+
+
+class OperationNotAllowed(KiiError):
+    error_code = "OPERATION_NOT_ALLOWED"
+    status = 409
+    default_message = "The operation is not allowed"
+
+
+# --- generic -------------------------------------------------------------------------------
+class Conflict(KiiError):
+    """A concurrent change won; the caller may retry (optimistic locking)."""
+
+    error_code = "OBJECT_CONFLICT"
+    status = 409
+    default_message = "The entity was changed concurrently; retry the request"
+
+
+class NotFound(KiiError):
+    error_code = "NOT_FOUND"
+    status = 404
+    default_message = "The resource was not found"
+
+
+class MethodNotAllowed(KiiError):
+    error_code = "OPERATION_NOT_SUPPORTED"
+    status = 405
+    default_message = "The method is not supported on this resource"
+
+
+class TemporarilyUnavailable(KiiError):
+    """An infrastructure failure worth retrying (throttling, a timeout)."""
+
+    error_code = "TEMPORARY_UNAVAILABLE_ERROR"
+    status = 503
+    default_message = "The service is temporarily unavailable; retry the request"
+
+
+class InternalError(KiiError):
+    error_code = "UNDEFINED_ERROR"
+    status = 500
+    default_message = "An unexpected error occurred"

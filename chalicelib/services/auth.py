@@ -1,0 +1,223 @@
+"""OAuth2 token grants and request authentication.
+
+Tokens are 256-bit random strings. Only their SHA-256 digest is stored, so a leaked table
+does not leak usable tokens; they expire (access: 30 days, refresh: 180 days by default).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.models import App, Principal, PrincipalKind, TokenRecord
+from chalicelib.domain.ports import AppStore, Clock, PasswordHasher, TokenStore, UserStore
+from chalicelib.errors import (
+    AppNotFound,
+    OAuthInvalidGrant,
+    OAuthInvalidRequest,
+    UserDisabled,
+    WrongRefreshToken,
+    WrongToken,
+)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(secret: str, expected_digest: str) -> bool:
+    return hmac.compare_digest(digest(secret), expected_digest)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    principal_id: str | None
+    access_token: str
+    expires_in: int
+    refresh_token: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
+                                "expires_in": self.expires_in}
+        if self.principal_id is not None:
+            body["id"] = self.principal_id
+        if self.refresh_token is not None:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
+@dataclass
+class AuthService:
+    apps: AppStore
+    users: UserStore
+    tokens: TokenStore
+    hasher: PasswordHasher
+    clock: Clock
+    access_ttl_ms: int
+    refresh_ttl_ms: int
+
+    # --- apps -----------------------------------------------------------------------------------
+    def app(self, app_id: str) -> App:
+        app = self.apps.get(app_id)
+        if app is None:
+            raise AppNotFound(appID=app_id)
+        return app
+
+    def app_for_client(self, client_id: object) -> App:
+        """A token request to /api/oauth2/token without X-Kii-AppID names its app by client ID."""
+        app = self.apps.get_by_client_id(client_id) if isinstance(client_id, str) else None
+        if app is None:
+            raise AppNotFound("Name the app with X-Kii-AppID or /api/apps/{appID}/oauth2/token")
+        return app
+
+    # --- issuing ------------------------------------------------------------------------------
+    def issue(self, app_id: str, kind: PrincipalKind, principal_id: str | None,
+              expires_at: int | None = None, with_refresh: bool = True) -> IssuedTokens:
+        now = self.clock.now_ms()
+        access_expiry = now + self.access_ttl_ms
+        if expires_at is not None and now < expires_at < access_expiry:
+            access_expiry = expires_at
+        access = secrets.token_urlsafe(32)
+        self.tokens.put(TokenRecord(digest(access), "access", app_id, kind, principal_id, now, access_expiry))
+        refresh = None
+        if with_refresh:
+            refresh = secrets.token_urlsafe(32)
+            self.tokens.put(TokenRecord(digest(refresh), "refresh", app_id, kind, principal_id, now,
+                                        now + self.refresh_ttl_ms))
+        return IssuedTokens(principal_id, access, (access_expiry - now) // 1000, refresh)
+
+    def grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
+        """One token request; ``grant_type`` is optional (the JS SDK sends none) and inferred
+        from the fields present, as kii-rest-api.md §2.2 describes."""
+        grant_type = body.get("grant_type") or _infer_grant(body)
+        if grant_type == "password":
+            return self._password_grant(app, body)
+        if grant_type == "client_credentials":
+            return self._client_grant(app, body)
+        if grant_type == "refresh_token":
+            return self._refresh_grant(app, body)
+        raise OAuthInvalidRequest(f"unsupported grant_type: {grant_type}")
+
+    def _password_grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise OAuthInvalidRequest("username and password are required")
+        kind, value = login_identity(username)
+        user = self.users.find(app.app_id, kind, value) if kind else None
+        if user is None or user.password_hash is None or not self.hasher.verify(password, user.password_hash):
+            raise OAuthInvalidGrant()
+        if user.disabled:
+            raise UserDisabled()
+        return self.issue(app.app_id, "user", user.user_id, _expires_at(body))
+
+    def _client_grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
+        client_id, client_secret = body.get("client_id"), body.get("client_secret")
+        if not isinstance(client_id, str):
+            raise OAuthInvalidRequest("client_id is required")
+        if client_id == app.app_id:
+            # Anonymous token: Kii clients send the appKey, ebisu sends "dummy"; the secret
+            # is not checked (kii-rest-api.md §1.4).
+            return self.issue(app.app_id, "anonymous", None, _expires_at(body), with_refresh=False)
+        if (client_id == app.client_id and isinstance(client_secret, str)
+                and secret_matches(client_secret, app.client_secret_hash)):
+            return self.issue(app.app_id, "admin", app.client_id, _expires_at(body))
+        raise OAuthInvalidGrant("The client credentials are not valid")
+
+    def _refresh_grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
+        token = body.get("refresh_token")
+        if not isinstance(token, str):
+            raise OAuthInvalidRequest("refresh_token is required")
+        record = self.tokens.get(digest(token))
+        if (record is None or record.kind != "refresh" or record.app_id != app.app_id
+                or record.expires_at <= self.clock.now_ms()):
+            raise WrongRefreshToken()
+        if record.principal_kind == "user" and record.principal_id is not None:
+            user = self.users.get(app.app_id, record.principal_id)
+            if user is None:
+                raise WrongRefreshToken()
+            if user.disabled:
+                raise UserDisabled()
+        self.tokens.delete(record.digest)  # refresh tokens are single-use: rotate
+        return self.issue(app.app_id, record.principal_kind, record.principal_id,
+                          _expires_at(body) or _int(body.get("expires_at")))
+
+    # --- authenticating -----------------------------------------------------------------------
+    def authenticate(self, app_id: str, authorization: str | None) -> Principal:
+        """The principal behind an ``Authorization`` header for a request to ``app_id``."""
+        if not authorization:
+            return Principal("anonymous", app_id)
+        scheme, _, credentials = authorization.strip().partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic":
+            # Basic base64(appID:anything) means "anonymous for that app" (kii-rest-api.md §1.2).
+            try:
+                decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError) as error:
+                raise WrongToken("The Basic credentials are malformed") from error
+            if decoded.partition(":")[0] != app_id:
+                raise WrongToken("The Basic credentials name another app")
+            return Principal("anonymous", app_id)
+        if scheme != "bearer" or not credentials.strip():
+            raise WrongToken("Unsupported authorization scheme")
+        token = credentials.strip()
+        record = self.tokens.get(digest(token))
+        if (record is None or record.kind != "access" or record.app_id != app_id
+                or record.expires_at <= self.clock.now_ms()):
+            raise WrongToken(appID=app_id)
+        if record.principal_kind == "user" and record.principal_id is not None:
+            user = self.users.get(app_id, record.principal_id)
+            if user is None:
+                raise WrongToken(appID=app_id)
+            if user.disabled:
+                raise UserDisabled()
+        return Principal(record.principal_kind, app_id, record.principal_id, token)
+
+    def revoke_all(self, app_id: str, principal_id: str) -> None:
+        self.tokens.delete_for_principal(app_id, principal_id)
+
+
+def login_identity(username: str) -> tuple[str | None, str]:
+    """Which identity a login username names: ``EMAIL:``/``PHONE:``/``LOGIN_NAME:`` prefixes,
+    else an address containing ``@`` is an e-mail, a leading ``+`` a phone, the rest a
+    login name. ``VENDOR_THING_ID:`` names a thing (no user identity)."""
+    prefix, sep, rest = username.partition(":")
+    if sep:
+        qualified = {"EMAIL": "email", "PHONE": "phone", "LOGIN_NAME": "login_name"}
+        if prefix.upper() in qualified:
+            return qualified[prefix.upper()], rest
+        if prefix.upper() == "VENDOR_THING_ID":
+            return None, rest
+    if "@" in username:
+        return "email", username
+    if username.startswith("+"):
+        return "phone", username
+    return "login_name", username
+
+
+def _infer_grant(body: dict[str, Any]) -> str:
+    if "refresh_token" in body:
+        return "refresh_token"
+    if "username" in body or "password" in body:
+        return "password"
+    if "client_id" in body:
+        return "client_credentials"
+    return "unknown"
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _expires_at(body: dict[str, Any]) -> int | None:
+    return _int(body.get("expiresAt"))

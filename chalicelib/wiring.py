@@ -1,0 +1,117 @@
+"""The one place that builds adapters and services: lazily, cached, resettable by tests."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import config
+from chalicelib.adapters.security import ScryptHasher, SystemClock
+from chalicelib.adapters.stores import (
+    EventCodec,
+    MemoryRecordParser,
+    RecordingNotifier,
+    StreamRecordParser,
+    TableAppStore,
+    TableCodeStore,
+    TableGroupStore,
+    TableTokenStore,
+    TableUserStore,
+)
+from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
+from chalicelib.domain.ports import Clock, EventRecordParser, Outbox
+from chalicelib.services.apps import AppService
+from chalicelib.services.auth import AuthService
+from chalicelib.services.groups import GroupService
+from chalicelib.services.users import UserService
+
+
+@dataclass
+class Container:
+    settings: config.Settings
+    table: KeyValueTable
+    clock: Clock
+    apps: AppService
+    auth: AuthService
+    users: UserService
+    groups: GroupService
+    outbox: Outbox
+    records: EventRecordParser
+
+
+def build(settings: config.Settings, table: KeyValueTable, clock: Clock | None = None,
+          records: EventRecordParser | None = None) -> Container:
+    clock = clock or SystemClock()
+    codec = EventCodec(settings.event_retention_seconds * 1000)
+    hasher = ScryptHasher(settings.scrypt_log2_n)
+    app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
+    group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
+    auth = AuthService(app_store, user_store, TableTokenStore(table), hasher, clock,
+                       settings.access_token_ttl_seconds * 1000, settings.refresh_token_ttl_seconds * 1000)
+    users = UserService(user_store, group_store, TableCodeStore(table), notifier, hasher, auth, clock,
+                        settings.verification_code_ttl_seconds * 1000, settings.reset_code_ttl_seconds * 1000)
+    return Container(
+        settings=settings, table=table, clock=clock, apps=AppService(app_store, clock), auth=auth,
+        users=users, groups=GroupService(group_store, user_store, clock), outbox=notifier,
+        records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
+    )
+
+
+def aws_client(service: str, settings: config.Settings) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint,
+                        config=Config(retries={"mode": "standard", "max_attempts": 4},
+                                      account_id_endpoint_mode="disabled"))
+
+
+def build_for_aws(settings: config.Settings) -> Container:
+    table = DynamoTable(aws_client("dynamodb", settings),
+                        {"data": settings.data_table, "events": settings.events_table})
+    return build(settings, table)
+
+
+def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:
+    return build(settings or config.Settings(scrypt_log2_n=4), MemoryTable(), clock)
+
+
+_lock = threading.Lock()
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    with _lock:
+        if _container is None:
+            _container = build_for_aws(config.settings())
+        return _container
+
+
+def use(replacement: Container | None) -> None:
+    """Install a container (tests, the local stack) or, with None, forget the current one."""
+    global _container
+    with _lock:
+        _container = replacement
+
+
+def reset() -> None:
+    config.reset()
+    use(None)
+
+
+def provision_tables(settings: config.Settings, definitions: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """Create the tables (logical name -> CloudFormation properties) where they are missing;
+    returns each table's stream ARN. Used by the local stack and the tests."""
+    from chalicelib.adapters.streams import create_table
+
+    client = aws_client("dynamodb", settings)
+    names = {"data": settings.data_table, "events": settings.events_table}
+    return {logical: create_table(client, names[logical], props) for logical, props in definitions.items()}
+
+
+def stream_reader(settings: config.Settings, stream_arn: str) -> Any:
+    from chalicelib.adapters.streams import StreamReader
+
+    return StreamReader(aws_client("dynamodbstreams", settings), stream_arn)
