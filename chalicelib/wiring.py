@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import config
+from chalicelib.adapters import aws
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.stores import (
     EventCodec,
@@ -59,12 +60,7 @@ def build(settings: config.Settings, table: KeyValueTable, clock: Clock | None =
 
 
 def aws_client(service: str, settings: config.Settings) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint,
-                        config=Config(retries={"mode": "standard", "max_attempts": 4},
-                                      account_id_endpoint_mode="disabled"))
+    return aws.client(service, settings.region, settings.aws_endpoint)
 
 
 def build_for_aws(settings: config.Settings) -> Container:

@@ -137,3 +137,17 @@ def kii(moto_services: MotoServices) -> Iterator[Kii]:
 def other_app(kii: Kii) -> Kii:
     """A second app in the same deployment: nothing may cross between the two."""
     return Kii(kii.http, kii.services.container.apps.create("other"), kii.services)
+
+
+@pytest.fixture(autouse=True)
+def _capture_karakuri_logs() -> Iterator[None]:
+    """Chalice gives its app logger ("karakuri") its own handler and stops propagation;
+    tests let records reach pytest's capture so they can assert on what is logged."""
+    import logging
+
+    import app  # noqa: F401  (configures the logger)
+
+    logger = logging.getLogger("karakuri")
+    logger.propagate = True
+    yield
+    logger.propagate = False

@@ -1,0 +1,34 @@
+"""A live local stack in this process: the embedded AWS plus Chalice's local HTTP server on
+a port of its own (0 picks a free one). Used by the tests, the SDK suite and the benchmarks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from chalicelib import config
+from chalicelib.local.stack import EmbeddedStack
+
+
+class LiveStack:
+    def __init__(self, app: Any, deliver: Callable[[dict[str, Any]], Any], state_dir: Path,
+                 port: int = 0, aws_port: int = 0, settings: config.Settings | None = None) -> None:
+        from chalice.cli import factory
+        from chalice.local import create_local_server
+
+        chalice_config = factory.CLIFactory(project_dir=str(Path(__file__).resolve().parents[2])).create_config_obj(
+            chalice_stage_name="local")
+        self._http = create_local_server(app, chalice_config, "127.0.0.1", port)
+        self.port = self._http.server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        settings = replace(settings or config.settings(), local_port=self.port)
+        self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port=aws_port).start()
+        self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self.stack.stop()
