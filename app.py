@@ -22,8 +22,9 @@ for blueprint in (oauth.bp, users.bp, groups.bp, notifications.bp):
     app.register_blueprint(blueprint)
 
 
-@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON",
-                        name="dispatcher")
+@app.on_dynamodb_record(
+    stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON", name="dispatcher"
+)
 def dispatcher(event: Any) -> dict[str, Any]:
     batch = event.to_dict() if hasattr(event, "to_dict") else event
     return stream.handle_batch(batch, wiring.container().records, stream.log_event)

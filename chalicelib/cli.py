@@ -26,17 +26,29 @@ def _settings(args: argparse.Namespace) -> tuple[config.Settings, str]:
     """Settings for the target: a deployed stage, or the local stack described in the state dir."""
     base = config.settings()
     if args.stage:
-        stage = replace(base, stage=args.stage, data_table=args.data_table or f"karakuri-{args.stage}-data",
-                        events_table=args.events_table or f"karakuri-{args.stage}-events", aws_endpoint=None)
+        stage = replace(
+            base,
+            stage=args.stage,
+            data_table=args.data_table or f"karakuri-{args.stage}-data",
+            events_table=args.events_table or f"karakuri-{args.stage}-events",
+            aws_endpoint=None,
+        )
         return stage, args.base_url or ""
     path = Path(args.state_dir or base.state_dir) / STACK_FILE
     if not path.exists():
-        raise SystemExit(f"No local stack found ({path} is missing): start one with `make run`, or pass --stage")
+        raise SystemExit(
+            f"No local stack found ({path} is missing): start one with `make run`, or pass --stage"
+        )
     local = json.loads(path.read_text())
     config.set_environ("AWS_ACCESS_KEY_ID", "karakuri-local")
     config.set_environ("AWS_SECRET_ACCESS_KEY", "karakuri-local")
-    settings = replace(base, aws_endpoint=local["awsEndpoint"], region=local["region"],
-                       data_table=local["dataTable"], events_table=local["eventsTable"])
+    settings = replace(
+        base,
+        aws_endpoint=local["awsEndpoint"],
+        region=local["region"],
+        data_table=local["dataTable"],
+        events_table=local["eventsTable"],
+    )
     return settings, local["baseURL"]
 
 
@@ -53,8 +65,19 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
         app_file = Path(args.state_dir or settings.state_dir) / "local-app.json"
         app_id = json.loads(app_file.read_text())["appID"]
     sent = wiring.build_for_aws(settings).outbox.sent(app_id)
-    return {"notifications": [{"userID": n.user_id, "channel": n.channel, "to": n.to, "purpose": n.purpose,
-                               "code": n.code, "sentAt": n.sent_at} for n in sent]}
+    return {
+        "notifications": [
+            {
+                "userID": n.user_id,
+                "channel": n.channel,
+                "to": n.to,
+                "purpose": n.purpose,
+                "code": n.code,
+                "sentAt": n.sent_at,
+            }
+            for n in sent
+        ]
+    }
 
 
 def parser() -> argparse.ArgumentParser:

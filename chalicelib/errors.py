@@ -51,8 +51,12 @@ class OAuthInvalidGrant(KiiError):
     default_message = "The user was not found or a wrong password was provided"
 
     def body(self) -> dict[str, Any]:
-        return {"errorCode": self.error_code, "error": self.error_code,
-                "error_description": self.message, "message": self.message}
+        return {
+            "errorCode": self.error_code,
+            "error": self.error_code,
+            "error_description": self.message,
+            "message": self.message,
+        }
 
 
 class OAuthInvalidRequest(OAuthInvalidGrant):

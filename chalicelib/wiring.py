@@ -41,20 +41,46 @@ class Container:
     records: EventRecordParser
 
 
-def build(settings: config.Settings, table: KeyValueTable, clock: Clock | None = None,
-          records: EventRecordParser | None = None) -> Container:
+def build(
+    settings: config.Settings,
+    table: KeyValueTable,
+    clock: Clock | None = None,
+    records: EventRecordParser | None = None,
+) -> Container:
     clock = clock or SystemClock()
     codec = EventCodec(settings.event_retention_seconds * 1000)
     hasher = ScryptHasher(settings.scrypt_log2_n)
     app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
-    auth = AuthService(app_store, user_store, TableTokenStore(table), hasher, clock,
-                       settings.access_token_ttl_seconds * 1000, settings.refresh_token_ttl_seconds * 1000)
-    users = UserService(user_store, group_store, TableCodeStore(table), notifier, hasher, auth, clock,
-                        settings.verification_code_ttl_seconds * 1000, settings.reset_code_ttl_seconds * 1000)
+    auth = AuthService(
+        app_store,
+        user_store,
+        TableTokenStore(table),
+        hasher,
+        clock,
+        settings.access_token_ttl_seconds * 1000,
+        settings.refresh_token_ttl_seconds * 1000,
+    )
+    users = UserService(
+        user_store,
+        group_store,
+        TableCodeStore(table),
+        notifier,
+        hasher,
+        auth,
+        clock,
+        settings.verification_code_ttl_seconds * 1000,
+        settings.reset_code_ttl_seconds * 1000,
+    )
     return Container(
-        settings=settings, table=table, clock=clock, apps=AppService(app_store, clock), auth=auth,
-        users=users, groups=GroupService(group_store, user_store, clock), outbox=notifier,
+        settings=settings,
+        table=table,
+        clock=clock,
+        apps=AppService(app_store, clock),
+        auth=auth,
+        users=users,
+        groups=GroupService(group_store, user_store, clock),
+        outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
     )
 
@@ -64,8 +90,9 @@ def aws_client(service: str, settings: config.Settings) -> Any:
 
 
 def build_for_aws(settings: config.Settings) -> Container:
-    table = DynamoTable(aws_client("dynamodb", settings),
-                        {"data": settings.data_table, "events": settings.events_table})
+    table = DynamoTable(
+        aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
+    )
     return build(settings, table)
 
 
@@ -97,7 +124,9 @@ def reset() -> None:
     use(None)
 
 
-def provision_tables(settings: config.Settings, definitions: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+def provision_tables(
+    settings: config.Settings, definitions: dict[str, dict[str, Any]]
+) -> dict[str, str | None]:
     """Create the tables (logical name -> CloudFormation properties) where they are missing;
     returns each table's stream ARN. Used by the local stack and the tests."""
     from chalicelib.adapters.streams import create_table

@@ -18,11 +18,11 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("KARAKURI_EMBEDDED_STACK", None)
 
-from chalicelib import config, wiring  # noqa: E402
-from chalicelib.adapters.stores import StreamRecordParser  # noqa: E402
-from chalicelib.domain.events import Event  # noqa: E402
-from chalicelib.local.tables import table_definitions  # noqa: E402
-from chalicelib.services.apps import AppCredentials  # noqa: E402
+from chalicelib import config, wiring
+from chalicelib.adapters.stores import StreamRecordParser
+from chalicelib.domain.events import Event
+from chalicelib.local.tables import table_definitions
+from chalicelib.services.apps import AppCredentials
 
 # Tests use a cheap scrypt cost; the hash format carries its cost, so verification is the same.
 TEST_SETTINGS = replace(config.Settings(), scrypt_log2_n=4, data_table="t-data", events_table="t-events")
@@ -49,7 +49,7 @@ class MotoServices:
     def new_events(self) -> list[Event]:
         """Events written since the last call."""
         found = self.events()
-        fresh, self._seen = found[self._seen:], len(found)
+        fresh, self._seen = found[self._seen :], len(found)
         return fresh
 
 
@@ -89,8 +89,15 @@ class Kii:
     def base(self) -> str:
         return f"/api/apps/{self.app.app_id}"
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             content_type: str | None = "application/json", headers: dict[str, str] | None = None) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        content_type: str | None = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         sent = dict(headers or {})
         if content_type:
             sent["Content-Type"] = content_type
@@ -104,20 +111,32 @@ class Kii:
         return Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, parsed)
 
     def register(self, login: str, password: str = "pass1234", **fields: Any) -> tuple[str, str]:
-        reply = self.call("POST", "/users", {"loginName": login, "password": password, **fields},
-                          content_type="application/vnd.kii.RegistrationAndAuthorizationRequest+json")
+        reply = self.call(
+            "POST",
+            "/users",
+            {"loginName": login, "password": password, **fields},
+            content_type="application/vnd.kii.RegistrationAndAuthorizationRequest+json",
+        )
         assert reply.status == 201, reply.body
         return reply.body["userID"], reply.body["_accessToken"]
 
     def admin_token(self) -> str:
-        reply = self.call("POST", "/oauth2/token", {"client_id": self.app.client_id,
-                                                    "client_secret": self.app.client_secret})
+        reply = self.call(
+            "POST",
+            "/oauth2/token",
+            {"client_id": self.app.client_id, "client_secret": self.app.client_secret},
+        )
         assert reply.status == 200, reply.body
         return str(reply.body["access_token"])
 
     def create_group(self, token: str, name: str = "team", members: list[str] | None = None) -> str:
-        reply = self.call("POST", "/groups", {"name": name, "members": members or []}, token,
-                          content_type="application/vnd.kii.GroupCreationRequest+json")
+        reply = self.call(
+            "POST",
+            "/groups",
+            {"name": name, "members": members or []},
+            token,
+            content_type="application/vnd.kii.GroupCreationRequest+json",
+        )
         assert reply.status == 201, reply.body
         return str(reply.body["groupID"])
 

@@ -11,6 +11,9 @@ def client(service: str, region: str, endpoint_url: str | None) -> Any:
 
     # account_id_endpoint_mode: botocore >= 1.44.4 would send DynamoDB Streams calls to an
     # account-scoped host that moto does not serve (stack-notes.md, risk 1).
-    return boto3.client(service, region_name=region, endpoint_url=endpoint_url,
-                        config=Config(retries={"mode": "standard", "max_attempts": 4},
-                                      account_id_endpoint_mode="disabled"))
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, account_id_endpoint_mode="disabled"),
+    )

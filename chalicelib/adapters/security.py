@@ -22,8 +22,7 @@ class ScryptHasher:
     def hash(self, password: str) -> str:
         salt = secrets.token_bytes(16)
         digest = self._derive(password, salt, self.log2_n, self.r, self.p)
-        return "$".join(["scrypt", str(self.log2_n), str(self.r), str(self.p),
-                         _b64(salt), _b64(digest)])
+        return "$".join(["scrypt", str(self.log2_n), str(self.r), str(self.p), _b64(salt), _b64(digest)])
 
     def verify(self, password: str, encoded: str) -> bool:
         try:
@@ -37,8 +36,9 @@ class ScryptHasher:
 
     @staticmethod
     def _derive(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
-        return hashlib.scrypt(password.encode(), salt=salt, n=2**log2_n, r=r, p=p,
-                              maxmem=256 * 1024 * 1024, dklen=32)
+        return hashlib.scrypt(
+            password.encode(), salt=salt, n=2**log2_n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
+        )
 
 
 def _b64(raw: bytes) -> str:

@@ -58,10 +58,15 @@ class EventCodec:
 
     def to_item(self, event: Event) -> Item:
         item: Item = {
-            "pk": f"EVENT#{event.event_id}", "sk": "#EVENT",
-            "eventID": event.event_id, "appID": event.app_id, "trigger": str(event.trigger),
-            "params": _json(event.params), "actorKind": event.actor.kind,
-            "causationSource": event.causation.source, "depth": event.causation.depth,
+            "pk": f"EVENT#{event.event_id}",
+            "sk": "#EVENT",
+            "eventID": event.event_id,
+            "appID": event.app_id,
+            "trigger": str(event.trigger),
+            "params": _json(event.params),
+            "actorKind": event.actor.kind,
+            "causationSource": event.causation.source,
+            "depth": event.causation.depth,
             "occurredAt": event.occurred_at,
             "ttl": (event.occurred_at + self.retention_ms) // 1000,
         }
@@ -74,7 +79,9 @@ class EventCodec:
     @staticmethod
     def from_item(item: Mapping[str, Any]) -> Event:
         return Event(
-            event_id=item["eventID"], app_id=item["appID"], trigger=Trigger(item["trigger"]),
+            event_id=item["eventID"],
+            app_id=item["appID"],
+            trigger=Trigger(item["trigger"]),
             params=json.loads(item["params"]),
             actor=Actor(item["actorKind"], item.get("actorID")),
             causation=Causation(item["causationSource"], item.get("executionID"), int(item["depth"])),
@@ -127,21 +134,42 @@ class TableAppStore:
 
     def create(self, app: App) -> None:
         try:
-            self.table.transact([
-                Put(DATA, {"pk": f"APP#{app.app_id}", "sk": "#APP", "appID": app.app_id,
-                           "appKey": app.app_key, "clientID": app.client_id,
-                           "clientSecretHash": app.client_secret_hash, "name": app.name,
-                           "createdAt": app.created_at}, Absent()),
-                Put(DATA, {"pk": f"CLIENT#{app.client_id}", "sk": "#CLIENT", "appID": app.app_id}, Absent()),
-            ])
+            self.table.transact(
+                [
+                    Put(
+                        DATA,
+                        {
+                            "pk": f"APP#{app.app_id}",
+                            "sk": "#APP",
+                            "appID": app.app_id,
+                            "appKey": app.app_key,
+                            "clientID": app.client_id,
+                            "clientSecretHash": app.client_secret_hash,
+                            "name": app.name,
+                            "createdAt": app.created_at,
+                        },
+                        Absent(),
+                    ),
+                    Put(
+                        DATA,
+                        {"pk": f"CLIENT#{app.client_id}", "sk": "#CLIENT", "appID": app.app_id},
+                        Absent(),
+                    ),
+                ]
+            )
         except ConditionFailed as failed:
             raise AppAlreadyExists() from failed
 
 
 def _app(item: Item) -> App:
-    return App(app_id=item["appID"], app_key=item["appKey"], client_id=item["clientID"],
-               client_secret_hash=item["clientSecretHash"], name=item["name"],
-               created_at=int(item["createdAt"]))
+    return App(
+        app_id=item["appID"],
+        app_key=item["appKey"],
+        client_id=item["clientID"],
+        client_secret_hash=item["clientSecretHash"],
+        name=item["name"],
+        created_at=int(item["createdAt"]),
+    )
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -156,19 +184,32 @@ def _identity_key(app_id: str, kind: str, value: str) -> Key:
 _IDENTITY_FIELD = {"login_name": "loginName", "email": "emailAddress", "phone": "phoneNumber"}
 
 _USER_FIELDS = {  # attribute -> User field
-    "loginName": "login_name", "displayName": "display_name", "country": "country",
-    "locale": "locale", "emailAddress": "email", "emailPending": "email_pending",
-    "phoneNumber": "phone", "phonePending": "phone_pending", "passwordHash": "password_hash",
+    "loginName": "login_name",
+    "displayName": "display_name",
+    "country": "country",
+    "locale": "locale",
+    "emailAddress": "email",
+    "emailPending": "email_pending",
+    "phoneNumber": "phone",
+    "phonePending": "phone_pending",
+    "passwordHash": "password_hash",
 }
 
 
 def _user_item(user: User) -> Item:
     item: Item = {
-        "pk": _user_key(user.app_id, user.user_id).pk, "sk": "#USER",
-        "appID": user.app_id, "userID": user.user_id, "internalUserID": user.internal_user_id,
-        "emailVerified": user.email_verified, "phoneVerified": user.phone_verified,
-        "disabled": user.disabled, "custom": _json(user.custom),
-        "createdAt": user.created_at, "modifiedAt": user.modified_at, "version": user.version,
+        "pk": _user_key(user.app_id, user.user_id).pk,
+        "sk": "#USER",
+        "appID": user.app_id,
+        "userID": user.user_id,
+        "internalUserID": user.internal_user_id,
+        "emailVerified": user.email_verified,
+        "phoneVerified": user.phone_verified,
+        "disabled": user.disabled,
+        "custom": _json(user.custom),
+        "createdAt": user.created_at,
+        "modifiedAt": user.modified_at,
+        "version": user.version,
     }
     for attribute, name in _USER_FIELDS.items():
         value = getattr(user, name)
@@ -179,10 +220,16 @@ def _user_item(user: User) -> Item:
 
 def _user(item: Item) -> User:
     return User(
-        app_id=item["appID"], user_id=item["userID"], internal_user_id=int(item["internalUserID"]),
-        created_at=int(item["createdAt"]), modified_at=int(item["modifiedAt"]),
-        email_verified=bool(item["emailVerified"]), phone_verified=bool(item["phoneVerified"]),
-        disabled=bool(item["disabled"]), custom=json.loads(item["custom"]), version=int(item["version"]),
+        app_id=item["appID"],
+        user_id=item["userID"],
+        internal_user_id=int(item["internalUserID"]),
+        created_at=int(item["createdAt"]),
+        modified_at=int(item["modifiedAt"]),
+        email_verified=bool(item["emailVerified"]),
+        phone_verified=bool(item["phoneVerified"]),
+        disabled=bool(item["disabled"]),
+        custom=json.loads(item["custom"]),
+        version=int(item["version"]),
         **{name: item.get(attribute) for attribute, name in _USER_FIELDS.items()},
     )
 
@@ -203,13 +250,22 @@ class TableUserStore:
 
     def _claims(self, user: User, kinds: Sequence[str]) -> list[Write]:
         identities = user.identities()
-        return [Put(DATA, {**_key_item(_identity_key(user.app_id, kind, identities[kind])),
-                           "userID": user.user_id}, Absent()) for kind in kinds]
+        return [
+            Put(
+                DATA,
+                {**_key_item(_identity_key(user.app_id, kind, identities[kind])), "userID": user.user_id},
+                Absent(),
+            )
+            for kind in kinds
+        ]
 
     def create(self, user: User, events: Sequence[Event]) -> None:
         kinds = list(user.identities())
-        writes: list[Write] = [Put(DATA, _user_item(user), Absent()), *self._claims(user, kinds),
-                               *self.events.puts(events)]
+        writes: list[Write] = [
+            Put(DATA, _user_item(user), Absent()),
+            *self._claims(user, kinds),
+            *self.events.puts(events),
+        ]
         try:
             self.table.transact(writes)
         except ConditionFailed as failed:
@@ -222,8 +278,12 @@ class TableUserStore:
         old, new = previous.identities(), user.identities()
         added = [k for k, v in new.items() if old.get(k) != v]
         removed = [Delete(DATA, _identity_key(user.app_id, k, v)) for k, v in old.items() if new.get(k) != v]
-        writes: list[Write] = [Put(DATA, _user_item(user), VersionIs(previous.version)),
-                               *self._claims(user, added), *removed, *self.events.puts(events)]
+        writes: list[Write] = [
+            Put(DATA, _user_item(user), VersionIs(previous.version)),
+            *self._claims(user, added),
+            *removed,
+            *self.events.puts(events),
+        ]
         try:
             self.table.transact(writes)
         except ConditionFailed as failed:
@@ -234,8 +294,11 @@ class TableUserStore:
 
     def delete(self, user: User, events: Sequence[Event]) -> None:
         claims = [Delete(DATA, _identity_key(user.app_id, k, v)) for k, v in user.identities().items()]
-        writes: list[Write] = [Delete(DATA, _user_key(user.app_id, user.user_id), VersionIs(user.version)),
-                               *claims, *self.events.puts(events)]
+        writes: list[Write] = [
+            Delete(DATA, _user_key(user.app_id, user.user_id), VersionIs(user.version)),
+            *claims,
+            *self.events.puts(events),
+        ]
         try:
             self.table.transact(writes)
         except ConditionFailed as failed:
@@ -250,7 +313,7 @@ def _key_item(key: Key) -> Item:
 
 def _delete_all(table: KeyValueTable, items: Sequence[Item]) -> None:
     for start in range(0, len(items), MAX_TRANSACTION_ITEMS):
-        table.transact([Delete(DATA, key_of(i)) for i in items[start:start + MAX_TRANSACTION_ITEMS]])
+        table.transact([Delete(DATA, key_of(i)) for i in items[start : start + MAX_TRANSACTION_ITEMS]])
 
 
 # --- groups -----------------------------------------------------------------------------------
@@ -259,22 +322,43 @@ def _group_pk(app_id: str, group_id: str) -> str:
 
 
 def _group_item(group: Group) -> Item:
-    return {"pk": _group_pk(group.app_id, group.group_id), "sk": "#GROUP",
-            "gsi1pk": f"APP#{group.app_id}#OWNER#{group.owner}", "gsi1sk": f"GROUP#{group.group_id}",
-            "appID": group.app_id, "groupID": group.group_id, "name": group.name, "owner": group.owner,
-            "createdAt": group.created_at, "modifiedAt": group.modified_at, "version": group.version}
+    return {
+        "pk": _group_pk(group.app_id, group.group_id),
+        "sk": "#GROUP",
+        "gsi1pk": f"APP#{group.app_id}#OWNER#{group.owner}",
+        "gsi1sk": f"GROUP#{group.group_id}",
+        "appID": group.app_id,
+        "groupID": group.group_id,
+        "name": group.name,
+        "owner": group.owner,
+        "createdAt": group.created_at,
+        "modifiedAt": group.modified_at,
+        "version": group.version,
+    }
 
 
 def _group(item: Item) -> Group:
-    return Group(app_id=item["appID"], group_id=item["groupID"], name=item["name"], owner=item["owner"],
-                 created_at=int(item["createdAt"]), modified_at=int(item["modifiedAt"]),
-                 version=int(item["version"]))
+    return Group(
+        app_id=item["appID"],
+        group_id=item["groupID"],
+        name=item["name"],
+        owner=item["owner"],
+        created_at=int(item["createdAt"]),
+        modified_at=int(item["modifiedAt"]),
+        version=int(item["version"]),
+    )
 
 
 def _member_item(app_id: str, group_id: str, user_id: str) -> Item:
-    return {"pk": _group_pk(app_id, group_id), "sk": f"MEMBER#{user_id}",
-            "gsi1pk": f"APP#{app_id}#MEMBER#{user_id}", "gsi1sk": f"GROUP#{group_id}",
-            "appID": app_id, "groupID": group_id, "userID": user_id}
+    return {
+        "pk": _group_pk(app_id, group_id),
+        "sk": f"MEMBER#{user_id}",
+        "gsi1pk": f"APP#{app_id}#MEMBER#{user_id}",
+        "gsi1sk": f"GROUP#{group_id}",
+        "appID": app_id,
+        "groupID": group_id,
+        "userID": user_id,
+    }
 
 
 @dataclass
@@ -287,9 +371,11 @@ class TableGroupStore:
         return _group(item) if item else None
 
     def create(self, group: Group, members: Sequence[str], events: Sequence[Event]) -> None:
-        writes: list[Write] = [Put(DATA, _group_item(group), Absent()),
-                               *(Put(DATA, _member_item(group.app_id, group.group_id, u)) for u in members),
-                               *self.events.puts(events)]
+        writes: list[Write] = [
+            Put(DATA, _group_item(group), Absent()),
+            *(Put(DATA, _member_item(group.app_id, group.group_id, u)) for u in members),
+            *self.events.puts(events),
+        ]
         try:
             self.table.transact(writes)
         except ConditionFailed as failed:
@@ -297,15 +383,20 @@ class TableGroupStore:
 
     def save(self, group: Group, previous: Group, events: Sequence[Event]) -> None:
         try:
-            self.table.transact([Put(DATA, _group_item(group), VersionIs(previous.version)),
-                                 *self.events.puts(events)])
+            self.table.transact(
+                [Put(DATA, _group_item(group), VersionIs(previous.version)), *self.events.puts(events)]
+            )
         except ConditionFailed as failed:
             raise Conflict() from failed
 
     def delete(self, group: Group, events: Sequence[Event]) -> None:
         try:
-            self.table.transact([Delete(DATA, Key(_group_pk(group.app_id, group.group_id), "#GROUP"),
-                                        Exists()), *self.events.puts(events)])
+            self.table.transact(
+                [
+                    Delete(DATA, Key(_group_pk(group.app_id, group.group_id), "#GROUP"), Exists()),
+                    *self.events.puts(events),
+                ]
+            )
         except ConditionFailed as failed:
             raise GroupNotFound(groupID=group.group_id, appID=group.app_id) from failed
         _delete_all(self.table, self.table.query(DATA, _group_pk(group.app_id, group.group_id), "MEMBER#"))
@@ -324,8 +415,9 @@ class TableGroupStore:
             raise GroupNotFound(groupID=group.group_id, appID=group.app_id) from failed
 
     def add_members(self, group: Group, user_ids: Sequence[str], events: Sequence[Event]) -> None:
-        self._change_members(group, [Put(DATA, _member_item(group.app_id, group.group_id, u))
-                                     for u in user_ids], events)
+        self._change_members(
+            group, [Put(DATA, _member_item(group.app_id, group.group_id, u)) for u in user_ids], events
+        )
 
     def remove_members(self, group: Group, user_ids: Sequence[str], events: Sequence[Event]) -> None:
         pk = _group_pk(group.app_id, group.group_id)
@@ -356,23 +448,37 @@ class TableTokenStore:
     table: KeyValueTable
 
     def put(self, record: TokenRecord) -> None:
-        item: Item = {"pk": f"TOKEN#{record.digest}", "sk": "#TOKEN", "kind": record.kind,
-                      "appID": record.app_id, "principalKind": record.principal_kind,
-                      "issuedAt": record.issued_at, "expiresAt": record.expires_at,
-                      "ttl": record.expires_at // 1000}
+        item: Item = {
+            "pk": f"TOKEN#{record.digest}",
+            "sk": "#TOKEN",
+            "kind": record.kind,
+            "appID": record.app_id,
+            "principalKind": record.principal_kind,
+            "issuedAt": record.issued_at,
+            "expiresAt": record.expires_at,
+            "ttl": record.expires_at // 1000,
+        }
         if record.principal_id is not None:
-            item.update(principalID=record.principal_id,
-                        gsi1pk=f"APP#{record.app_id}#PRINCIPAL#{record.principal_id}",
-                        gsi1sk=f"TOKEN#{record.digest}")
+            item.update(
+                principalID=record.principal_id,
+                gsi1pk=f"APP#{record.app_id}#PRINCIPAL#{record.principal_id}",
+                gsi1sk=f"TOKEN#{record.digest}",
+            )
         self.table.transact([Put(DATA, item)])
 
     def get(self, digest: str) -> TokenRecord | None:
         item = self.table.get(DATA, Key(f"TOKEN#{digest}", "#TOKEN"))
         if item is None:
             return None
-        return TokenRecord(digest=digest, kind=item["kind"], app_id=item["appID"],
-                           principal_kind=item["principalKind"], principal_id=item.get("principalID"),
-                           issued_at=int(item["issuedAt"]), expires_at=int(item["expiresAt"]))
+        return TokenRecord(
+            digest=digest,
+            kind=item["kind"],
+            app_id=item["appID"],
+            principal_kind=item["principalKind"],
+            principal_id=item.get("principalID"),
+            issued_at=int(item["issuedAt"]),
+            expires_at=int(item["expiresAt"]),
+        )
 
     def delete(self, digest: str) -> None:
         self.table.transact([Delete(DATA, Key(f"TOKEN#{digest}", "#TOKEN"))])
@@ -387,9 +493,14 @@ class TableCodeStore:
     table: KeyValueTable
 
     def put(self, record: CodeRecord) -> None:
-        item: Item = {"pk": _user_key(record.app_id, record.user_id).pk, "sk": f"CODE#{record.purpose}",
-                      "secret": record.secret, "expiresAt": record.expires_at,
-                      "attempts": record.attempts, "ttl": record.expires_at // 1000 + 24 * 3600}
+        item: Item = {
+            "pk": _user_key(record.app_id, record.user_id).pk,
+            "sk": f"CODE#{record.purpose}",
+            "secret": record.secret,
+            "expiresAt": record.expires_at,
+            "attempts": record.attempts,
+            "ttl": record.expires_at // 1000 + 24 * 3600,
+        }
         if record.address is not None:
             item["address"] = record.address
         self.table.transact([Put(DATA, item)])
@@ -398,9 +509,15 @@ class TableCodeStore:
         item = self.table.get(DATA, Key(_user_key(app_id, user_id).pk, f"CODE#{purpose}"))
         if item is None:
             return None
-        return CodeRecord(app_id=app_id, user_id=user_id, purpose=purpose, secret=item["secret"],
-                          address=item.get("address"), expires_at=int(item["expiresAt"]),
-                          attempts=int(item.get("attempts", 0)))
+        return CodeRecord(
+            app_id=app_id,
+            user_id=user_id,
+            purpose=purpose,
+            secret=item["secret"],
+            address=item.get("address"),
+            expires_at=int(item["expiresAt"]),
+            attempts=int(item.get("attempts", 0)),
+        )
 
     def delete(self, app_id: str, user_id: str, purpose: CodePurpose) -> None:
         self.table.transact([Delete(DATA, Key(_user_key(app_id, user_id).pk, f"CODE#{purpose}"))])
@@ -414,15 +531,35 @@ class RecordingNotifier:
     table: KeyValueTable
 
     def send(self, notification: Notification) -> None:
-        self.table.transact([Put(DATA, {
-            "pk": f"APP#{notification.app_id}#OUTBOX",
-            "sk": f"{notification.sent_at:013d}#{secrets.token_hex(4)}",
-            "userID": notification.user_id, "channel": notification.channel, "to": notification.to,
-            "purpose": notification.purpose, "code": notification.code, "sentAt": notification.sent_at,
-            "ttl": notification.sent_at // 1000 + 7 * 24 * 3600,
-        })])
+        self.table.transact(
+            [
+                Put(
+                    DATA,
+                    {
+                        "pk": f"APP#{notification.app_id}#OUTBOX",
+                        "sk": f"{notification.sent_at:013d}#{secrets.token_hex(4)}",
+                        "userID": notification.user_id,
+                        "channel": notification.channel,
+                        "to": notification.to,
+                        "purpose": notification.purpose,
+                        "code": notification.code,
+                        "sentAt": notification.sent_at,
+                        "ttl": notification.sent_at // 1000 + 7 * 24 * 3600,
+                    },
+                )
+            ]
+        )
 
     def sent(self, app_id: str) -> list[Notification]:
-        return [Notification(app_id=app_id, user_id=i["userID"], channel=i["channel"], to=i["to"],
-                             purpose=i["purpose"], code=i["code"], sent_at=int(i["sentAt"]))
-                for i in self.table.query(DATA, f"APP#{app_id}#OUTBOX")]
+        return [
+            Notification(
+                app_id=app_id,
+                user_id=i["userID"],
+                channel=i["channel"],
+                to=i["to"],
+                purpose=i["purpose"],
+                code=i["code"],
+                sent_at=int(i["sentAt"]),
+            )
+            for i in self.table.query(DATA, f"APP#{app_id}#OUTBOX")
+        ]

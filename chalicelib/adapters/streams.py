@@ -44,8 +44,8 @@ class StreamReader:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self.client.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id,
-                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
 
     def poll(self, limit: int = 100) -> list[dict[str, Any]]:
         self._refresh_shards()

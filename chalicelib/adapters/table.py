@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -112,8 +113,11 @@ class MemoryTable:
     def query(self, table: str, pk: str, prefix: str = "", index: str | None = None) -> list[Item]:
         pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
         with self._lock:
-            found = [dict(i) for i in self._table(table).values()
-                     if i.get(pk_name) == pk and str(i.get(sk_name, "")).startswith(prefix)]
+            found = [
+                dict(i)
+                for i in self._table(table).values()
+                if i.get(pk_name) == pk and str(i.get(sk_name, "")).startswith(prefix)
+            ]
         return sorted(found, key=lambda i: str(i.get(sk_name, "")))
 
     def transact(self, writes: Sequence[Write]) -> None:
@@ -123,7 +127,8 @@ class MemoryTable:
             for index, write in enumerate(writes):
                 key = key_of(write.item) if isinstance(write, Put) else write.key
                 if write.condition is not None and not _holds(
-                        write.condition, self._table(write.table).get(key)):
+                    write.condition, self._table(write.table).get(key)
+                ):
                     raise ConditionFailed(index)
             for write in writes:
                 if isinstance(write, Put):
@@ -169,9 +174,11 @@ class DynamoTable:
 
     def get(self, table: str, key: Key) -> Item | None:
         with _aws_errors():
-            found = self.client.get_item(TableName=self._name(table),
-                                         Key=self._encode({"pk": key.pk, "sk": key.sk}),
-                                         ConsistentRead=True)
+            found = self.client.get_item(
+                TableName=self._name(table),
+                Key=self._encode({"pk": key.pk, "sk": key.sk}),
+                ConsistentRead=True,
+            )
         raw = found.get("Item")
         return self._decode(raw) if raw else None
 
@@ -180,8 +187,12 @@ class DynamoTable:
         expression = "#pk = :pk" + (" AND begins_with(#sk, :prefix)" if prefix else "")
         names = {"#pk": pk_name, **({"#sk": sk_name} if prefix else {})}
         values = {":pk": {"S": pk}, **({":prefix": {"S": prefix}} if prefix else {})}
-        request: dict[str, Any] = {"TableName": self._name(table), "KeyConditionExpression": expression,
-                                   "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+        request: dict[str, Any] = {
+            "TableName": self._name(table),
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
         if index:
             request["IndexName"] = index
         else:
@@ -233,9 +244,11 @@ def _condition_expression(condition: Condition) -> dict[str, Any]:
         return {"ConditionExpression": "attribute_exists(pk)"}
     if isinstance(condition, Absent):
         return {"ConditionExpression": "attribute_not_exists(pk)"}
-    return {"ConditionExpression": "#version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": {":version": {"N": str(condition.version)}}}
+    return {
+        "ConditionExpression": "#version = :version",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": {":version": {"N": str(condition.version)}},
+    }
 
 
 def decode_item(raw: Mapping[str, Any], deserializer: Any) -> Item:
@@ -248,30 +261,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-              "InternalServerError", "ServiceUnavailable"}
+_RETRYABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
 
 
-class _aws_errors:
+@contextmanager
+def _aws_errors(passthrough: tuple[str, ...] = ()) -> Iterator[None]:
     """Turn AWS's retryable failures into TemporarilyUnavailable (503); let the rest through."""
+    from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
-    def __init__(self, passthrough: tuple[str, ...] = ()) -> None:
-        self.passthrough = passthrough
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, error: Any, tb: Any) -> bool:
-        if error is None:
-            return False
-        from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
-
-        if isinstance(error, ClientError):
-            code = error.response.get("Error", {}).get("Code", "")
-            if code in self.passthrough:
-                return False
-            if code in _RETRYABLE:
-                raise TemporarilyUnavailable() from error
-        if isinstance(error, (ConnectionError, ReadTimeoutError)):
+    try:
+        yield
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code not in passthrough and code in _RETRYABLE:
             raise TemporarilyUnavailable() from error
-        return False
+        raise
+    except (ConnectionError, ReadTimeoutError) as error:
+        raise TemporarilyUnavailable() from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import KiiRequest, Reply, no_content, route
@@ -19,17 +19,23 @@ def _groups() -> GroupService:
 
 
 def _created(group_id: str, app_id: str, not_found: list[str]) -> Reply:
-    return Reply(201, {"groupID": group_id, "notFoundUsers": not_found},
-                 {"Location": f"/api/apps/{app_id}/groups/{group_id}"},
-                 content_type="application/vnd.kii.GroupCreationResponse+json")
+    return Reply(
+        201,
+        {"groupID": group_id, "notFoundUsers": not_found},
+        {"Location": f"/api/apps/{app_id}/groups/{group_id}"},
+        content_type="application/vnd.kii.GroupCreationResponse+json",
+    )
 
 
 @route(bp, GROUPS, ["POST", "GET"])
 def groups(request: KiiRequest) -> Reply:
     if request.method == "GET":
         found = _groups().of_user(request.caller, request.query)
-        return Reply(200, {"groups": [group_json(g) for g in found]},
-                     content_type="application/vnd.kii.GroupsRetrievalResponse+json")
+        return Reply(
+            200,
+            {"groups": [group_json(g) for g in found]},
+            content_type="application/vnd.kii.GroupsRetrievalResponse+json",
+        )
     group, not_found = _groups().create(request.caller, request.json_object())
     return _created(group.group_id, group.app_id, not_found)
 
@@ -38,8 +44,11 @@ def groups(request: KiiRequest) -> Reply:
 def group(request: KiiRequest) -> Reply:
     group_id = request.params["groupID"]
     if request.method == "GET":
-        return Reply(200, group_json(_groups().get(request.caller, group_id)),
-                     content_type="application/vnd.kii.GroupRetrievalResponse+json")
+        return Reply(
+            200,
+            group_json(_groups().get(request.caller, group_id)),
+            content_type="application/vnd.kii.GroupRetrievalResponse+json",
+        )
     if request.method == "DELETE":
         _groups().delete(request.caller, group_id)
         return no_content()
@@ -50,11 +59,11 @@ def group(request: KiiRequest) -> Reply:
 @route(bp, GROUP + "/name", ["PUT"])
 def rename(request: KiiRequest) -> Reply:
     # The JS SDK sends the new name as raw text/plain; a JSON string is accepted too.
-    name = request.text()
+    name: object = request.text()
     if request.media_type.endswith("json"):
         body = request.json()
-        name = body if isinstance(body, str) else body.get("groupName") if isinstance(body, dict) else None
-    _groups().rename(request.caller, request.params["groupID"], name)  # type: ignore[arg-type]
+        name = body.get("groupName") if isinstance(body, dict) else body
+    _groups().rename(request.caller, request.params["groupID"], name)
     return no_content()
 
 
@@ -67,8 +76,11 @@ def change_owner(request: KiiRequest) -> Reply:
 @route(bp, GROUP + "/members", ["GET"])
 def members(request: KiiRequest) -> Reply:
     found = _groups().members(request.caller, request.params["groupID"])
-    return Reply(200, {"members": [{"userID": u} for u in found]},
-                 content_type="application/vnd.kii.MembersRetrievalResponse+json")
+    return Reply(
+        200,
+        {"members": [{"userID": u} for u in found]},
+        content_type="application/vnd.kii.MembersRetrievalResponse+json",
+    )
 
 
 @route(bp, GROUP + "/members/{userID}", ["PUT", "DELETE"])

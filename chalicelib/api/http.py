@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, CORSConfig, Response
 
 from chalicelib import wiring
 from chalicelib.domain.events import Caller, Causation
@@ -28,9 +28,23 @@ log = logging.getLogger("karakuri.api")
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
-CORS_EXPOSE = "ETag, Location, X-Step-count, X-Environment-version, Content-Type"
-CORS_ALLOW = ("Authorization, Content-Type, X-Kii-AppID, X-Kii-AppKey, X-Kii-SDK, X-Kii-RequestID, "
-              "X-HTTP-Method-Override, If-Match, If-None-Match, Accept")
+# Browser clients read ETag and the server-code headers, and send Kii's own headers
+# (kii-rest-api.md §13.9); Chalice answers the preflight OPTIONS from this.
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=[
+        "X-Kii-AppID",
+        "X-Kii-AppKey",
+        "X-Kii-SDK",
+        "X-Kii-RequestID",
+        "X-HTTP-Method-Override",
+        "If-Match",
+        "If-None-Match",
+        "Accept",
+    ],
+    expose_headers=["ETag", "Location", "X-Step-count", "X-Environment-version"],
+    max_age=600,
+)
 
 
 @dataclass
@@ -123,13 +137,13 @@ class Reply:
     content_type: str = "application/json"
 
     def to_chalice(self, method: str) -> Response:
-        headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": CORS_EXPOSE,
-                   **self.headers}
+        headers: dict[str, str | list[str]] = dict(self.headers)
         if self.body is None or method == "HEAD":
             return Response(body="", status_code=self.status, headers=headers)
         payload = self.body if isinstance(self.body, str) else json.dumps(self.body, ensure_ascii=False)
-        return Response(body=payload, status_code=self.status,
-                        headers={"Content-Type": self.content_type, **headers})
+        return Response(
+            body=payload, status_code=self.status, headers={"Content-Type": self.content_type, **headers}
+        )
 
 
 def no_content() -> Reply:
@@ -153,11 +167,18 @@ def _build_request(bp: Blueprint, params: dict[str, str]) -> KiiRequest:
         raise RequestTooLarge()
     headers = {k.lower(): v for k, v in (current.headers or {}).items()}
     query = {k: v for k, v in (current.query_params or {}).items()}
-    return KiiRequest(method=current.method, params={k: unquote(v) for k, v in params.items()},
-                      query=query, headers=headers, raw_body=raw)
+    return KiiRequest(
+        method=current.method,
+        params={k: unquote(v) for k, v in params.items()},
+        query=query,
+        headers=headers,
+        raw_body=raw,
+    )
 
 
-def route(bp: Blueprint, path: str, methods: list[str], name: str | None = None) -> Callable[[Handler], Handler]:
+def route(
+    bp: Blueprint, path: str, methods: list[str], name: str | None = None
+) -> Callable[[Handler], Handler]:
     """Register a Kii route: any content type is accepted (the handler decides), errors are
     translated here, and unexpected exceptions are logged and answered with a generic 500."""
 
@@ -174,7 +195,7 @@ def route(bp: Blueprint, path: str, methods: list[str], name: str | None = None)
             return reply.to_chalice(method)
 
         view.__name__ = f"{handler.__module__.rsplit('.', 1)[-1]}_{name or handler.__name__}"
-        bp.route(path, methods=methods, content_types=["*/*"])(view)
+        bp.route(path, methods=methods, content_types=["*/*"], cors=CORS)(view)
         return handler
 
     return decorator

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import KiiRequest, Reply, route
@@ -15,6 +15,19 @@ bp = Blueprint(__name__)
 def notifications(request: KiiRequest) -> Reply:
     require_admin(request.principal)
     sent = wiring.container().outbox.sent(request.app_id)
-    return Reply(200, {"notifications": [
-        {"userID": n.user_id, "channel": n.channel, "to": n.to, "purpose": n.purpose,
-         "code": n.code, "sentAt": n.sent_at} for n in sent]})
+    return Reply(
+        200,
+        {
+            "notifications": [
+                {
+                    "userID": n.user_id,
+                    "channel": n.channel,
+                    "to": n.to,
+                    "purpose": n.purpose,
+                    "code": n.code,
+                    "sentAt": n.sent_at,
+                }
+                for n in sent
+            ]
+        },
+    )

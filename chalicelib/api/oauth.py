@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import KiiRequest, Reply, route

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import KiiRequest, Reply, no_content, route
@@ -30,16 +30,20 @@ def register(request: KiiRequest) -> Reply:
         if tokens.refresh_token:
             body["_refreshToken"] = tokens.refresh_token
     location = f"/api/apps/{user.app_id}/users/{user.user_id}"
-    return Reply(201, body, {"Location": location},
-                 content_type="application/vnd.kii.RegistrationResponse+json")
+    return Reply(
+        201, body, {"Location": location}, content_type="application/vnd.kii.RegistrationResponse+json"
+    )
 
 
 @route(bp, USER, ["GET", "POST", "DELETE"])
 def user(request: KiiRequest) -> Reply:
     ref = request.params["userRef"]
     if request.method == "GET":
-        return Reply(200, _users().get(request.caller, ref),
-                     content_type="application/vnd.kii.UserDataRetrievalResponse+json")
+        return Reply(
+            200,
+            _users().get(request.caller, ref),
+            content_type="application/vnd.kii.UserDataRetrievalResponse+json",
+        )
     if request.method == "DELETE":
         _users().delete(request.caller, ref)
         return no_content()
@@ -76,14 +80,22 @@ def status(request: KiiRequest) -> Reply:
 def _address_routes(segment: str, kind: str) -> None:
     @route(bp, f"{USER}/{segment}", ["PUT"], f"change_address_{kind}")
     def change_address(request: KiiRequest) -> Reply:
-        _users().change_address(request.caller, request.params["userRef"], kind,  # type: ignore[arg-type]
-                                request.json_object())
+        _users().change_address(
+            request.caller,
+            request.params["userRef"],
+            kind,  # type: ignore[arg-type]
+            request.json_object(),
+        )
         return no_content()
 
     @route(bp, f"{USER}/{segment}/verify", ["POST"], f"verify_{kind}")
     def verify(request: KiiRequest) -> Reply:
-        _users().verify(request.caller, request.params["userRef"], kind,  # type: ignore[arg-type]
-                        request.json_object())
+        _users().verify(
+            request.caller,
+            request.params["userRef"],
+            kind,  # type: ignore[arg-type]
+            request.json_object(),
+        )
         return no_content()
 
     @route(bp, f"{USER}/{segment}/resend-verification", ["POST"], f"resend_{kind}")

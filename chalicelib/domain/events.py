@@ -75,16 +75,23 @@ class Event:
     def describe(self) -> str:
         """One log line; events hold no secrets, so all of it may be logged."""
         execution = f"/{self.causation.execution_id}" if self.causation.execution_id else ""
-        return (f"event {self.event_id} app={self.app_id} trigger={self.trigger} "
-                f"actor={self.actor.kind}:{self.actor.id or '-'} "
-                f"causation={self.causation.source}{execution} depth={self.causation.depth} "
-                f"params={self.params}")
+        return (
+            f"event {self.event_id} app={self.app_id} trigger={self.trigger} "
+            f"actor={self.actor.kind}:{self.actor.id or '-'} "
+            f"causation={self.causation.source}{execution} depth={self.causation.depth} "
+            f"params={self.params}"
+        )
 
 
 def new_event(caller: Caller, trigger: Trigger, params: dict[str, Any], now_ms: int) -> Event:
     return Event(
-        event_id=ids.new_event_id(now_ms), app_id=caller.app_id, trigger=trigger, params=params,
-        actor=Actor.of(caller.principal), causation=caller.causation, occurred_at=now_ms,
+        event_id=ids.new_event_id(now_ms),
+        app_id=caller.app_id,
+        trigger=trigger,
+        params=params,
+        actor=Actor.of(caller.principal),
+        causation=caller.causation,
+        occurred_at=now_ms,
     )
 
 

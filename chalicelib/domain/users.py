@@ -19,8 +19,17 @@ MAX_CUSTOM_BYTES = 63 * 1024
 
 # Predefined fields: everything else in a body is a custom field. Keys clients echo back that
 # the server owns (internalUserID, _hasPassword, ...) are read-only and ignored on write.
-PREDEFINED = {"loginName", "displayName", "country", "locale", "emailAddress", "phoneNumber",
-              "password", "phoneNumberVerified", "emailAddressVerified"}
+PREDEFINED = {
+    "loginName",
+    "displayName",
+    "country",
+    "locale",
+    "emailAddress",
+    "phoneNumber",
+    "password",
+    "phoneNumberVerified",
+    "emailAddressVerified",
+}
 READ_ONLY = {"userID", "internalUserID", "created", "createdAt", "modified", "modifiedAt"}
 
 
@@ -84,8 +93,9 @@ def check_phone(value: str, country: str | None) -> str:
 def custom_fields(body: dict[str, Any]) -> dict[str, Any]:
     """Custom fields are the keys that are neither predefined nor reserved; keys starting with
     ``_`` are ignored, as Kii does."""
-    custom = {k: v for k, v in body.items()
-              if k not in PREDEFINED and k not in READ_ONLY and not k.startswith("_")}
+    custom = {
+        k: v for k, v in body.items() if k not in PREDEFINED and k not in READ_ONLY and not k.startswith("_")
+    }
     if len(json.dumps(custom, separators=(",", ":")).encode()) > MAX_CUSTOM_BYTES:
         raise InvalidInputData("custom fields exceed 63 KB")
     return custom
@@ -95,8 +105,9 @@ def to_json(user: User, full: bool) -> dict[str, Any]:
     """The user as Kii returns it: everything to the user and the admin, only the public
     identity to other users (Kii's default without ``exposeFullUserDataToOthers``)."""
     if not full:
-        return _without_none({"userID": user.user_id, "loginName": user.login_name,
-                              "displayName": user.display_name})
+        return _without_none(
+            {"userID": user.user_id, "loginName": user.login_name, "displayName": user.display_name}
+        )
     body: dict[str, Any] = {
         **user.custom,
         "userID": user.user_id,

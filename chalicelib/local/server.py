@@ -14,13 +14,21 @@ from chalicelib.local.stack import EmbeddedStack
 
 
 class LiveStack:
-    def __init__(self, app: Any, deliver: Callable[[dict[str, Any]], Any], state_dir: Path,
-                 port: int = 0, aws_port: int = 0, settings: config.Settings | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        deliver: Callable[[dict[str, Any]], Any],
+        state_dir: Path,
+        port: int = 0,
+        aws_port: int = 0,
+        settings: config.Settings | None = None,
+    ) -> None:
         from chalice.cli import factory
         from chalice.local import create_local_server
 
-        chalice_config = factory.CLIFactory(project_dir=str(Path(__file__).resolve().parents[2])).create_config_obj(
-            chalice_stage_name="local")
+        chalice_config = factory.CLIFactory(
+            project_dir=str(Path(__file__).resolve().parents[2])
+        ).create_config_obj(chalice_stage_name="local")
         self._http = create_local_server(app, chalice_config, "127.0.0.1", port)
         self.port = self._http.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"

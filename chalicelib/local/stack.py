@@ -28,8 +28,14 @@ STACK_FILE = "local-stack.json"
 
 
 class EmbeddedStack:
-    def __init__(self, settings: config.Settings, deliver: Callable[[dict[str, Any]], Any],
-                 state_dir: Path, base_url: str, aws_port: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: config.Settings,
+        deliver: Callable[[dict[str, Any]], Any],
+        state_dir: Path,
+        base_url: str,
+        aws_port: int | None = None,
+    ) -> None:
         self.settings = settings
         self.deliver = deliver
         self.state_dir = state_dir
@@ -42,8 +48,11 @@ class EmbeddedStack:
     def start(self) -> EmbeddedStack:
         from moto.server import ThreadedMotoServer
 
-        for name, value in (("AWS_ACCESS_KEY_ID", "karakuri-local"), ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
-                            ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")):
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", "karakuri-local"),
+            ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
+            ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled"),
+        ):
             config.set_environ(name, os.environ.get(name, value))
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
@@ -58,10 +67,19 @@ class EmbeddedStack:
         assert events_arn, "the events table has a stream"
         self.pump = StreamPump(wiring.stream_reader(self.settings, events_arn), self.deliver).start()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        (self.state_dir / STACK_FILE).write_text(json.dumps({
-            "baseURL": self.base_url, "awsEndpoint": self.settings.aws_endpoint,
-            "region": self.settings.region, "dataTable": self.settings.data_table,
-            "eventsTable": self.settings.events_table}, indent=2) + "\n")
+        (self.state_dir / STACK_FILE).write_text(
+            json.dumps(
+                {
+                    "baseURL": self.base_url,
+                    "awsEndpoint": self.settings.aws_endpoint,
+                    "region": self.settings.region,
+                    "dataTable": self.settings.data_table,
+                    "eventsTable": self.settings.events_table,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         return self
 
     def _demo_app(self, apps: Any) -> AppCredentials:
@@ -70,8 +88,13 @@ class EmbeddedStack:
         path = self.state_dir / APP_FILE
         if path.exists():
             saved = json.loads(path.read_text())
-            credentials = AppCredentials(saved["appID"], saved["appKey"], saved["clientID"],
-                                         saved["clientSecret"], saved.get("name", "demo"))
+            credentials = AppCredentials(
+                saved["appID"],
+                saved["appKey"],
+                saved["clientID"],
+                saved["clientSecret"],
+                saved.get("name", "demo"),
+            )
             if not apps.exists(credentials.app_id):
                 apps.register(credentials)
         else:
@@ -83,18 +106,21 @@ class EmbeddedStack:
     def banner(self) -> str:
         c = self.credentials
         assert c is not None
-        return "\n".join([
-            "",
-            "  karakuri local stack",
-            f"  API          {self.base_url}/api   (Kii.initializeWithSite(appID, appKey, '{self.base_url}/api'))",
-            f"  appID        {c.app_id}",
-            f"  appKey       {c.app_key}",
-            f"  clientID     {c.client_id}",
-            f"  clientSecret {c.client_secret}",
-            f"  credentials  {self.state_dir / APP_FILE}",
-            f"  embedded AWS {self.settings.aws_endpoint} (moto; data lives until Ctrl-C)",
-            "",
-        ])
+        return "\n".join(
+            [
+                "",
+                "  karakuri local stack",
+                f"  API          {self.base_url}/api",
+                f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.base_url}/api')",
+                f"  appID        {c.app_id}",
+                f"  appKey       {c.app_key}",
+                f"  clientID     {c.client_id}",
+                f"  clientSecret {c.client_secret}",
+                f"  credentials  {self.state_dir / APP_FILE}",
+                f"  embedded AWS {self.settings.aws_endpoint} (moto; data lives until Ctrl-C)",
+                "",
+            ]
+        )
 
     def stop(self) -> None:
         if self.pump is not None:

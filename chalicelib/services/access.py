@@ -26,5 +26,7 @@ def require_self_or_admin(principal: Principal, user_id: str) -> None:
 
 def denied_to(principal: Principal) -> dict[str, str]:
     # Kii's 401/403 bodies name who was authenticated (kii-rest-api.md §1.8).
-    return {"authenticatedAppID": principal.app_id,
-            "authenticatedPrincipalID": principal.id or principal.kind.upper()}
+    return {
+        "authenticatedAppID": principal.app_id,
+        "authenticatedPrincipalID": principal.id or principal.kind.upper(),
+    }

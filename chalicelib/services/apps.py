@@ -20,8 +20,14 @@ class AppCredentials:
     name: str
 
     def to_json(self, base_url: str) -> dict[str, str]:
-        return {"baseURL": base_url, "appID": self.app_id, "appKey": self.app_key,
-                "clientID": self.client_id, "clientSecret": self.client_secret, "name": self.name}
+        return {
+            "baseURL": base_url,
+            "appID": self.app_id,
+            "appKey": self.app_key,
+            "clientID": self.client_id,
+            "clientSecret": self.client_secret,
+            "name": self.name,
+        }
 
 
 @dataclass
@@ -30,8 +36,9 @@ class AppService:
     clock: Clock
 
     def create(self, name: str = "karakuri app") -> AppCredentials:
-        credentials = AppCredentials(ids.new_app_id(), ids.new_secret(16), ids.new_secret(16),
-                                     ids.new_secret(32), name)
+        credentials = AppCredentials(
+            ids.new_app_id(), ids.new_secret(16), ids.new_secret(16), ids.new_secret(32), name
+        )
         return self.register(credentials)
 
     def register(self, credentials: AppCredentials) -> AppCredentials:
@@ -39,10 +46,16 @@ class AppService:
         with the credentials it wrote to ``.karakuri/local-app.json``)."""
         if not ids.APP_ID_PATTERN.match(credentials.app_id):
             raise InvalidInputData("appID: 1 to 64 letters and digits", field="appID")
-        self.apps.create(App(app_id=credentials.app_id, app_key=credentials.app_key,
-                             client_id=credentials.client_id,
-                             client_secret_hash=digest(credentials.client_secret),
-                             name=credentials.name, created_at=self.clock.now_ms()))
+        self.apps.create(
+            App(
+                app_id=credentials.app_id,
+                app_key=credentials.app_key,
+                client_id=credentials.client_id,
+                client_secret_hash=digest(credentials.client_secret),
+                name=credentials.name,
+                created_at=self.clock.now_ms(),
+            )
+        )
         return credentials
 
     def exists(self, app_id: str) -> bool:

@@ -42,8 +42,11 @@ class IssuedTokens:
     refresh_token: str | None
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"access_token": self.access_token, "token_type": "Bearer",
-                                "expires_in": self.expires_in}
+        body: dict[str, Any] = {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+        }
         if self.principal_id is not None:
             body["id"] = self.principal_id
         if self.refresh_token is not None:
@@ -76,8 +79,14 @@ class AuthService:
         return app
 
     # --- issuing ------------------------------------------------------------------------------
-    def issue(self, app_id: str, kind: PrincipalKind, principal_id: str | None,
-              expires_at: int | None = None, with_refresh: bool = True) -> IssuedTokens:
+    def issue(
+        self,
+        app_id: str,
+        kind: PrincipalKind,
+        principal_id: str | None,
+        expires_at: int | None = None,
+        with_refresh: bool = True,
+    ) -> IssuedTokens:
         now = self.clock.now_ms()
         access_expiry = now + self.access_ttl_ms
         if expires_at is not None and now < expires_at < access_expiry:
@@ -87,8 +96,11 @@ class AuthService:
         refresh = None
         if with_refresh:
             refresh = secrets.token_urlsafe(32)
-            self.tokens.put(TokenRecord(digest(refresh), "refresh", app_id, kind, principal_id, now,
-                                        now + self.refresh_ttl_ms))
+            self.tokens.put(
+                TokenRecord(
+                    digest(refresh), "refresh", app_id, kind, principal_id, now, now + self.refresh_ttl_ms
+                )
+            )
         return IssuedTokens(principal_id, access, (access_expiry - now) // 1000, refresh)
 
     def grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
@@ -123,8 +135,11 @@ class AuthService:
             # Anonymous token: Kii clients send the appKey, ebisu sends "dummy"; the secret
             # is not checked (kii-rest-api.md §1.4).
             return self.issue(app.app_id, "anonymous", None, _expires_at(body), with_refresh=False)
-        if (client_id == app.client_id and isinstance(client_secret, str)
-                and secret_matches(client_secret, app.client_secret_hash)):
+        if (
+            client_id == app.client_id
+            and isinstance(client_secret, str)
+            and secret_matches(client_secret, app.client_secret_hash)
+        ):
             return self.issue(app.app_id, "admin", app.client_id, _expires_at(body))
         raise OAuthInvalidGrant("The client credentials are not valid")
 
@@ -133,8 +148,12 @@ class AuthService:
         if not isinstance(token, str):
             raise OAuthInvalidRequest("refresh_token is required")
         record = self.tokens.get(digest(token))
-        if (record is None or record.kind != "refresh" or record.app_id != app.app_id
-                or record.expires_at <= self.clock.now_ms()):
+        if (
+            record is None
+            or record.kind != "refresh"
+            or record.app_id != app.app_id
+            or record.expires_at <= self.clock.now_ms()
+        ):
             raise WrongRefreshToken()
         if record.principal_kind == "user" and record.principal_id is not None:
             user = self.users.get(app.app_id, record.principal_id)
@@ -143,8 +162,12 @@ class AuthService:
             if user.disabled:
                 raise UserDisabled()
         self.tokens.delete(record.digest)  # refresh tokens are single-use: rotate
-        return self.issue(app.app_id, record.principal_kind, record.principal_id,
-                          _expires_at(body) or _int(body.get("expires_at")))
+        return self.issue(
+            app.app_id,
+            record.principal_kind,
+            record.principal_id,
+            _expires_at(body) or _int(body.get("expires_at")),
+        )
 
     # --- authenticating -----------------------------------------------------------------------
     def authenticate(self, app_id: str, authorization: str | None) -> Principal:
@@ -166,8 +189,12 @@ class AuthService:
             raise WrongToken("Unsupported authorization scheme")
         token = credentials.strip()
         record = self.tokens.get(digest(token))
-        if (record is None or record.kind != "access" or record.app_id != app_id
-                or record.expires_at <= self.clock.now_ms()):
+        if (
+            record is None
+            or record.kind != "access"
+            or record.app_id != app_id
+            or record.expires_at <= self.clock.now_ms()
+        ):
             raise WrongToken(appID=app_id)
         if record.principal_kind == "user" and record.principal_id is not None:
             user = self.users.get(app_id, record.principal_id)

@@ -35,8 +35,13 @@ MAX_INITIAL_MEMBERS = 90
 
 
 def group_json(group: Group) -> dict[str, Any]:
-    return {"groupID": group.group_id, "name": group.name, "owner": group.owner,
-            "createdAt": group.created_at, "modifiedAt": group.modified_at}
+    return {
+        "groupID": group.group_id,
+        "name": group.name,
+        "owner": group.owner,
+        "createdAt": group.created_at,
+        "modifiedAt": group.modified_at,
+    }
 
 
 def check_name(name: Any) -> str:
@@ -66,8 +71,11 @@ class GroupService:
         require_authenticated(principal)
         if principal.is_admin or principal.is_user(group.owner):
             return
-        if principal.kind == "user" and principal.id and self.groups.is_member(
-                group.app_id, group.group_id, principal.id):
+        if (
+            principal.kind == "user"
+            and principal.id
+            and self.groups.is_member(group.app_id, group.group_id, principal.id)
+        ):
             return
         raise AccessDenied("Only members of the group may do this", **denied_to(principal))
 
@@ -76,7 +84,9 @@ class GroupService:
             raise UserNotFound(field="userID", value=user_id, appID=app_id)
 
     # --- create -------------------------------------------------------------------------------
-    def create(self, caller: Caller, body: dict[str, Any], group_id: str | None = None) -> tuple[Group, list[str]]:
+    def create(
+        self, caller: Caller, body: dict[str, Any], group_id: str | None = None
+    ) -> tuple[Group, list[str]]:
         principal = caller.principal
         require_authenticated(principal)
         if principal.kind not in ("user", "admin"):
@@ -94,7 +104,9 @@ class GroupService:
         if not isinstance(requested, list) or not all(isinstance(m, str) for m in requested):
             raise InvalidInputData("members: a list of userIDs", field="members")
         if len(set(requested)) > MAX_INITIAL_MEMBERS:
-            raise InvalidInputData(f"members: at most {MAX_INITIAL_MEMBERS} at creation; add the rest one by one")
+            raise InvalidInputData(
+                f"members: at most {MAX_INITIAL_MEMBERS} at creation; add the rest one by one"
+            )
         unique = list(dict.fromkeys(m for m in requested if m != owner))
         found = [m for m in unique if self.users.get(caller.app_id, m) is not None]
         not_found = [m for m in unique if m not in found]
@@ -103,8 +115,14 @@ class GroupService:
         events: list[Event] = [new_event(caller, Trigger.GROUP_CREATED, group_params(group.group_id), now)]
         if found:
             # INFERRED (kii-rest-api.md §4.1): members given at creation also fire GROUP_MEMBERS_ADDED.
-            events.append(new_event(caller, Trigger.GROUP_MEMBERS_ADDED,
-                                    group_members_params(group.group_id, found, not_found), now))
+            events.append(
+                new_event(
+                    caller,
+                    Trigger.GROUP_MEMBERS_ADDED,
+                    group_members_params(group.group_id, found, not_found),
+                    now,
+                )
+            )
         self.groups.create(group, [owner, *found], events)
         return group, not_found
 
@@ -133,7 +151,7 @@ class GroupService:
         return self.groups.groups_of_member(caller.app_id, user_id)
 
     # --- change -------------------------------------------------------------------------------
-    def rename(self, caller: Caller, group_id: str, name: str) -> None:
+    def rename(self, caller: Caller, group_id: str, name: object) -> None:
         group = self._group(caller.app_id, group_id)
         self._require_owner(caller.principal, group)
         self.groups.save(group.changed(self.clock.now_ms(), name=check_name(name)), group, [])
@@ -164,7 +182,9 @@ class GroupService:
         if self.groups.is_member(group.app_id, group_id, user_id):
             return False
         now = self.clock.now_ms()
-        event = new_event(caller, Trigger.GROUP_MEMBERS_ADDED, group_members_params(group_id, [user_id], []), now)
+        event = new_event(
+            caller, Trigger.GROUP_MEMBERS_ADDED, group_members_params(group_id, [user_id], []), now
+        )
         self.groups.add_members(group, [user_id], [event])
         return True
 
@@ -173,11 +193,13 @@ class GroupService:
         if not caller.principal.is_user(user_id):  # a member may leave on their own
             self._require_owner(caller.principal, group)
         if not self.groups.is_member(group.app_id, group_id, user_id):
-            raise UserNotFound("The user is not a member of the group", field="userID", value=user_id,
-                               appID=group.app_id)
+            raise UserNotFound(
+                "The user is not a member of the group", field="userID", value=user_id, appID=group.app_id
+            )
         if user_id == group.owner:
             raise OperationNotAllowed("The owner cannot leave the group; change the owner first")
         now = self.clock.now_ms()
-        event = new_event(caller, Trigger.GROUP_MEMBERS_REMOVED,
-                          group_members_params(group_id, [user_id], []), now)
+        event = new_event(
+            caller, Trigger.GROUP_MEMBERS_REMOVED, group_members_params(group_id, [user_id], []), now
+        )
         self.groups.remove_members(group, [user_id], [event])

@@ -71,8 +71,9 @@ class UserService:
         return rules.to_json(user, full)
 
     # --- registration -------------------------------------------------------------------------
-    def register(self, caller: Caller, body: dict[str, Any],
-                 with_token: bool) -> tuple[User, IssuedTokens | None]:
+    def register(
+        self, caller: Caller, body: dict[str, Any], with_token: bool
+    ) -> tuple[User, IssuedTokens | None]:
         """Anyone may register (Kii allows anonymous sign-up). A body with no identity and no
         password makes a pseudo user, which only makes sense with a token."""
         now = self.clock.now_ms()
@@ -85,8 +86,12 @@ class UserService:
             raise rules.invalid("loginName", "a password needs a loginName, emailAddress or phoneNumber")
         admin = caller.principal.is_admin
         user = User(
-            app_id=caller.app_id, user_id=ids.new_user_id(), internal_user_id=ids.new_internal_user_id(),
-            created_at=now, modified_at=now, custom=rules.custom_fields(body),
+            app_id=caller.app_id,
+            user_id=ids.new_user_id(),
+            internal_user_id=ids.new_internal_user_id(),
+            created_at=now,
+            modified_at=now,
+            custom=rules.custom_fields(body),
             password_hash=self.hasher.hash(rules.check_password(password)) if password is not None else None,
             phone_verified=admin and body.get("phoneNumberVerified") is True,
             email_verified=admin and body.get("emailAddressVerified") is True,
@@ -123,10 +128,27 @@ class UserService:
 
     def _send_code(self, user: User, purpose: Address, address: str) -> str:
         code = ids.new_code(6)
-        self.codes.put(CodeRecord(user.app_id, user.user_id, purpose, code, address,
-                                  self.clock.now_ms() + self.verification_ttl_ms))
-        self.notifier.send(Notification(user.app_id, user.user_id, "EMAIL" if purpose == "email" else "SMS",
-                                        address, f"{purpose}-verification", code, self.clock.now_ms()))
+        self.codes.put(
+            CodeRecord(
+                user.app_id,
+                user.user_id,
+                purpose,
+                code,
+                address,
+                self.clock.now_ms() + self.verification_ttl_ms,
+            )
+        )
+        self.notifier.send(
+            Notification(
+                user.app_id,
+                user.user_id,
+                "EMAIL" if purpose == "email" else "SMS",
+                address,
+                f"{purpose}-verification",
+                code,
+                self.clock.now_ms(),
+            )
+        )
         return code
 
     # --- attributes -----------------------------------------------------------------------------
@@ -149,7 +171,9 @@ class UserService:
         updated = user.changed(now, custom=rules.custom_fields(body), **changes)
         if updated.password_hash is not None and not updated.identities():
             raise rules.invalid("loginName", "a user with a password needs an identity")
-        self.users.save(updated, user, [new_event(caller, Trigger.USER_UPDATED, user_params(user.user_id), now)])
+        self.users.save(
+            updated, user, [new_event(caller, Trigger.USER_UPDATED, user_params(user.user_id), now)]
+        )
         if updated.email != user.email and updated.email:
             self._start_verifications(replace(updated, phone=None))
         if updated.phone != user.phone and updated.phone:
@@ -200,19 +224,31 @@ class UserService:
     def request_reset(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         """Anyone may ask for a reset; the code goes to the user's own address."""
         user = self.resolve(caller, raw_ref)
-        method = body.get("notificationMethod") or ("EMAIL" if user.email else "SMS")
-        if method not in ("EMAIL", "SMS"):
+        requested = body.get("notificationMethod") or ("EMAIL" if user.email else "SMS")
+        if requested not in ("EMAIL", "SMS"):
             raise rules.invalid("notificationMethod", "EMAIL or SMS")
+        method: Literal["EMAIL", "SMS"] = "EMAIL" if requested == "EMAIL" else "SMS"
         address = user.email if method == "EMAIL" else user.phone
         if not address:
             raise UserAddressNotFound(f"The user has no {'e-mail address' if method == 'EMAIL' else 'phone'}")
         # The e-mail flow's code is long (it travels in a link); an SMS PIN is 8 digits and,
         # like every code here, dies after 5 wrong attempts.
         code = ids.new_code(8) if method == "SMS" else secrets.token_urlsafe(18)
-        self.codes.put(CodeRecord(user.app_id, user.user_id, "reset", digest(code), address,
-                                  self.clock.now_ms() + self.reset_ttl_ms))
-        self.notifier.send(Notification(user.app_id, user.user_id, method, address, "password-reset",
-                                        code, self.clock.now_ms()))
+        self.codes.put(
+            CodeRecord(
+                user.app_id,
+                user.user_id,
+                "reset",
+                digest(code),
+                address,
+                self.clock.now_ms() + self.reset_ttl_ms,
+            )
+        )
+        self.notifier.send(
+            Notification(
+                user.app_id, user.user_id, method, address, "password-reset", code, self.clock.now_ms()
+            )
+        )
 
     def complete_reset(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         user = self.resolve(caller, raw_ref)
@@ -222,19 +258,34 @@ class UserService:
         new_password = rules.check_string(body, "newPassword")
         if new_password is not None:
             rules.check_password(new_password)
-        self._consume_code(user, "reset", lambda record: secret_matches(code, record.secret),
-                           missing=InvalidVerificationCode(), expired=PinCodeExpired())
+        self._consume_code(
+            user,
+            "reset",
+            lambda record: secret_matches(code, record.secret),
+            missing=InvalidVerificationCode(),
+            expired=PinCodeExpired(),
+        )
         generated = new_password is None
         password = new_password if new_password is not None else secrets.token_urlsafe(9)
         self._set_password(caller, user, password, Trigger.USER_PASSWORD_RESET_COMPLETED)
         self.auth.revoke_all(user.app_id, user.user_id)
         if generated:
             address = user.email or user.phone or ""
-            self.notifier.send(Notification(user.app_id, user.user_id, "EMAIL" if user.email else "SMS",
-                                            address, "new-password", password, self.clock.now_ms()))
+            self.notifier.send(
+                Notification(
+                    user.app_id,
+                    user.user_id,
+                    "EMAIL" if user.email else "SMS",
+                    address,
+                    "new-password",
+                    password,
+                    self.clock.now_ms(),
+                )
+            )
 
-    def _consume_code(self, user: User, purpose: CodePurpose, matches: Any,
-                      missing: Exception, expired: Exception) -> CodeRecord:
+    def _consume_code(
+        self, user: User, purpose: CodePurpose, matches: Any, missing: Exception, expired: Exception
+    ) -> CodeRecord:
         record = self.codes.get(user.app_id, user.user_id, purpose)
         if record is None:
             raise missing
@@ -258,10 +309,18 @@ class UserService:
         code = body.get("verificationCode")
         if not isinstance(code, str) or not code:
             raise rules.invalid("verificationCode", "is required")
-        expired: Exception = (PhoneVerificationCodeExpired() if kind == "phone"
-                              else VerificationCodeNotFound("The verification code has expired"))
-        record = self._consume_code(user, kind, lambda r: secrets.compare_digest(code, r.secret),
-                                    missing=VerificationCodeNotFound(), expired=expired)
+        expired: Exception = (
+            PhoneVerificationCodeExpired()
+            if kind == "phone"
+            else VerificationCodeNotFound("The verification code has expired")
+        )
+        record = self._consume_code(
+            user,
+            kind,
+            lambda r: secrets.compare_digest(code, r.secret),
+            missing=VerificationCodeNotFound(),
+            expired=expired,
+        )
         now = self.clock.now_ms()
         if kind == "email":
             updated = user.changed(now, email=record.address, email_pending=None, email_verified=True)
@@ -291,11 +350,16 @@ class UserService:
         return self._send_code(user, kind, self._unverified_address(user, kind))
 
     def _unverified_address(self, user: User, kind: Address) -> str:
-        pending, current, verified = ((user.email_pending, user.email, user.email_verified) if kind == "email"
-                                      else (user.phone_pending, user.phone, user.phone_verified))
+        pending, current, verified = (
+            (user.email_pending, user.email, user.email_verified)
+            if kind == "email"
+            else (user.phone_pending, user.phone, user.phone_verified)
+        )
         address = pending or (current if not verified else None)
         if not address:
-            raise InvalidInputData(f"There is no unverified {'e-mail address' if kind == 'email' else 'phone'}")
+            raise InvalidInputData(
+                f"There is no unverified {'e-mail address' if kind == 'email' else 'phone'}"
+            )
         return address
 
     def change_address(self, caller: Caller, raw_ref: str, kind: Address, body: dict[str, Any]) -> None:
@@ -314,10 +378,14 @@ class UserService:
             raise UserAlreadyExists(f"{field} is already in use", field=field)
         now = self.clock.now_ms()
         if caller.principal.is_admin and body.get("verified") is True:
-            changes: dict[str, Any] = ({"email": value, "email_verified": True, "email_pending": None}
-                                       if kind == "email" else
-                                       {"phone": value, "phone_verified": True, "phone_pending": None})
-            events: Sequence[Event] = [new_event(caller, Trigger.USER_UPDATED, user_params(user.user_id), now)]
+            changes: dict[str, Any] = (
+                {"email": value, "email_verified": True, "email_pending": None}
+                if kind == "email"
+                else {"phone": value, "phone_verified": True, "phone_pending": None}
+            )
+            events: Sequence[Event] = [
+                new_event(caller, Trigger.USER_UPDATED, user_params(user.user_id), now)
+            ]
             self.users.save(user.changed(now, **changes), user, events)
             return
         pending = {"email_pending": value} if kind == "email" else {"phone_pending": value}

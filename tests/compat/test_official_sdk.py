@@ -34,10 +34,21 @@ def test_official_kii_sdk_suite_passes(live: LiveStack, suite: str) -> None:
     assert (HERE / "node_modules" / "kii-cloud-sdk").exists(), "run `make compat-deps`"
     credentials = live.stack.credentials
     assert credentials is not None
-    env = {**os.environ, "KARAKURI_BASE_URL": live.base_url, "KARAKURI_APP_ID": credentials.app_id,
-           "KARAKURI_APP_KEY": credentials.app_key, "KARAKURI_CLIENT_ID": credentials.client_id,
-           "KARAKURI_CLIENT_SECRET": credentials.client_secret}
-    result = subprocess.run([node, "--test", "--test-reporter=spec", suite], cwd=HERE, env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "KARAKURI_BASE_URL": live.base_url,
+        "KARAKURI_APP_ID": credentials.app_id,
+        "KARAKURI_APP_KEY": credentials.app_key,
+        "KARAKURI_CLIENT_ID": credentials.client_id,
+        "KARAKURI_CLIENT_SECRET": credentials.client_secret,
+    }
+    result = subprocess.run(
+        [node, "--test", "--test-reporter=spec", suite],
+        cwd=HERE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -33,13 +33,22 @@ def _events(services: wiring.Container) -> list[Any]:
     if isinstance(table, MemoryTable):
         return [services.records.parse(i) for i in table.stream]
     client = table.client  # type: ignore[attr-defined]
-    return [services.records.parse({"eventName": "INSERT", "dynamodb": {"NewImage": item}})
-            for item in client.scan(TableName=TEST_SETTINGS.events_table)["Items"]]
+    return [
+        services.records.parse({"eventName": "INSERT", "dynamodb": {"NewImage": item}})
+        for item in client.scan(TableName=TEST_SETTINGS.events_table)["Items"]
+    ]
 
 
 def _user(user_id: str = "u1", login: str = "alice", **extra: Any) -> User:
-    return User(app_id="app1", user_id=user_id, internal_user_id=1, created_at=1, modified_at=1,
-                login_name=login, **extra)
+    return User(
+        app_id="app1",
+        user_id=user_id,
+        internal_user_id=1,
+        created_at=1,
+        modified_at=1,
+        login_name=login,
+        **extra,
+    )
 
 
 CALLER = Caller(Principal("anonymous", "app1"))
@@ -60,8 +69,10 @@ def test_transaction_is_all_or_nothing(services: wiring.Container) -> None:
 
 def test_query_returns_a_partition_in_sort_key_order(services: wiring.Container) -> None:
     table = services.table
-    table.transact([Put("data", {"pk": "p", "sk": f"X#{n}", "n": n}) for n in (3, 1, 2)]
-                   + [Put("data", {"pk": "p", "sk": "Y#1"})])
+    table.transact(
+        [Put("data", {"pk": "p", "sk": f"X#{n}", "n": n}) for n in (3, 1, 2)]
+        + [Put("data", {"pk": "p", "sk": "Y#1"})]
+    )
     assert [i["n"] for i in table.query("data", "p", "X#")] == [1, 2, 3]
 
 

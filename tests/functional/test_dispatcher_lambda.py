@@ -32,8 +32,11 @@ def test_a_poison_record_is_reported_alone(kii: Kii) -> None:
     kii.register("alice")
     kii.register("bob")
     good = kii.services.drain_records()
-    poison = {"eventName": "INSERT", "eventSourceARN": kii.services.events_stream,
-              "dynamodb": {"SequenceNumber": "999", "NewImage": {"eventID": {"S": "broken"}}}}
+    poison = {
+        "eventName": "INSERT",
+        "eventSourceARN": kii.services.events_stream,
+        "dynamodb": {"SequenceNumber": "999", "NewImage": {"eventID": {"S": "broken"}}},
+    }
     with Client(app) as client:
         result = client.lambda_.invoke("dispatcher", {"Records": [good[0], poison, good[1]]})
     assert result.payload == {"batchItemFailures": [{"itemIdentifier": "999"}]}
@@ -46,4 +49,6 @@ def test_expired_events_removed_by_ttl_are_ignored(kii: Kii) -> None:
 
     removal = {"eventName": "REMOVE", "dynamodb": {"SequenceNumber": "5", "OldImage": {}}}
     with Client(app) as client:
-        assert client.lambda_.invoke("dispatcher", {"Records": [removal]}).payload == {"batchItemFailures": []}
+        assert client.lambda_.invoke("dispatcher", {"Records": [removal]}).payload == {
+            "batchItemFailures": []
+        }

@@ -12,8 +12,13 @@ CREATION = "application/vnd.kii.GroupCreationRequest+json"
 def test_group_created_with_members_reports_unknown_ones(kii: Kii) -> None:
     owner_id, owner = kii.register("owner")
     member_id, _ = kii.register("member")
-    reply = kii.call("POST", "/groups", {"name": "team", "owner": owner_id, "members": [member_id, "ghost"]},
-                     owner, content_type=CREATION)
+    reply = kii.call(
+        "POST",
+        "/groups",
+        {"name": "team", "owner": owner_id, "members": [member_id, "ghost"]},
+        owner,
+        content_type=CREATION,
+    )
     assert reply.status == 201 and reply.body["notFoundUsers"] == ["ghost"]
     members = kii.call("GET", f"/groups/{reply.body['groupID']}/members", token=owner).body["members"]
     assert sorted(m["userID"] for m in members) == sorted([owner_id, member_id])
@@ -22,8 +27,12 @@ def test_group_created_with_members_reports_unknown_ones(kii: Kii) -> None:
 def test_group_read_returns_kii_fields(kii: Kii) -> None:
     owner_id, owner = kii.register("owner")
     group_id = kii.create_group(owner, "team")
-    body = kii.call("GET", f"/groups/{group_id}", token=owner,
-                    headers={"Accept": "application/vnd.kii.GroupRetrievalResponse+json"}).body
+    body = kii.call(
+        "GET",
+        f"/groups/{group_id}",
+        token=owner,
+        headers={"Accept": "application/vnd.kii.GroupRetrievalResponse+json"},
+    ).body
     assert body["groupID"] == group_id and body["name"] == "team" and body["owner"] == owner_id
     assert isinstance(body["createdAt"], int) and isinstance(body["modifiedAt"], int)
 
@@ -43,8 +52,9 @@ def test_group_id_outside_kii_pattern_is_invalid(kii: Kii, group_id: str) -> Non
     assert (reply.status, reply.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
 
 
-@pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": 5}, {"name": "t", "members": "u1"},
-                                  {"name": "t", "members": [1]}])
+@pytest.mark.parametrize(
+    "body", [{}, {"name": ""}, {"name": 5}, {"name": "t", "members": "u1"}, {"name": "t", "members": [1]}]
+)
 def test_invalid_group_body_is_invalid_input_data(kii: Kii, body: dict[str, object]) -> None:
     _, owner = kii.register("owner")
     reply = kii.call("POST", "/groups", body, owner)
@@ -83,7 +93,10 @@ def test_missing_group_is_group_not_found(kii: Kii) -> None:
 def test_rename_takes_a_text_plain_body(kii: Kii) -> None:
     _, owner = kii.register("owner")
     group_id = kii.create_group(owner)
-    assert kii.call("PUT", f"/groups/{group_id}/name", "New name", owner, content_type="text/plain").status == 204
+    assert (
+        kii.call("PUT", f"/groups/{group_id}/name", "New name", owner, content_type="text/plain").status
+        == 204
+    )
     assert kii.call("GET", f"/groups/{group_id}", token=owner).body["name"] == "New name"
     empty = kii.call("PUT", f"/groups/{group_id}/name", "", owner, content_type="text/plain")
     assert (empty.status, empty.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
@@ -93,8 +106,13 @@ def test_owner_change_makes_the_new_owner_a_member(kii: Kii) -> None:
     _, owner = kii.register("owner")
     new_id, new = kii.register("next")
     group_id = kii.create_group(owner)
-    reply = kii.call("PUT", f"/groups/{group_id}/owner", {"owner": new_id}, owner,
-                     content_type="application/vnd.kii.GroupOwnerChangeRequest+json")
+    reply = kii.call(
+        "PUT",
+        f"/groups/{group_id}/owner",
+        {"owner": new_id},
+        owner,
+        content_type="application/vnd.kii.GroupOwnerChangeRequest+json",
+    )
     assert reply.status == 204
     assert kii.call("GET", f"/groups/{group_id}", token=new).body["owner"] == new_id
     assert kii.call("PUT", f"/groups/{group_id}/name", "x", owner, content_type="text/plain").status == 403
@@ -105,7 +123,9 @@ def test_adding_a_member_twice_is_idempotent(kii: Kii) -> None:
     member_id, _ = kii.register("member")
     group_id = kii.create_group(owner)
     kii.services.new_events()
-    first = kii.call("PUT", f"/groups/{group_id}/members/{member_id}", None, owner, content_type="application/json")
+    first = kii.call(
+        "PUT", f"/groups/{group_id}/members/{member_id}", None, owner, content_type="application/json"
+    )
     second = kii.call("PUT", f"/groups/{group_id}/members/{member_id}", None, owner)
     assert (first.status, first.body, second.status) == (201, {}, 201)
     assert [e.trigger for e in kii.services.new_events()] == ["GROUP_MEMBERS_ADDED"]

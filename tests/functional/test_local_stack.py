@@ -25,7 +25,9 @@ def _free_port() -> int:
 
 def _request(url: str, body: dict[str, object] | None = None, headers: dict[str, str] | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
 
@@ -33,12 +35,32 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
 @pytest.fixture
 def chalice_local(tmp_path: Path) -> subprocess.Popen[str]:
     port, aws_port = _free_port(), _free_port()
-    env = {**os.environ, "KARAKURI_LOCAL_PORT": str(port), "KARAKURI_LOCAL_AWS_PORT": str(aws_port),
-           "KARAKURI_STATE_DIR": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "KARAKURI_LOCAL_PORT": str(port),
+        "KARAKURI_LOCAL_AWS_PORT": str(aws_port),
+        "KARAKURI_STATE_DIR": str(tmp_path / "state"),
+        "PYTHONUNBUFFERED": "1",
+    }
     chalice = Path(sys.executable).parent / "chalice"
-    process = subprocess.Popen([str(chalice), "local", "--stage", "local", "--host", "127.0.0.1",
-                                "--port", str(port), "--no-autoreload"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            str(chalice),
+            "local",
+            "--stage",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-autoreload",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     process.port = port  # type: ignore[attr-defined]
     process.state = tmp_path / "state"  # type: ignore[attr-defined]
     yield process
@@ -61,7 +83,9 @@ def _wait_ready(process: subprocess.Popen[str]) -> list[str]:
     raise AssertionError("chalice local did not start:\n" + "".join(lines))
 
 
-def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(chalice_local: subprocess.Popen[str]) -> None:
+def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
+    chalice_local: subprocess.Popen[str],
+) -> None:
     started = time.monotonic()
     banner = "".join(_wait_ready(chalice_local))
     startup = time.monotonic() - started
@@ -71,8 +95,11 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(chalic
     base = f"{credentials['baseURL']}/api/apps/{credentials['appID']}"
     created = _request(f"{base}/users", {"loginName": "alice", "password": "pass1234"})
     assert created["loginName"] == "alice"
-    token = _request(f"{credentials['baseURL']}/api/oauth2/token", {"username": "alice", "password": "pass1234"},
-                     {"X-Kii-AppID": credentials["appID"]})
+    token = _request(
+        f"{credentials['baseURL']}/api/oauth2/token",
+        {"username": "alice", "password": "pass1234"},
+        {"X-Kii-AppID": credentials["appID"]},
+    )
     assert token["id"] == created["userID"]
 
     assert chalice_local.stdout is not None
@@ -94,18 +121,40 @@ def test_demo_app_is_reused_on_the_next_start(tmp_path: Path, chalice_local: sub
     chalice_local.send_signal(signal.SIGINT)
     chalice_local.wait(timeout=10)
     port = _free_port()
-    env = {**os.environ, "KARAKURI_LOCAL_PORT": str(port), "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
-           "KARAKURI_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "KARAKURI_LOCAL_PORT": str(port),
+        "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
+        "KARAKURI_STATE_DIR": str(state),
+        "PYTHONUNBUFFERED": "1",
+    }
     chalice = Path(sys.executable).parent / "chalice"
-    again = subprocess.Popen([str(chalice), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(port),
-                              "--no-autoreload"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    again = subprocess.Popen(
+        [
+            str(chalice),
+            "local",
+            "--stage",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-autoreload",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_ready(again)
         second = json.loads((state / "local-app.json").read_text())
         assert second["appID"] == first["appID"] and second["clientSecret"] == first["clientSecret"]
-        admin = _request(f"http://127.0.0.1:{port}/api/apps/{first['appID']}/oauth2/token",
-                         {"client_id": first["clientID"], "client_secret": first["clientSecret"]})
+        admin = _request(
+            f"http://127.0.0.1:{port}/api/apps/{first['appID']}/oauth2/token",
+            {"client_id": first["clientID"], "client_secret": first["clientSecret"]},
+        )
         assert admin["access_token"]
     finally:
         again.send_signal(signal.SIGINT)
@@ -116,18 +165,30 @@ def test_karakuri_cli_creates_an_app_against_the_running_stack(chalice_local: su
     _wait_ready(chalice_local)
     state = chalice_local.state  # type: ignore[attr-defined]
     karakuri = Path(sys.executable).parent / "karakuri"
-    result = subprocess.run([str(karakuri), "app", "create", "--name", "shop", "--state-dir", str(state)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [str(karakuri), "app", "create", "--name", "shop", "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
     assert set(created) == {"baseURL", "appID", "appKey", "clientID", "clientSecret", "name"}
-    admin = _request(f"{created['baseURL']}/api/apps/{created['appID']}/oauth2/token",
-                     {"client_id": created["clientID"], "client_secret": created["clientSecret"]})
+    admin = _request(
+        f"{created['baseURL']}/api/apps/{created['appID']}/oauth2/token",
+        {"client_id": created["clientID"], "client_secret": created["clientSecret"]},
+    )
     assert admin["id"] == created["clientID"]
 
 
 def test_karakuri_cli_without_a_running_stack_says_so(tmp_path: Path) -> None:
     karakuri = Path(sys.executable).parent / "karakuri"
-    result = subprocess.run([str(karakuri), "app", "create", "--state-dir", str(tmp_path)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [str(karakuri), "app", "create", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert result.returncode != 0 and "make run" in result.stderr

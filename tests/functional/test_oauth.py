@@ -22,8 +22,12 @@ def _login(kii: Kii, body: dict[str, object], app_scoped: bool = False) -> tuple
     if app_scoped:
         reply = kii.call("POST", "/oauth2/token", body)
     else:
-        reply = kii.call("POST", "/api/oauth2/token?disable_cache=1", body,
-                         headers={"X-Kii-AppID": kii.app.app_id, "X-Kii-AppKey": kii.app.app_key})
+        reply = kii.call(
+            "POST",
+            "/api/oauth2/token?disable_cache=1",
+            body,
+            headers={"X-Kii-AppID": kii.app.app_id, "X-Kii-AppKey": kii.app.app_key},
+        )
     return reply.status, reply.body
 
 
@@ -39,23 +43,41 @@ def test_password_grant_without_grant_type_returns_kii_token_fields(kii: Kii) ->
 
 def test_app_scoped_token_endpoint_accepts_form_encoding(kii: Kii) -> None:
     kii.register("alice")
-    reply = kii.call("POST", "/oauth2/token", "grant_type=password&username=alice&password=pass1234",
-                     content_type="application/x-www-form-urlencoded")
+    reply = kii.call(
+        "POST",
+        "/oauth2/token",
+        "grant_type=password&username=alice&password=pass1234",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert reply.status == 200
     assert reply.body["access_token"]
 
 
-@pytest.mark.parametrize("username", ["EMAIL:a@example.com", "a@example.com", "LOGIN_NAME:alice", "ALICE",
-                                      "PHONE:+819012345678", "+819012345678"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "EMAIL:a@example.com",
+        "a@example.com",
+        "LOGIN_NAME:alice",
+        "ALICE",
+        "PHONE:+819012345678",
+        "+819012345678",
+    ],
+)
 def test_user_logs_in_with_any_of_their_identities(kii: Kii, username: str) -> None:
     kii.register("alice", emailAddress="a@example.com", phoneNumber="+819012345678")
     status, body = _login(kii, {"username": username, "password": "pass1234"}, app_scoped=True)
     assert status == 200, body
 
 
-@pytest.mark.parametrize("body", [{"username": "alice", "password": "wrong"},
-                                  {"username": "nobody", "password": "pass1234"},
-                                  {"username": "VENDOR_THING_ID:nothing", "password": "pass1234"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "alice", "password": "wrong"},
+        {"username": "nobody", "password": "pass1234"},
+        {"username": "VENDOR_THING_ID:nothing", "password": "pass1234"},
+    ],
+)
 def test_wrong_credentials_answer_oauth_invalid_grant(kii: Kii, body: dict[str, object]) -> None:
     kii.register("alice")
     status, reply = _login(kii, body)
@@ -93,8 +115,11 @@ def test_admin_login_with_a_wrong_secret_is_refused(kii: Kii) -> None:
 
 
 def test_anonymous_grant_ignores_the_secret_and_gives_an_anonymous_token(kii: Kii) -> None:
-    status, body = _login(kii, {"grant_type": "client_credentials", "client_id": kii.app.app_id,
-                                "client_secret": "dummy"}, app_scoped=True)
+    status, body = _login(
+        kii,
+        {"grant_type": "client_credentials", "client_id": kii.app.app_id, "client_secret": "dummy"},
+        app_scoped=True,
+    )
     assert status == 200 and "refresh_token" not in body
     reply = kii.call("GET", "/users/me", token=str(body["access_token"]))
     assert (reply.status, reply.body["errorCode"]) == (401, "UNAUTHORIZED")
@@ -140,8 +165,12 @@ def test_requested_expiry_shortens_the_token(kii: Kii) -> None:
 
 def test_basic_credentials_mean_anonymous_for_that_app(kii: Kii) -> None:
     basic = base64.b64encode(f"{kii.app.app_id}:anything".encode()).decode()
-    reply = kii.call("POST", "/users", {"loginName": "bob", "password": "pass1234"},
-                     headers={"Authorization": f"Basic {basic}"})
+    reply = kii.call(
+        "POST",
+        "/users",
+        {"loginName": "bob", "password": "pass1234"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert reply.status == 201
     other = base64.b64encode(b"otherapp:anything").decode()
     reply = kii.call("GET", "/users/me", headers={"Authorization": f"Basic {other}"})
@@ -163,7 +192,9 @@ def test_disabled_user_cannot_log_in_or_use_tokens(kii: Kii) -> None:
     assert reply.status == 403  # disabling revoked the token
 
 
-def test_tokens_are_stored_only_as_digests_and_never_logged(kii: Kii, caplog: pytest.LogCaptureFixture) -> None:
+def test_tokens_are_stored_only_as_digests_and_never_logged(
+    kii: Kii, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     _, token = kii.register("alice")
     _, body = _login(kii, {"username": "alice", "password": "pass1234"})
@@ -176,3 +207,11 @@ def test_tokens_are_stored_only_as_digests_and_never_logged(kii: Kii, caplog: py
             assert secret not in dump
     for secret in (token, str(body["access_token"]), str(body["refresh_token"])):
         assert secret not in caplog.text
+
+
+def test_cors_exposes_kii_headers_to_browsers(kii: Kii) -> None:
+    _, token = kii.register("alice")
+    reply = kii.call("GET", "/users/me", token=token, headers={"Origin": "http://localhost:3000"})
+    assert reply.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in reply.headers["access-control-expose-headers"]
+    assert "X-Kii-AppID" in reply.headers["access-control-allow-headers"]

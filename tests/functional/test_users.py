@@ -24,9 +24,19 @@ def _login_status(kii: Kii, username: str, password: str) -> int:
 
 # --- registration ------------------------------------------------------------------------------
 def test_registration_request_returns_the_user_without_a_token(kii: Kii) -> None:
-    reply = kii.call("POST", "/users", {"loginName": "alice", "password": "pass1234", "displayName": "Alice",
-                                        "country": "JP", "locale": "ja", "age": 30},
-                     content_type=REGISTRATION + "; charset=UTF-8")
+    reply = kii.call(
+        "POST",
+        "/users",
+        {
+            "loginName": "alice",
+            "password": "pass1234",
+            "displayName": "Alice",
+            "country": "JP",
+            "locale": "ja",
+            "age": 30,
+        },
+        content_type=REGISTRATION + "; charset=UTF-8",
+    )
     assert reply.status == 201
     body = reply.body
     assert body["loginName"] == "alice" and body["displayName"] == "Alice" and body["age"] == 30
@@ -35,7 +45,9 @@ def test_registration_request_returns_the_user_without_a_token(kii: Kii) -> None
 
 
 def test_registration_and_authorization_request_returns_a_working_token(kii: Kii) -> None:
-    reply = kii.call("POST", "/users", {"loginName": "alice", "password": "pass1234"}, content_type=WITH_TOKEN)
+    reply = kii.call(
+        "POST", "/users", {"loginName": "alice", "password": "pass1234"}, content_type=WITH_TOKEN
+    )
     assert reply.status == 201
     me = kii.call("GET", "/users/me", token=reply.body["_accessToken"])
     assert me.body["userID"] == reply.body["userID"]
@@ -48,8 +60,11 @@ def test_pseudo_user_registers_with_an_empty_body(kii: Kii) -> None:
 
 
 def test_reserved_and_read_only_fields_are_ignored_at_registration(kii: Kii) -> None:
-    reply = kii.call("POST", "/users", {"loginName": "alice", "password": "pass1234", "_secret": 1,
-                                        "userID": "forged", "internalUserID": 7})
+    reply = kii.call(
+        "POST",
+        "/users",
+        {"loginName": "alice", "password": "pass1234", "_secret": 1, "userID": "forged", "internalUserID": 7},
+    )
     assert reply.status == 201
     assert "_secret" not in reply.body and reply.body["userID"] != "forged"
 
@@ -64,29 +79,40 @@ def test_taken_login_name_is_user_already_exists(kii: Kii, login: str) -> None:
 
 def test_taken_email_is_user_already_exists(kii: Kii) -> None:
     kii.register("alice", emailAddress="a@example.com")
-    reply = kii.call("POST", "/users", {"loginName": "bob", "password": "pass1234", "emailAddress": "A@example.com"})
-    assert (reply.status, reply.body["errorCode"], reply.body["field"]) == (409, "USER_ALREADY_EXISTS", "emailAddress")
+    reply = kii.call(
+        "POST", "/users", {"loginName": "bob", "password": "pass1234", "emailAddress": "A@example.com"}
+    )
+    assert (reply.status, reply.body["errorCode"], reply.body["field"]) == (
+        409,
+        "USER_ALREADY_EXISTS",
+        "emailAddress",
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {"loginName": "a", "password": "pass1234"},
-    {"loginName": "alice", "password": "p"},
-    {"loginName": "alice"},
-    {"password": "pass1234"},
-    {"loginName": 5, "password": "pass1234"},
-    {"loginName": "alice", "password": "pass1234", "emailAddress": "not-an-address"},
-    {"loginName": "alice", "password": "pass1234", "phoneNumber": "0901234"},
-    {"loginName": "alice", "password": "pass1234", "country": "japan"},
-    {"loginName": "alice", "password": "pass1234", "displayName": ""},
-    {"loginName": "alice", "password": "pass1234", "blob": "x" * 70_000},
-])
-def test_invalid_registration_is_invalid_input_data_and_writes_nothing(kii: Kii, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"loginName": "a", "password": "pass1234"},
+        {"loginName": "alice", "password": "p"},
+        {"loginName": "alice"},
+        {"password": "pass1234"},
+        {"loginName": 5, "password": "pass1234"},
+        {"loginName": "alice", "password": "pass1234", "emailAddress": "not-an-address"},
+        {"loginName": "alice", "password": "pass1234", "phoneNumber": "0901234"},
+        {"loginName": "alice", "password": "pass1234", "country": "japan"},
+        {"loginName": "alice", "password": "pass1234", "displayName": ""},
+        {"loginName": "alice", "password": "pass1234", "blob": "x" * 70_000},
+    ],
+)
+def test_invalid_registration_is_invalid_input_data_and_writes_nothing(
+    kii: Kii, body: dict[str, Any]
+) -> None:
     reply = kii.call("POST", "/users", body)
     assert (reply.status, reply.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
     assert kii.services.events() == []
 
 
-@pytest.mark.parametrize("raw", ["{bad", "[1, 2]", "", "\"text\""])
+@pytest.mark.parametrize("raw", ["{bad", "[1, 2]", "", '"text"'])
 def test_malformed_registration_body_is_rejected(kii: Kii, raw: str) -> None:
     reply = kii.call("POST", "/users", raw)
     assert reply.status == 400 and reply.body["errorCode"] in ("INVALID_JSON", "INVALID_INPUT_DATA")
@@ -104,8 +130,9 @@ def test_oversized_body_is_rejected_with_413(kii: Kii) -> None:
 
 
 # --- lookup ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("ref", ["{id}", "me", "LOGIN_NAME:alice", "EMAIL:a@example.com",
-                                 "PHONE:%2B819012345678"])
+@pytest.mark.parametrize(
+    "ref", ["{id}", "me", "LOGIN_NAME:alice", "EMAIL:a@example.com", "PHONE:%2B819012345678"]
+)
 def test_user_is_found_by_every_kind_of_reference(kii: Kii, ref: str) -> None:
     user_id, token = kii.register("alice", emailAddress="a@example.com", phoneNumber="+819012345678")
     reply = kii.call("GET", f"/users/{ref.replace('{id}', user_id)}", token=token)
@@ -132,8 +159,13 @@ def test_missing_user_is_user_not_found_with_kii_fields(kii: Kii) -> None:
 # --- attributes --------------------------------------------------------------------------------
 def test_update_keeps_predefined_fields_and_replaces_custom_fields(kii: Kii) -> None:
     user_id, token = kii.register("alice", displayName="Alice", age=30, level=1)
-    reply = kii.call("POST", f"/users/{user_id}", {"age": 31, "internalUserID": 1, "nickname": "al"}, token,
-                     content_type="application/vnd.kii.UserUpdateRequest+json")
+    reply = kii.call(
+        "POST",
+        f"/users/{user_id}",
+        {"age": 31, "internalUserID": 1, "nickname": "al"},
+        token,
+        content_type="application/vnd.kii.UserUpdateRequest+json",
+    )
     assert reply.status == 200 and isinstance(reply.body["modifiedAt"], int)
     body = kii.call("GET", "/users/me", token=token).body
     assert body["displayName"] == "Alice" and body["age"] == 31 and body["nickname"] == "al"
@@ -158,7 +190,10 @@ def test_login_name_change_frees_the_old_name(kii: Kii) -> None:
 def test_pseudo_user_becomes_a_normal_user_by_update(kii: Kii) -> None:
     reply = kii.call("POST", "/users", {}, content_type=WITH_TOKEN)
     user_id, token = reply.body["userID"], reply.body["_accessToken"]
-    assert kii.call("POST", f"/users/{user_id}", {"loginName": "carol", "password": "pass1234"}, token).status == 200
+    assert (
+        kii.call("POST", f"/users/{user_id}", {"loginName": "carol", "password": "pass1234"}, token).status
+        == 200
+    )
     assert _login_status(kii, "carol", "pass1234") == 200
 
 
@@ -183,33 +218,52 @@ def test_deleted_user_loses_tokens_login_and_memberships(kii: Kii) -> None:
 # --- passwords ---------------------------------------------------------------------------------
 def test_password_change_needs_the_old_password(kii: Kii) -> None:
     user_id, token = kii.register("alice")
-    reply = kii.call("PUT", f"/users/{user_id}/password", {"oldPassword": "nope", "newPassword": "n3wpass"}, token,
-                     content_type="application/vnd.kii.ChangePasswordRequest+json")
+    reply = kii.call(
+        "PUT",
+        f"/users/{user_id}/password",
+        {"oldPassword": "nope", "newPassword": "n3wpass"},
+        token,
+        content_type="application/vnd.kii.ChangePasswordRequest+json",
+    )
     assert (reply.status, reply.body["errorCode"]) == (401, "WRONG_PASSWORD")
-    reply = kii.call("PUT", f"/users/{user_id}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass"}, token)
+    reply = kii.call(
+        "PUT", f"/users/{user_id}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass"}, token
+    )
     assert reply.status == 204
     assert _login_status(kii, "alice", "n3wpass") == 200
 
 
 def test_password_change_validates_the_new_password(kii: Kii) -> None:
     user_id, token = kii.register("alice")
-    reply = kii.call("PUT", f"/users/{user_id}/password", {"oldPassword": "pass1234", "newPassword": "x"}, token)
+    reply = kii.call(
+        "PUT", f"/users/{user_id}/password", {"oldPassword": "pass1234", "newPassword": "x"}, token
+    )
     assert (reply.status, reply.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
 
 
 def test_password_reset_by_email_completes_with_the_mailed_code(kii: Kii) -> None:
     user_id, token = kii.register("alice", emailAddress="a@example.com")
-    reply = kii.call("POST", "/users/EMAIL:a@example.com/password/request-reset",
-                     {"notificationMethod": "EMAIL"}, content_type="application/vnd.kii.ResetPasswordRequest+json")
+    reply = kii.call(
+        "POST",
+        "/users/EMAIL:a@example.com/password/request-reset",
+        {"notificationMethod": "EMAIL"},
+        content_type="application/vnd.kii.ResetPasswordRequest+json",
+    )
     assert reply.status == 204
     [mail] = _outbox(kii, "password-reset")
     assert mail["to"] == "a@example.com" and mail["channel"] == "EMAIL"
-    wrong = kii.call("POST", "/users/EMAIL:a@example.com/password/complete-reset",
-                     {"pinCode": "wrong", "newPassword": "r3setpw"})
+    wrong = kii.call(
+        "POST",
+        "/users/EMAIL:a@example.com/password/complete-reset",
+        {"pinCode": "wrong", "newPassword": "r3setpw"},
+    )
     assert (wrong.status, wrong.body["errorCode"]) == (403, "INVALID_VERIFICATION_CODE")
-    done = kii.call("POST", "/users/EMAIL:a@example.com/password/complete-reset",
-                    {"pinCode": mail["code"], "newPassword": "r3setpw"},
-                    content_type="application/vnd.kii.CompletePasswordResetRequest+json")
+    done = kii.call(
+        "POST",
+        "/users/EMAIL:a@example.com/password/complete-reset",
+        {"pinCode": mail["code"], "newPassword": "r3setpw"},
+        content_type="application/vnd.kii.CompletePasswordResetRequest+json",
+    )
     assert done.status == 204
     assert _login_status(kii, "alice", "r3setpw") == 200
     assert kii.call("GET", "/users/me", token=token).status == 403  # old sessions end
@@ -219,11 +273,20 @@ def test_password_reset_by_email_completes_with_the_mailed_code(kii: Kii) -> Non
 
 def test_password_reset_by_sms_without_new_password_sends_one(kii: Kii) -> None:
     kii.register("alice", phoneNumber="+819012345678")
-    assert kii.call("POST", "/users/PHONE:+819012345678/password/request-reset",
-                    {"notificationMethod": "SMS", "smsResetMethod": "PIN"}).status == 204
+    assert (
+        kii.call(
+            "POST",
+            "/users/PHONE:+819012345678/password/request-reset",
+            {"notificationMethod": "SMS", "smsResetMethod": "PIN"},
+        ).status
+        == 204
+    )
     [sms] = _outbox(kii, "password-reset")
     assert sms["channel"] == "SMS" and len(sms["code"]) == 8
-    assert kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset", {"pinCode": sms["code"]}).status == 204
+    assert (
+        kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset", {"pinCode": sms["code"]}).status
+        == 204
+    )
     [generated] = _outbox(kii, "new-password")
     assert _login_status(kii, "alice", generated["code"]) == 200
 
@@ -233,9 +296,16 @@ def test_reset_code_dies_after_five_wrong_attempts(kii: Kii) -> None:
     kii.call("POST", "/users/EMAIL:a@example.com/password/request-reset")
     [mail] = _outbox(kii, "password-reset")
     for _ in range(5):
-        kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset", {"pinCode": "0", "newPassword": "r3setpw"})
-    reply = kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset",
-                     {"pinCode": mail["code"], "newPassword": "r3setpw"})
+        kii.call(
+            "POST",
+            "/users/LOGIN_NAME:alice/password/complete-reset",
+            {"pinCode": "0", "newPassword": "r3setpw"},
+        )
+    reply = kii.call(
+        "POST",
+        "/users/LOGIN_NAME:alice/password/complete-reset",
+        {"pinCode": mail["code"], "newPassword": "r3setpw"},
+    )
     assert (reply.status, reply.body["errorCode"]) == (403, "INVALID_VERIFICATION_CODE")
 
 
@@ -251,8 +321,11 @@ def test_expired_reset_code_is_pin_code_expired(kii: Kii) -> None:
             return real.now_ms() + users.reset_ttl_ms + 1
 
     users.clock = Later()
-    reply = kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset",
-                     {"pinCode": mail["code"], "newPassword": "r3setpw"})
+    reply = kii.call(
+        "POST",
+        "/users/LOGIN_NAME:alice/password/complete-reset",
+        {"pinCode": mail["code"], "newPassword": "r3setpw"},
+    )
     assert (reply.status, reply.body["errorCode"]) == (410, "PIN_CODE_EXPIRED")
 
 
@@ -268,8 +341,13 @@ def test_email_is_verified_with_the_code_sent_at_registration(kii: Kii) -> None:
     [mail] = _outbox(kii, "email-verification")
     wrong = kii.call("POST", "/users/me/email-address/verify", {"verificationCode": "000000x"}, token)
     assert (wrong.status, wrong.body["errorCode"]) == (403, "INVALID_VERIFICATION_CODE")
-    reply = kii.call("POST", "/users/me/email-address/verify", {"verificationCode": mail["code"]}, token,
-                     content_type="application/vnd.kii.AddressVerificationRequest+json")
+    reply = kii.call(
+        "POST",
+        "/users/me/email-address/verify",
+        {"verificationCode": mail["code"]},
+        token,
+        content_type="application/vnd.kii.AddressVerificationRequest+json",
+    )
     assert reply.status == 204
     assert kii.call("GET", "/users/me", token=token).body["emailAddressVerified"] is True
     again = kii.call("POST", "/users/me/email-address/verify", {"verificationCode": mail["code"]}, token)
@@ -280,8 +358,12 @@ def test_admin_reads_the_phone_code_and_the_user_verifies_it(kii: Kii) -> None:
     user_id, token = kii.register("alice", phoneNumber="+819012345678")
     code = kii.call("GET", f"/users/{user_id}/phone-number/verification-code", token=kii.admin_token())
     assert code.status == 200
-    reply = kii.call("POST", f"/users/{user_id}/phone-number/verify", {"verificationCode": code.body["verificationCode"]},
-                     token)
+    reply = kii.call(
+        "POST",
+        f"/users/{user_id}/phone-number/verify",
+        {"verificationCode": code.body["verificationCode"]},
+        token,
+    )
     assert reply.status == 204
     assert kii.call("GET", "/users/me", token=token).body["phoneNumberVerified"] is True
 
@@ -297,18 +379,25 @@ def test_expired_phone_code_is_phone_number_verification_code_expired(kii: Kii) 
             return real.now_ms() + users.verification_ttl_ms + 1
 
     users.clock = Later()
-    reply = kii.call("POST", "/users/me/phone-number/verify", {"verificationCode": code["verificationCode"]}, token)
+    reply = kii.call(
+        "POST", "/users/me/phone-number/verify", {"verificationCode": code["verificationCode"]}, token
+    )
     assert (reply.status, reply.body["errorCode"]) == (410, "PHONE_NUMBER_VERIFICATION_CODE_EXPIRED")
 
 
 def test_changed_email_waits_as_pending_until_verified(kii: Kii) -> None:
     user_id, token = kii.register("alice", emailAddress="a@example.com")
-    reply = kii.call("PUT", f"/users/{user_id}/email-address", {"emailAddress": "new@example.com"}, token,
-                     content_type="application/vnd.kii.EmailAddressModificationRequest+json")
+    reply = kii.call(
+        "PUT",
+        f"/users/{user_id}/email-address",
+        {"emailAddress": "new@example.com"},
+        token,
+        content_type="application/vnd.kii.EmailAddressModificationRequest+json",
+    )
     assert reply.status == 204
     body = kii.call("GET", "/users/me", token=token).body
     assert body["emailAddress"] == "a@example.com" and body["_emailAddressPending"] == "new@example.com"
-    code = [n for n in _outbox(kii, "email-verification") if n["to"] == "new@example.com"][0]["code"]
+    code = next(n for n in _outbox(kii, "email-verification") if n["to"] == "new@example.com")["code"]
     assert kii.call("POST", "/users/me/email-address/verify", {"verificationCode": code}, token).status == 204
     body = kii.call("GET", "/users/me", token=token).body
     assert body["emailAddress"] == "new@example.com" and "_emailAddressPending" not in body

@@ -9,24 +9,33 @@ from chalicelib.domain import ids
 from chalicelib.services.auth import login_identity
 
 
-@pytest.mark.parametrize(("username", "expected"), [
-    ("alice", ("login_name", "alice")),
-    ("a@example.com", ("email", "a@example.com")),
-    ("EMAIL:a@example.com", ("email", "a@example.com")),
-    ("email:a@example.com", ("email", "a@example.com")),
-    ("+819012345678", ("phone", "+819012345678")),
-    ("PHONE:JP-09012345678", ("phone", "JP-09012345678")),
-    ("LOGIN_NAME:a@b", ("login_name", "a@b")),
-    ("VENDOR_THING_ID:dev-1", (None, "dev-1")),
-])
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("alice", ("login_name", "alice")),
+        ("a@example.com", ("email", "a@example.com")),
+        ("EMAIL:a@example.com", ("email", "a@example.com")),
+        ("email:a@example.com", ("email", "a@example.com")),
+        ("+819012345678", ("phone", "+819012345678")),
+        ("PHONE:JP-09012345678", ("phone", "JP-09012345678")),
+        ("LOGIN_NAME:a@b", ("login_name", "a@b")),
+        ("VENDOR_THING_ID:dev-1", (None, "dev-1")),
+    ],
+)
 def test_login_username_names_an_identity(username: str, expected: tuple[str | None, str]) -> None:
     assert login_identity(username) == expected
 
 
-@pytest.mark.parametrize(("raw", "kind", "value"), [
-    ("me", "me", "me"), ("abc", "id", "abc"), ("EMAIL:a%40b.io", "email", "a@b.io"),
-    ("PHONE:%2B8190", "phone", "+8190"), ("LOGIN_NAME:bob", "login_name", "bob"),
-])
+@pytest.mark.parametrize(
+    ("raw", "kind", "value"),
+    [
+        ("me", "me", "me"),
+        ("abc", "id", "abc"),
+        ("EMAIL:a%40b.io", "email", "a@b.io"),
+        ("PHONE:%2B8190", "phone", "+8190"),
+        ("LOGIN_NAME:bob", "login_name", "bob"),
+    ],
+)
 def test_user_path_references_are_decoded(raw: str, kind: str, value: str) -> None:
     ref = ids.parse_user_ref(raw)
     assert (ref.kind, ref.value) == (kind, value)

@@ -1,0 +1,57 @@
+"""The template `chalice package --merge-template infra/template.json` produces (cfn-lint runs
+on it in `make check`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def merged() -> dict[str, Any]:
+    out = ROOT / "build" / "package"
+    if not (out / "sam.json").exists():
+        chalice = Path(sys.executable).parent / "chalice"
+        subprocess.run(
+            [str(chalice), "package", "--stage", "dev", "--merge-template", "infra/template.json", str(out)],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
+            capture_output=True,
+        )
+    return json.loads((out / "sam.json").read_text())
+
+
+def test_dispatcher_reads_the_events_stream_with_per_record_failures(merged: dict[str, Any]) -> None:
+    source = merged["Resources"]["Dispatcher"]["Properties"]["Events"]["DispatcherDynamodbEventSource"][
+        "Properties"
+    ]
+    assert source["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["BisectBatchOnFunctionError"] is True
+    assert 0 < source["MaximumRetryAttempts"] <= 10 and source["MaximumRecordAgeInSeconds"] > 0
+    assert source["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]
+    }
+
+
+def test_functions_get_the_table_names_and_python_3_11(merged: dict[str, Any]) -> None:
+    for name in ("APIHandler", "Dispatcher"):
+        properties = merged["Resources"][name]["Properties"]
+        assert properties["Runtime"] == "python3.11"
+        variables = properties["Environment"]["Variables"]
+        assert variables["KARAKURI_DATA_TABLE"] == {"Ref": "DataTable"}
+        assert variables["KARAKURI_EVENTS_TABLE"] == {"Ref": "EventsTable"}
+
+
+def test_events_table_streams_new_images(merged: dict[str, Any]) -> None:
+    events = merged["Resources"]["EventsTable"]["Properties"]
+    assert events["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
