@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 8001
 COMPAT := tests/compat
 
-.PHONY: run test check lint typecheck unit compat-deps requirements package clean
+.PHONY: run test check lint typecheck compat-deps requirements package bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
@@ -50,3 +50,7 @@ package: $(BIN)/.installed
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks print their figures; the latest ones are recorded in BENCHMARKS.md.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/registration.py

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import config, wiring
+from chalicelib.local import moto_patches
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.services.apps import AppCredentials
@@ -48,6 +49,7 @@ class EmbeddedStack:
     def start(self) -> EmbeddedStack:
         from moto.server import ThreadedMotoServer
 
+        moto_patches.install()
         for name, value in (
             ("AWS_ACCESS_KEY_ID", "karakuri-local"),
             ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),

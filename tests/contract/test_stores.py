@@ -145,3 +145,20 @@ def test_tokens_and_codes_round_trip(services: wiring.Container) -> None:
     assert codes.get("app1", "u1", "email") == code
     codes.delete("app1", "u1", "email")
     assert codes.get("app1", "u1", "email") is None
+
+
+def test_failed_transaction_rolls_back_items_and_stream_records(services: wiring.Container) -> None:
+    store = services.users.users
+    store.create(_user(), [new_event(CALLER, Trigger.USER_CREATED, user_params("u1"), 1)])
+    clash = _user("u2", "bob", email=None)
+    clash = User(**{**clash.__dict__, "login_name": "ALICE"})
+    with pytest.raises(UserAlreadyExists):
+        store.create(clash, [new_event(CALLER, Trigger.USER_CREATED, user_params("u2"), 2)])
+    assert store.get("app1", "u2") is None
+    assert len(_events(services)) == 1
+    if not isinstance(services.table, MemoryTable):
+        from chalicelib.adapters.streams import StreamReader
+
+        client = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
+        arn = services.table.client.describe_table(TableName=TEST_SETTINGS.events_table)["Table"]["LatestStreamArn"]  # type: ignore[attr-defined]
+        assert len(StreamReader(client, arn).poll(100)) == 1

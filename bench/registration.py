@@ -1,0 +1,135 @@
+"""User registration over REST vs. the bare DynamoDB transaction it performs, side by side
+under the same in-process moto, in one run.
+
+    .venv/bin/python bench/registration.py [--n 200]
+
+Rows:
+  rest (scrypt 2^14)   POST /users through Chalice's test client with the production KDF cost
+  rest (scrypt 2^4)    the same with a trivial KDF cost: what the REST path costs besides hashing
+  scrypt 2^14 alone    the password hash the registration computes
+  bare transaction     boto3 transact_write_items of the same three items (user, login-name
+                       claim, USER_CREATED event), serialized beforehand
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+LABELS = ("rest (scrypt 2^14)", "rest (scrypt 2^4)", "scrypt 2^14 alone", "bare transaction")
+
+
+def clock(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"median_ms": statistics.median(ordered), "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
+            "mean_ms": statistics.fmean(ordered)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--stock-moto", action="store_true", help="without chalicelib/local/moto_patches.py")
+    args = parser.parse_args()
+
+    from boto3.dynamodb.types import TypeSerializer
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from app import app
+    from chalicelib import config, wiring
+    from chalicelib.adapters.security import ScryptHasher
+    from chalicelib.adapters.stores import EventCodec, _user_item
+    from chalicelib.domain import ids
+    from chalicelib.domain.events import Caller, Trigger, new_event, user_params
+    from chalicelib.domain.models import Principal, User
+    from chalicelib.local import moto_patches
+    from chalicelib.local.tables import table_definitions
+
+    if not args.stock_moto:
+        moto_patches.install()
+    with mock_aws():
+        base = replace(config.Settings(), data_table="bench-data", events_table="bench-events")
+        wiring.provision_tables(base, table_definitions())
+        client = wiring.aws_client("dynamodb", base)
+        serializer = TypeSerializer()
+
+        hasher = ScryptHasher(14)
+        codec = EventCodec(7 * 24 * 3600 * 1000)
+        caller = Caller(Principal("anonymous", "benchapp"))
+
+        def prepared(i: int) -> list[dict[str, object]]:
+            now = int(time.time() * 1000)
+            user = User(app_id="benchapp", user_id=ids.new_user_id(), internal_user_id=i + 1, created_at=now,
+                        modified_at=now, login_name=f"bare{i}", password_hash=hasher.hash("pass1234"))
+            items = [
+                (_user_item(user), base.data_table),
+                ({"pk": f"APP#benchapp#IDENTITY#login_name#bare{i}", "sk": "#IDENTITY", "userID": user.user_id},
+                 base.data_table),
+                (codec.to_item(new_event(caller, Trigger.USER_CREATED, user_params(user.user_id), now)),
+                 base.events_table),
+            ]
+            return [{"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                             "Item": {k: serializer.serialize(v) for k, v in item.items()}}}
+                    for item, table in items]
+
+        containers = {cost: wiring.build_for_aws(replace(base, scrypt_log2_n=cost)) for cost in (14, 4)}
+        apps = {cost: c.apps.create("bench").app_id for cost, c in containers.items()}
+        samples: dict[str, list[float]] = {label: [] for label in LABELS}
+        batches = [prepared(i) for i in range(args.n + 1)]
+        with Client(app) as http:
+
+            def register(cost: int, i: int) -> None:
+                wiring.use(containers[cost])
+                body = json.dumps({"loginName": f"user{cost}x{i}", "password": "pass1234"})
+                reply = http.http.post(f"/api/apps/{apps[cost]}/users", body=body,
+                                       headers={"Content-Type": "application/vnd.kii.RegistrationRequest+json"})
+                assert reply.status_code == 201, reply.body
+
+            register(14, -1)
+            register(4, -1)
+            client.transact_write_items(TransactItems=batches[-1])
+            # Interleaved, so every row sees the same table sizes and the same machine noise.
+            for i in range(args.n):
+                samples["rest (scrypt 2^14)"].append(clock(lambda: register(14, i)))
+                samples["rest (scrypt 2^4)"].append(clock(lambda: register(4, i)))
+                samples["scrypt 2^14 alone"].append(clock(lambda: hasher.hash("pass1234")))
+                samples["bare transaction"].append(clock(lambda: client.transact_write_items(
+                    TransactItems=batches[i])))
+        results = {label: summary(values) for label, values in samples.items()}
+    wiring.reset()
+
+    bare = results["bare transaction"]["median_ms"]
+    print(f"user registration, n={args.n}, {'stock' if args.stock_moto else 'patched'} moto, {platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} cores")
+    print(f"{'':22} {'median ms':>10} {'p95 ms':>8} {'x bare':>8}")
+    for label, row in results.items():
+        print(f"{label:22} {row['median_ms']:10.2f} {row['p95_ms']:8.2f} {row['median_ms'] / bare:8.1f}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"registration{'-stock-moto' if args.stock_moto else ''}.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
