@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,8 +44,11 @@ def clock(run: Callable[[], object]) -> float:
 
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"median_ms": statistics.median(ordered), "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
-            "mean_ms": statistics.fmean(ordered)}
+    return {
+        "median_ms": statistics.median(ordered),
+        "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
+        "mean_ms": statistics.fmean(ordered),
+    }
 
 
 def main() -> None:
@@ -81,18 +85,40 @@ def main() -> None:
 
         def prepared(i: int) -> list[dict[str, object]]:
             now = int(time.time() * 1000)
-            user = User(app_id="benchapp", user_id=ids.new_user_id(), internal_user_id=i + 1, created_at=now,
-                        modified_at=now, login_name=f"bare{i}", password_hash=hasher.hash("pass1234"))
+            user = User(
+                app_id="benchapp",
+                user_id=ids.new_user_id(),
+                internal_user_id=i + 1,
+                created_at=now,
+                modified_at=now,
+                login_name=f"bare{i}",
+                password_hash=hasher.hash("pass1234"),
+            )
             items = [
                 (_user_item(user), base.data_table),
-                ({"pk": f"APP#benchapp#IDENTITY#login_name#bare{i}", "sk": "#IDENTITY", "userID": user.user_id},
-                 base.data_table),
-                (codec.to_item(new_event(caller, Trigger.USER_CREATED, user_params(user.user_id), now)),
-                 base.events_table),
+                (
+                    {
+                        "pk": f"APP#benchapp#IDENTITY#login_name#bare{i}",
+                        "sk": "#IDENTITY",
+                        "userID": user.user_id,
+                    },
+                    base.data_table,
+                ),
+                (
+                    codec.to_item(new_event(caller, Trigger.USER_CREATED, user_params(user.user_id), now)),
+                    base.events_table,
+                ),
             ]
-            return [{"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                             "Item": {k: serializer.serialize(v) for k, v in item.items()}}}
-                    for item, table in items]
+            return [
+                {
+                    "Put": {
+                        "TableName": table,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "Item": {k: serializer.serialize(v) for k, v in item.items()},
+                    }
+                }
+                for item, table in items
+            ]
 
         containers = {cost: wiring.build_for_aws(replace(base, scrypt_log2_n=cost)) for cost in (14, 4)}
         apps = {cost: c.apps.create("bench").app_id for cost, c in containers.items()}
@@ -103,8 +129,11 @@ def main() -> None:
             def register(cost: int, i: int) -> None:
                 wiring.use(containers[cost])
                 body = json.dumps({"loginName": f"user{cost}x{i}", "password": "pass1234"})
-                reply = http.http.post(f"/api/apps/{apps[cost]}/users", body=body,
-                                       headers={"Content-Type": "application/vnd.kii.RegistrationRequest+json"})
+                reply = http.http.post(
+                    f"/api/apps/{apps[cost]}/users",
+                    body=body,
+                    headers={"Content-Type": "application/vnd.kii.RegistrationRequest+json"},
+                )
                 assert reply.status_code == 201, reply.body
 
             register(14, -1)
@@ -112,23 +141,29 @@ def main() -> None:
             client.transact_write_items(TransactItems=batches[-1])
             # Interleaved, so every row sees the same table sizes and the same machine noise.
             for i in range(args.n):
-                samples["rest (scrypt 2^14)"].append(clock(lambda: register(14, i)))
-                samples["rest (scrypt 2^4)"].append(clock(lambda: register(4, i)))
-                samples["scrypt 2^14 alone"].append(clock(lambda: hasher.hash("pass1234")))
-                samples["bare transaction"].append(clock(lambda: client.transact_write_items(
-                    TransactItems=batches[i])))
+                samples["rest (scrypt 2^14)"].append(clock(partial(register, 14, i)))
+                samples["rest (scrypt 2^4)"].append(clock(partial(register, 4, i)))
+                samples["scrypt 2^14 alone"].append(clock(partial(hasher.hash, "pass1234")))
+                samples["bare transaction"].append(
+                    clock(partial(client.transact_write_items, TransactItems=batches[i]))
+                )
         results = {label: summary(values) for label, values in samples.items()}
     wiring.reset()
 
     bare = results["bare transaction"]["median_ms"]
-    print(f"user registration, n={args.n}, {'stock' if args.stock_moto else 'patched'} moto, {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} cores")
+    moto_kind = "stock" if args.stock_moto else "patched"
+    print(
+        f"user registration, n={args.n}, {moto_kind} moto, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores"
+    )
     print(f"{'':22} {'median ms':>10} {'p95 ms':>8} {'x bare':>8}")
     for label, row in results.items():
         print(f"{label:22} {row['median_ms']:10.2f} {row['p95_ms']:8.2f} {row['median_ms'] / bare:8.1f}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"registration{'-stock-moto' if args.stock_moto else ''}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"registration{'-stock-moto' if args.stock_moto else ''}.json").write_text(
+        json.dumps(results, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -65,19 +65,7 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
         app_file = Path(args.state_dir or settings.state_dir) / "local-app.json"
         app_id = json.loads(app_file.read_text())["appID"]
     sent = wiring.build_for_aws(settings).outbox.sent(app_id)
-    return {
-        "notifications": [
-            {
-                "userID": n.user_id,
-                "channel": n.channel,
-                "to": n.to,
-                "purpose": n.purpose,
-                "code": n.code,
-                "sentAt": n.sent_at,
-            }
-            for n in sent
-        ]
-    }
+    return {"notifications": [n.to_json() for n in sent]}
 
 
 def parser() -> argparse.ArgumentParser:

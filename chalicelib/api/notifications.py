@@ -15,19 +15,4 @@ bp = Blueprint(__name__)
 def notifications(request: KiiRequest) -> Reply:
     require_admin(request.principal)
     sent = wiring.container().outbox.sent(request.app_id)
-    return Reply(
-        200,
-        {
-            "notifications": [
-                {
-                    "userID": n.user_id,
-                    "channel": n.channel,
-                    "to": n.to,
-                    "purpose": n.purpose,
-                    "code": n.code,
-                    "sentAt": n.sent_at,
-                }
-                for n in sent
-            ]
-        },
-    )
+    return Reply(200, {"notifications": [n.to_json() for n in sent]})

@@ -134,3 +134,13 @@ class Notification:
     purpose: str
     code: str
     sent_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "userID": self.user_id,
+            "channel": self.channel,
+            "to": self.to,
+            "purpose": self.purpose,
+            "code": self.code,
+            "sentAt": self.sent_at,
+        }

@@ -52,5 +52,5 @@ def install() -> None:
         return
     import moto.dynamodb.models as models
 
-    models.copy = _CopyShim()  # type: ignore[assignment]
+    models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
     _installed = True

@@ -160,5 +160,7 @@ def test_failed_transaction_rolls_back_items_and_stream_records(services: wiring
         from chalicelib.adapters.streams import StreamReader
 
         client = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
-        arn = services.table.client.describe_table(TableName=TEST_SETTINGS.events_table)["Table"]["LatestStreamArn"]  # type: ignore[attr-defined]
+        arn = services.table.client.describe_table(TableName=TEST_SETTINGS.events_table)["Table"][
+            "LatestStreamArn"
+        ]  # type: ignore[attr-defined]
         assert len(StreamReader(client, arn).poll(100)) == 1

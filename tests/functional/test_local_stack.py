@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,37 +33,39 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
         return json.loads(response.read() or b"null")
 
 
-@pytest.fixture
-def chalice_local(tmp_path: Path) -> subprocess.Popen[str]:
-    port, aws_port = _free_port(), _free_port()
+def _start(state: Path) -> subprocess.Popen[str]:
+    """`chalice local --stage local` on free ports, as `make run` starts it."""
+    port = _free_port()
     env = {
         **os.environ,
         "KARAKURI_LOCAL_PORT": str(port),
-        "KARAKURI_LOCAL_AWS_PORT": str(aws_port),
-        "KARAKURI_STATE_DIR": str(tmp_path / "state"),
+        "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
+        "KARAKURI_STATE_DIR": str(state),
         "PYTHONUNBUFFERED": "1",
     }
     chalice = Path(sys.executable).parent / "chalice"
+    command = [
+        str(chalice),
+        "local",
+        "--stage",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-autoreload",
+    ]
     process = subprocess.Popen(
-        [
-            str(chalice),
-            "local",
-            "--stage",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-autoreload",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     process.port = port  # type: ignore[attr-defined]
-    process.state = tmp_path / "state"  # type: ignore[attr-defined]
+    process.state = state  # type: ignore[attr-defined]
+    return process
+
+
+@pytest.fixture
+def chalice_local(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    process = _start(tmp_path / "state")
     yield process
     if process.poll() is None:
         process.kill()
@@ -120,33 +123,8 @@ def test_demo_app_is_reused_on_the_next_start(tmp_path: Path, chalice_local: sub
     first = json.loads((state / "local-app.json").read_text())
     chalice_local.send_signal(signal.SIGINT)
     chalice_local.wait(timeout=10)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "KARAKURI_LOCAL_PORT": str(port),
-        "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
-        "KARAKURI_STATE_DIR": str(state),
-        "PYTHONUNBUFFERED": "1",
-    }
-    chalice = Path(sys.executable).parent / "chalice"
-    again = subprocess.Popen(
-        [
-            str(chalice),
-            "local",
-            "--stage",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-autoreload",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    again = _start(state)
+    port = again.port  # type: ignore[attr-defined]
     try:
         _wait_ready(again)
         second = json.loads((state / "local-app.json").read_text())

@@ -18,6 +18,18 @@ def _outbox(kii: Kii, purpose: str) -> list[dict[str, Any]]:
     return [n for n in reply.body["notifications"] if n["purpose"] == purpose]
 
 
+def _advance_clock(kii: Kii, ms: int) -> None:
+    """Move the users service's clock forward (code expiry)."""
+    users = kii.services.container.users
+    real = users.clock
+
+    class Later:
+        def now_ms(self) -> int:
+            return real.now_ms() + ms
+
+    users.clock = Later()
+
+
 def _login_status(kii: Kii, username: str, password: str) -> int:
     return kii.call("POST", "/oauth2/token", {"username": username, "password": password}).status
 
@@ -313,14 +325,7 @@ def test_expired_reset_code_is_pin_code_expired(kii: Kii) -> None:
     kii.register("alice", emailAddress="a@example.com")
     kii.call("POST", "/users/EMAIL:a@example.com/password/request-reset")
     [mail] = _outbox(kii, "password-reset")
-    users = kii.services.container.users
-    real = users.clock
-
-    class Later:
-        def now_ms(self) -> int:
-            return real.now_ms() + users.reset_ttl_ms + 1
-
-    users.clock = Later()
+    _advance_clock(kii, kii.services.container.users.reset_ttl_ms + 1)
     reply = kii.call(
         "POST",
         "/users/LOGIN_NAME:alice/password/complete-reset",
@@ -371,14 +376,7 @@ def test_admin_reads_the_phone_code_and_the_user_verifies_it(kii: Kii) -> None:
 def test_expired_phone_code_is_phone_number_verification_code_expired(kii: Kii) -> None:
     user_id, token = kii.register("alice", phoneNumber="+819012345678")
     code = kii.call("GET", f"/users/{user_id}/phone-number/verification-code", token=kii.admin_token()).body
-    users = kii.services.container.users
-    real = users.clock
-
-    class Later:
-        def now_ms(self) -> int:
-            return real.now_ms() + users.verification_ttl_ms + 1
-
-    users.clock = Later()
+    _advance_clock(kii, kii.services.container.users.verification_ttl_ms + 1)
     reply = kii.call(
         "POST", "/users/me/phone-number/verify", {"verificationCode": code["verificationCode"]}, token
     )
