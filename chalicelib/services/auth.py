@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain.models import App, Principal, PrincipalKind, TokenRecord
@@ -63,6 +63,12 @@ class AuthService:
     clock: Clock
     access_ttl_ms: int
     refresh_ttl_ms: int
+    _decoy: str | None = field(default=None, init=False, repr=False)
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy
 
     # --- apps -----------------------------------------------------------------------------------
     def app(self, app_id: str) -> App:
@@ -121,7 +127,11 @@ class AuthService:
             raise OAuthInvalidRequest("username and password are required")
         kind, value = login_identity(username)
         user = self.users.find(app.app_id, kind, value) if kind else None
-        if user is None or user.password_hash is None or not self.hasher.verify(password, user.password_hash):
+        if user is None or user.password_hash is None:
+            # Spend the same KDF time as a real check, so timing does not tell which users exist.
+            self.hasher.verify(password, self._decoy_hash())
+            raise OAuthInvalidGrant()
+        if not self.hasher.verify(password, user.password_hash):
             raise OAuthInvalidGrant()
         if user.disabled:
             raise UserDisabled()

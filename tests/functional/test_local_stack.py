@@ -104,6 +104,11 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
         {"X-Kii-AppID": credentials["appID"]},
     )
     assert token["id"] == created["userID"]
+    preflight = urllib.request.Request(
+        f"{base}/users", method="OPTIONS", headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"}
+    )
+    with urllib.request.urlopen(preflight, timeout=10) as response:
+        assert "X-Kii-AppID" in response.headers["Access-Control-Allow-Headers"]
 
     assert chalice_local.stdout is not None
     deadline = time.monotonic() + 5

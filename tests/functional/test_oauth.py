@@ -215,3 +215,23 @@ def test_cors_exposes_kii_headers_to_browsers(kii: Kii) -> None:
     assert reply.headers["access-control-allow-origin"] == "*"
     assert "ETag" in reply.headers["access-control-expose-headers"]
     assert "X-Kii-AppID" in reply.headers["access-control-allow-headers"]
+
+
+def test_login_of_an_unknown_user_costs_a_password_hash_too(kii: Kii) -> None:
+    kii.register("alice")
+    hasher = kii.services.container.auth.hasher
+    calls: list[str] = []
+    real_verify = hasher.verify
+
+    class Counting:
+        def hash(self, password: str) -> str:
+            return hasher.hash(password)
+
+        def verify(self, password: str, encoded: str) -> bool:
+            calls.append(encoded)
+            return real_verify(password, encoded)
+
+    kii.services.container.auth.hasher = Counting()
+    _login(kii, {"username": "nobody", "password": "pass1234"})
+    _login(kii, {"username": "alice", "password": "wrong"})
+    assert len(calls) == 2
