@@ -105,7 +105,9 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
     )
     assert token["id"] == created["userID"]
     preflight = urllib.request.Request(
-        f"{base}/users", method="OPTIONS", headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"}
+        f"{base}/users",
+        method="OPTIONS",
+        headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"},
     )
     with urllib.request.urlopen(preflight, timeout=10) as response:
         assert "X-Kii-AppID" in response.headers["Access-Control-Allow-Headers"]
