@@ -180,6 +180,61 @@ class OperationNotAllowed(KiiError):
     default_message = "The operation is not allowed"
 
 
+# --- buckets, objects, ACLs, queries ----------------------------------------------------------
+class InvalidBucket(KiiError):
+    error_code = "INVALID_BUCKET"
+    status = 400
+    default_message = "The bucket ID is not valid"
+
+
+class InvalidObjectId(KiiError):
+    error_code = "INVALID_OBJECT_ID"
+    status = 400
+    default_message = "The object ID is not valid"
+
+
+class BucketNotFound(KiiError):
+    error_code = "BUCKET_NOT_FOUND"
+    status = 404
+    default_message = "The bucket was not found"
+
+
+class ObjectNotFound(KiiError):
+    error_code = "OBJECT_NOT_FOUND"
+    status = 404
+    default_message = "The object was not found"
+
+
+class ObjectVersionIsStale(KiiError):
+    error_code = "OBJECT_VERSION_IS_STALE"
+    status = 409
+    default_message = "The object has been changed since the given version"
+
+
+class ObjectAlreadyExists(KiiError):
+    error_code = "OBJECT_ALREADY_EXISTS"
+    status = 409
+    default_message = "An object with this ID already exists"
+
+
+class AclNotFound(KiiError):
+    error_code = "ACL_NOT_FOUND"
+    status = 404
+    default_message = "The ACL entry was not found"
+
+
+class AclAlreadyExists(KiiError):
+    error_code = "ACL_ALREADY_EXISTS"
+    status = 409
+    default_message = "The ACL entry already exists"
+
+
+class QueryNotSupported(KiiError):
+    error_code = "QUERY_NOT_SUPPORTED"
+    status = 400
+    default_message = "The query is not supported"
+
+
 # --- generic -------------------------------------------------------------------------------
 class Conflict(KiiError):
     """A concurrent change won; the caller may retry (optimistic locking)."""

@@ -1,0 +1,121 @@
+"""Kii ACLs: actions, subjects, default entries and the permission check (pure, rules as data).
+
+Kii's documented defaults (docs.kii.com "Bucket/KiiObject/Scope Access Control") split in two:
+
+* rights that come with a role and cannot be revoked — the app admin; the scope's owner (the
+  user of a user scope; the group's owner and members in a group scope; the thing and its
+  owners in a thing scope); the creator of a bucket or object — are checked by ``allowed``;
+* entries written into a new bucket's or object's ACL, which ``GET .../acl`` shows and a
+  revoke removes: the app scope's entries for anonymous and any authenticated users, and the
+  creator's own entries on an object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.models import Principal
+from chalicelib.domain.scopes import Scope
+from chalicelib.errors import InvalidInputData
+
+BUCKET_ACTIONS = (
+    "CREATE_OBJECTS_IN_BUCKET",
+    "QUERY_OBJECTS_IN_BUCKET",
+    "READ_OBJECTS_IN_BUCKET",
+    "DROP_BUCKET_WITH_ALL_CONTENT",
+)
+OBJECT_ACTIONS = ("READ_EXISTING_OBJECT", "WRITE_EXISTING_OBJECT")
+ANONYMOUS = "UserID:ANONYMOUS_USER"
+AUTHENTICATED = "UserID:ANY_AUTHENTICATED_USER"
+
+Acl = dict[str, list[str]]  # action -> subjects ("UserID:u1", "GroupID:g1", "ThingID:t1", ...)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the caller is, relative to one scope: resolved by the service before a check."""
+
+    principal: Principal
+    scope_owner: bool = False  # the user of a user scope, the group owner, the thing or its owner
+    scope_member: bool = False  # a member of the group of a group scope
+    groups: frozenset[str] = frozenset()  # groups the caller belongs to (for GroupID: subjects)
+
+
+def parse_subject(raw: str) -> str:
+    kind, sep, value = raw.partition(":")
+    canonical = {"userid": "UserID", "groupid": "GroupID", "thingid": "ThingID"}.get(kind.lower())
+    if not sep or canonical is None or not value:
+        raise InvalidInputData(f"Unknown ACL subject {raw!r}: use UserID:, GroupID: or ThingID:")
+    return f"{canonical}:{value}"
+
+
+def check_action(action: str, allowed_actions: Iterable[str]) -> str:
+    if action not in allowed_actions:
+        raise InvalidInputData(f"Unknown ACL action {action!r} here; use one of {', '.join(allowed_actions)}")
+    return action
+
+
+def default_bucket_acl(scope: Scope, creator: Principal) -> Acl:
+    acl: Acl = {action: [] for action in BUCKET_ACTIONS}
+    if scope.kind == "app":
+        acl["CREATE_OBJECTS_IN_BUCKET"] = [AUTHENTICATED]
+        acl["QUERY_OBJECTS_IN_BUCKET"] = [AUTHENTICATED, ANONYMOUS]
+        acl["READ_OBJECTS_IN_BUCKET"] = [AUTHENTICATED, ANONYMOUS]
+        acl["DROP_BUCKET_WITH_ALL_CONTENT"] = [AUTHENTICATED]
+    subject = subject_of(creator)
+    if subject is not None:
+        for action in BUCKET_ACTIONS:
+            if subject not in acl[action]:
+                acl[action].append(subject)
+    return acl
+
+
+def default_object_acl(scope: Scope, creator: Principal) -> Acl:
+    acl: Acl = {action: [] for action in OBJECT_ACTIONS}
+    if scope.kind == "app":
+        acl["READ_EXISTING_OBJECT"] = [AUTHENTICATED, ANONYMOUS]
+        acl["WRITE_EXISTING_OBJECT"] = [AUTHENTICATED]
+    subject = subject_of(creator)
+    if subject is not None:
+        for action in OBJECT_ACTIONS:
+            if subject not in acl[action]:
+                acl[action].append(subject)
+    return acl
+
+
+def subject_of(principal: Principal) -> str | None:
+    if principal.kind == "user":
+        return f"UserID:{principal.id}"
+    if principal.kind == "thing":
+        return f"ThingID:{principal.id}"
+    return None
+
+
+def allowed(roles: Roles, action: str, acl: Mapping[str, list[str]]) -> bool:
+    principal = roles.principal
+    if principal.is_admin or roles.scope_owner:
+        return True
+    if roles.scope_member and action != "DROP_BUCKET_WITH_ALL_CONTENT":
+        return True  # group members may do all but drop the group's buckets
+    for subject in acl.get(action, []):
+        if subject == ANONYMOUS:
+            return True
+        if subject == AUTHENTICATED and principal.is_authenticated:
+            return True
+        if subject == subject_of(principal):
+            return True
+        if subject.startswith("GroupID:") and subject[8:] in roles.groups:
+            return True
+    return False
+
+
+def to_json(acl: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The ACL as Kii returns it: subjects as ``{"userID"}``, ``{"groupID"}``, ``{"thingID"}``."""
+    return {action: [subject_json(s) for s in subjects] for action, subjects in acl.items()}
+
+
+def subject_json(subject: str) -> dict[str, str]:
+    kind, _, value = subject.partition(":")
+    return {{"UserID": "userID", "GroupID": "groupID", "ThingID": "thingID"}[kind]: value}
