@@ -291,7 +291,7 @@ def _geobox(raw: Mapping[str, Any]) -> Clause:
 
 
 def _geodistance(raw: Mapping[str, Any]) -> Clause:
-    radius = raw.get("radius")
+    radius: Any = raw.get("radius")
     if not _number(radius) or not 0 < radius <= 20_000_000:
         raise InvalidInputData("geodistance clause: 'radius' must be in (0, 20000000] meters")
     put_into = raw.get("putDistanceInto", raw.get("calculatedDistance"))
