@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.stores import (
     EventCodec,
@@ -25,6 +26,7 @@ from chalicelib.domain.ports import Clock, EventRecordParser, Outbox
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.groups import GroupService
+from chalicelib.services.objects import ObjectService
 from chalicelib.services.users import UserService
 
 
@@ -37,6 +39,7 @@ class Container:
     auth: AuthService
     users: UserService
     groups: GroupService
+    objects: ObjectService
     outbox: Outbox
     records: EventRecordParser
 
@@ -80,6 +83,7 @@ def build(
         auth=auth,
         users=users,
         groups=GroupService(group_store, user_store, clock),
+        objects=ObjectService(TableObjectStore(table, codec), user_store, group_store, clock),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
     )

@@ -21,8 +21,12 @@ os.environ.pop("KARAKURI_EMBEDDED_STACK", None)
 from chalicelib import config, wiring
 from chalicelib.adapters.stores import StreamRecordParser
 from chalicelib.domain.events import Event
+from chalicelib.local import moto_patches
 from chalicelib.local.tables import table_definitions
 from chalicelib.services.apps import AppCredentials
+
+# moto made atomic and its transactions O(1) in table size, as in the local stack.
+moto_patches.install()
 
 # Tests use a cheap scrypt cost; the hash format carries its cost, so verification is the same.
 TEST_SETTINGS = replace(config.Settings(), scrypt_log2_n=4, data_table="t-data", events_table="t-events")

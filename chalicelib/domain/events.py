@@ -28,6 +28,9 @@ class Trigger(StrEnum):
     GROUP_DELETED = "GROUP_DELETED"
     GROUP_MEMBERS_ADDED = "GROUP_MEMBERS_ADDED"
     GROUP_MEMBERS_REMOVED = "GROUP_MEMBERS_REMOVED"
+    DATA_OBJECT_CREATED = "DATA_OBJECT_CREATED"
+    DATA_OBJECT_UPDATED = "DATA_OBJECT_UPDATED"
+    DATA_OBJECT_DELETED = "DATA_OBJECT_DELETED"
 
 
 CausationSource = Literal["client", "server_code", "hook", "schedule", "trigger", "device", "admin_cli"]

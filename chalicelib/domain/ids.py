@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -31,6 +32,10 @@ def new_thing_id() -> str:
 
 def new_group_id() -> str:
     return _random(25)
+
+
+def new_object_id() -> str:
+    return str(uuid.uuid4())
 
 
 def new_app_id() -> str:

@@ -59,6 +59,15 @@ class KiiObject:
             document["_dataType"] = self.data_type
         return document
 
+    def hook_params(self) -> dict[str, Any]:
+        """Kii's params for DATA_OBJECT_* hooks (kii-servercode.md §4.2)."""
+        return {
+            "uri": self.uri,
+            "bucketID": self.bucket_id,
+            "objectID": self.object_id,
+            "objectScope": self.scope.object_scope(),
+        }
+
     def changed(self, now_ms: int, **changes: Any) -> KiiObject:
         return replace(self, modified_at=now_ms, version=self.version + 1, **changes)
 

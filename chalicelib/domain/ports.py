@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from chalicelib.domain.events import Event
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
+from chalicelib.domain.objects import Bucket, KiiObject
+from chalicelib.domain.scopes import Scope
 
 
 class Clock(Protocol):
@@ -74,6 +76,18 @@ class GroupStore(Protocol):
 
     def forget_member(self, app_id: str, user_id: str) -> None:
         """Drop every membership of a deleted user (no events: USER_DELETED covers it)."""
+
+
+class ObjectStore(Protocol):
+    def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None: ...
+    def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None: ...
+    def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]: ...
+    def put(
+        self, obj: KiiObject, previous: KiiObject | None, new_bucket: Bucket | None, events: Sequence[Event]
+    ) -> None: ...
+    def delete(self, obj: KiiObject, events: Sequence[Event]) -> None: ...
+    def save_bucket(self, bucket: Bucket, previous: Bucket) -> None: ...
+    def drop_bucket(self, bucket: Bucket) -> None: ...
 
 
 class TokenStore(Protocol):

@@ -1,4 +1,11 @@
-"""Make moto's TransactWriteItems cost independent of table size (local stack and tests).
+"""Make moto's DynamoDB behave like DynamoDB where karakuri depends on it (local stack, tests).
+
+1. Atomic writes. moto has no locking: two threads can both pass a transaction's condition
+   check and both write, so an optimistic update is lost (the local server is threaded).
+   Writes and reads of the DynamoDB backend are serialized by one lock, as DynamoDB's
+   per-item atomicity would have them.
+
+2. TransactWriteItems cost independent of table size.
 
 moto 5.2.5 backs every transaction up by ``copy.deepcopy`` of each table it touches, once
 per item, so a write costs O(items in the table): with a few thousand items a three-item
@@ -11,7 +18,10 @@ shard's record list restores exactly the same state on rollback.
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 _installed = False
@@ -46,6 +56,28 @@ def _backup(table: Any) -> Any:
     return clone
 
 
+_LOCK = threading.RLock()
+_SERIALIZED = (
+    "put_item",
+    "get_item",
+    "query",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "batch_write_item",
+    "scan",
+)
+
+
+def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -53,4 +85,6 @@ def install() -> None:
     import moto.dynamodb.models as models
 
     models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
+    for name in _SERIALIZED:
+        setattr(models.DynamoDBBackend, name, _serialized(getattr(models.DynamoDBBackend, name)))
     _installed = True

@@ -1,0 +1,164 @@
+"""Buckets and objects over the key-value table port.
+
+    APP#{app}#{scope}#BUCKET#{bucket}   #BUCKET     the bucket (its ACL, creator)
+    APP#{app}#{scope}#BUCKET#{bucket}   OBJ#{id}    an object (body as JSON text, ACL, version)
+
+``{scope}`` is ``APP``, ``USER#{id}``, ``GROUP#{id}`` or ``THING#{id}``. A bucket is one
+partition, so a query reads the bucket's partition (see docs/queries.md for the cost).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chalicelib.adapters.stores import DATA, EventCodec, _delete_all, _json
+from chalicelib.adapters.table import (
+    Absent,
+    Check,
+    ConditionFailed,
+    Delete,
+    Exists,
+    Item,
+    Key,
+    KeyValueTable,
+    Put,
+    VersionIs,
+    Write,
+)
+from chalicelib.domain.events import Event
+from chalicelib.domain.objects import Bucket, KiiObject
+from chalicelib.domain.scopes import Scope
+from chalicelib.errors import BucketNotFound, Conflict
+
+
+def _bucket_pk(scope: Scope, bucket_id: str) -> str:
+    return f"APP#{scope.app_id}#{scope.key}#BUCKET#{bucket_id}"
+
+
+def _scope(item: Item) -> Scope:
+    return Scope(item["appID"], item["scopeKind"], item.get("scopeOwner"))
+
+
+def _scope_fields(scope: Scope, bucket_id: str) -> Item:
+    fields: Item = {"appID": scope.app_id, "scopeKind": scope.kind, "bucketID": bucket_id}
+    if scope.owner_id is not None:
+        fields["scopeOwner"] = scope.owner_id
+    return fields
+
+
+def _bucket_item(bucket: Bucket) -> Item:
+    item: Item = {
+        "pk": _bucket_pk(bucket.scope, bucket.bucket_id),
+        "sk": "#BUCKET",
+        **_scope_fields(bucket.scope, bucket.bucket_id),
+        "acl": _json(bucket.acl),
+        "createdAt": bucket.created_at,
+        "version": bucket.version,
+    }
+    if bucket.creator is not None:
+        item["creator"] = bucket.creator
+    return item
+
+
+def _bucket(item: Item) -> Bucket:
+    return Bucket(
+        scope=_scope(item),
+        bucket_id=item["bucketID"],
+        acl=json.loads(item["acl"]),
+        created_at=int(item["createdAt"]),
+        creator=item.get("creator"),
+        version=int(item["version"]),
+    )
+
+
+def _object_item(obj: KiiObject) -> Item:
+    item: Item = {
+        "pk": _bucket_pk(obj.scope, obj.bucket_id),
+        "sk": f"OBJ#{obj.object_id}",
+        **_scope_fields(obj.scope, obj.bucket_id),
+        "objectID": obj.object_id,
+        "body": _json(obj.body),
+        "acl": _json(obj.acl),
+        "createdAt": obj.created_at,
+        "modifiedAt": obj.modified_at,
+        "version": obj.version,
+    }
+    if obj.owner is not None:
+        item["owner"] = obj.owner
+    if obj.data_type is not None:
+        item["dataType"] = obj.data_type
+    return item
+
+
+def _object(item: Item) -> KiiObject:
+    return KiiObject(
+        scope=_scope(item),
+        bucket_id=item["bucketID"],
+        object_id=item["objectID"],
+        body=json.loads(item["body"]),
+        created_at=int(item["createdAt"]),
+        modified_at=int(item["modifiedAt"]),
+        owner=item.get("owner"),
+        acl=json.loads(item["acl"]),
+        data_type=item.get("dataType"),
+        version=int(item["version"]),
+    )
+
+
+@dataclass
+class TableObjectStore:
+    table: KeyValueTable
+    events: EventCodec
+
+    def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None:
+        item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), "#BUCKET"))
+        return _bucket(item) if item else None
+
+    def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None:
+        item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), f"OBJ#{object_id}"))
+        return _object(item) if item else None
+
+    def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]:
+        return [_object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
+
+    def put(
+        self, obj: KiiObject, previous: KiiObject | None, new_bucket: Bucket | None, events: Sequence[Event]
+    ) -> None:
+        """Write ``obj`` if the object is still as the caller read it (absent, or at
+        ``previous.version``) and its bucket exists (or is created now): Conflict otherwise."""
+        condition = Absent() if previous is None else VersionIs(previous.version)
+        bucket_key = Key(_bucket_pk(obj.scope, obj.bucket_id), "#BUCKET")
+        bucket_write: Write = (
+            Put(DATA, _bucket_item(new_bucket), Absent())
+            if new_bucket is not None
+            else Check(DATA, bucket_key, Exists())
+        )
+        try:
+            self.table.transact(
+                [Put(DATA, _object_item(obj), condition), bucket_write, *self.events.puts(events)]
+            )
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def delete(self, obj: KiiObject, events: Sequence[Event]) -> None:
+        key = Key(_bucket_pk(obj.scope, obj.bucket_id), f"OBJ#{obj.object_id}")
+        try:
+            self.table.transact([Delete(DATA, key, VersionIs(obj.version)), *self.events.puts(events)])
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def save_bucket(self, bucket: Bucket, previous: Bucket) -> None:
+        try:
+            self.table.transact([Put(DATA, _bucket_item(bucket), VersionIs(previous.version))])
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def drop_bucket(self, bucket: Bucket) -> None:
+        pk = _bucket_pk(bucket.scope, bucket.bucket_id)
+        try:
+            self.table.transact([Delete(DATA, Key(pk, "#BUCKET"), Exists())])
+        except ConditionFailed as failed:
+            raise BucketNotFound(bucketID=bucket.bucket_id) from failed
+        _delete_all(self.table, self.table.query(DATA, pk, "OBJ#"))
