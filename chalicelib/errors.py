@@ -180,6 +180,49 @@ class OperationNotAllowed(KiiError):
     default_message = "The operation is not allowed"
 
 
+# --- things and installations --------------------------------------------------------------
+class ThingNotFound(KiiError):
+    error_code = "THING_NOT_FOUND"
+    status = 404
+    default_message = "The thing was not found"
+
+
+class ThingAlreadyExists(KiiError):
+    error_code = "THING_ALREADY_EXISTS"
+    status = 409
+    default_message = "A thing with this vendorThingID already exists"
+
+
+class ThingDisabled(KiiError):
+    error_code = "THING_DISABLED"
+    status = 401
+    default_message = "The thing is disabled"
+
+
+class ThingOwnershipNotFound(KiiError):
+    error_code = "THING_OWNERSHIP_NOT_FOUND"
+    status = 404
+    default_message = "The thing has no such owner"
+
+
+class ThingOwnershipAlreadyExists(KiiError):
+    error_code = "THING_OWNERSHIP_ALREADY_EXISTS"
+    status = 409
+    default_message = "The owner already owns the thing"
+
+
+class InstallationNotFound(KiiError):
+    error_code = "INSTALLATION_NOT_FOUND"
+    status = 404
+    default_message = "The installation was not found"
+
+
+class InstallationAlreadyExists(KiiError):
+    error_code = "INSTALLATION_ALREADY_EXISTS"
+    status = 409
+    default_message = "The installation already exists"
+
+
 # --- buckets, objects, ACLs, queries ----------------------------------------------------------
 class InvalidBucket(KiiError):
     error_code = "INVALID_BUCKET"

@@ -22,11 +22,13 @@ from chalicelib.adapters.stores import (
     TableUserStore,
 )
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
+from chalicelib.adapters.things import TableThingStore
 from chalicelib.domain.ports import Clock, EventRecordParser, Outbox
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
 
 
@@ -40,6 +42,7 @@ class Container:
     users: UserService
     groups: GroupService
     objects: ObjectService
+    things: ThingService
     outbox: Outbox
     records: EventRecordParser
 
@@ -55,6 +58,7 @@ def build(
     hasher = ScryptHasher(settings.scrypt_log2_n)
     app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
+    thing_store = TableThingStore(table, codec)
     auth = AuthService(
         app_store,
         user_store,
@@ -63,6 +67,7 @@ def build(
         clock,
         settings.access_token_ttl_seconds * 1000,
         settings.refresh_token_ttl_seconds * 1000,
+        thing_store,
     )
     users = UserService(
         user_store,
@@ -75,6 +80,7 @@ def build(
         settings.verification_code_ttl_seconds * 1000,
         settings.reset_code_ttl_seconds * 1000,
     )
+    things = ThingService(thing_store, user_store, group_store, hasher, auth, clock)
     return Container(
         settings=settings,
         table=table,
@@ -83,7 +89,8 @@ def build(
         auth=auth,
         users=users,
         groups=GroupService(group_store, user_store, clock),
-        objects=ObjectService(TableObjectStore(table, codec), user_store, group_store, clock),
+        objects=ObjectService(TableObjectStore(table, codec), user_store, group_store, clock, things),
+        things=things,
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
     )

@@ -37,6 +37,10 @@ def _group_scope(request: KiiRequest) -> Scope:
     return _objects().group_scope(request.caller, request.params["groupID"])
 
 
+def _thing_scope(request: KiiRequest) -> Scope:
+    return _objects().thing_scope(request.caller, request.params["thingRef"])
+
+
 def _etag(obj: KiiObject) -> dict[str, str]:
     return {"ETag": f'"{obj.version}"'}
 
@@ -167,3 +171,4 @@ def _register(prefix: str, name: str, scope_of: ScopeOf) -> None:
 _register("/api/apps/{appID}", "app", _app_scope)
 _register("/api/apps/{appID}/users/{userRef}", "user", _user_scope)
 _register("/api/apps/{appID}/groups/{groupID}", "group", _group_scope)
+_register("/api/apps/{appID}/things/{thingRef}", "thing", _thing_scope)

@@ -31,6 +31,17 @@ class Trigger(StrEnum):
     DATA_OBJECT_CREATED = "DATA_OBJECT_CREATED"
     DATA_OBJECT_UPDATED = "DATA_OBJECT_UPDATED"
     DATA_OBJECT_DELETED = "DATA_OBJECT_DELETED"
+    THING_CREATED = "THING_CREATED"
+    THING_ENABLED = "THING_ENABLED"
+    THING_DISABLED = "THING_DISABLED"
+    THING_USER_OWNER_ADDED = "THING_USER_OWNER_ADDED"
+    THING_GROUP_OWNER_ADDED = "THING_GROUP_OWNER_ADDED"
+    THING_USER_OWNER_REMOVED = "THING_USER_OWNER_REMOVED"
+    THING_GROUP_OWNER_REMOVED = "THING_GROUP_OWNER_REMOVED"
+    THING_FIELDS_UPDATED = "THING_FIELDS_UPDATED"
+    THING_DELETED = "THING_DELETED"
+    INSTALLATION_CREATED = "INSTALLATION_CREATED"
+    INSTALLATION_DELETED = "INSTALLATION_DELETED"
 
 
 CausationSource = Literal["client", "server_code", "hook", "schedule", "trigger", "device", "admin_cli"]
@@ -104,6 +115,12 @@ def user_params(user_id: str) -> dict[str, Any]:
 
 def group_params(group_id: str) -> dict[str, Any]:
     return {"groupID": group_id, "uri": ids.group_uri(group_id)}
+
+
+def thing_params(thing_id: str, **owner: str) -> dict[str, Any]:
+    """THING_* params (INFERRED, kii-servercode.md §4.2): the thing, and for owner triggers the
+    ``userID`` or ``groupID`` of the owner."""
+    return {"thingID": thing_id, "uri": f"kiicloud://things/{thing_id}", **owner}
 
 
 def group_members_params(group_id: str, members: list[str], failed: list[str]) -> dict[str, Any]:

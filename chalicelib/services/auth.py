@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain.models import App, Principal, PrincipalKind, TokenRecord
-from chalicelib.domain.ports import AppStore, Clock, PasswordHasher, TokenStore, UserStore
+from chalicelib.domain.ports import AppStore, Clock, PasswordHasher, ThingStore, TokenStore, UserStore
 from chalicelib.errors import (
     AppNotFound,
     OAuthInvalidGrant,
     OAuthInvalidRequest,
+    ThingDisabled,
     UserDisabled,
     WrongRefreshToken,
     WrongToken,
@@ -63,6 +64,7 @@ class AuthService:
     clock: Clock
     access_ttl_ms: int
     refresh_ttl_ms: int
+    things: ThingStore | None = None
     _decoy: str | None = field(default=None, init=False, repr=False)
 
     def _decoy_hash(self) -> str:
@@ -126,7 +128,9 @@ class AuthService:
         if not isinstance(username, str) or not isinstance(password, str):
             raise OAuthInvalidRequest("username and password are required")
         kind, value = login_identity(username)
-        user = self.users.find(app.app_id, kind, value) if kind else None
+        if kind is None:
+            return self._thing_login(app, value, password, body)
+        user = self.users.find(app.app_id, kind, value)
         if user is None or user.password_hash is None:
             # Spend the same KDF time as a real check, so timing does not tell which users exist.
             self.hasher.verify(password, self._decoy_hash())
@@ -136,6 +140,20 @@ class AuthService:
         if user.disabled:
             raise UserDisabled()
         return self.issue(app.app_id, "user", user.user_id, _expires_at(body))
+
+    def _thing_login(
+        self, app: App, vendor_thing_id: str, password: str, body: dict[str, Any]
+    ) -> IssuedTokens:
+        """``VENDOR_THING_ID:{vid}`` logs a thing in with its password."""
+        thing = self.things.find_by_vendor_id(app.app_id, vendor_thing_id) if self.things else None
+        if thing is None:
+            self.hasher.verify(password, self._decoy_hash())
+            raise OAuthInvalidGrant("The thing was not found or a wrong password was provided")
+        if not self.hasher.verify(password, thing.password_hash):
+            raise OAuthInvalidGrant("The thing was not found or a wrong password was provided")
+        if thing.disabled:
+            raise ThingDisabled()
+        return self.issue(app.app_id, "thing", thing.thing_id, _expires_at(body))
 
     def _client_grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
         client_id, client_secret = body.get("client_id"), body.get("client_secret")
@@ -165,12 +183,7 @@ class AuthService:
             or record.expires_at <= self.clock.now_ms()
         ):
             raise WrongRefreshToken()
-        if record.principal_kind == "user" and record.principal_id is not None:
-            user = self.users.get(app.app_id, record.principal_id)
-            if user is None:
-                raise WrongRefreshToken()
-            if user.disabled:
-                raise UserDisabled()
+        self._require_active(app.app_id, record.principal_kind, record.principal_id, WrongRefreshToken())
         self.tokens.delete(record.digest)  # refresh tokens are single-use: rotate
         return self.issue(
             app.app_id,
@@ -206,13 +219,25 @@ class AuthService:
             or record.expires_at <= self.clock.now_ms()
         ):
             raise WrongToken(appID=app_id)
-        if record.principal_kind == "user" and record.principal_id is not None:
-            user = self.users.get(app_id, record.principal_id)
+        self._require_active(app_id, record.principal_kind, record.principal_id, WrongToken(appID=app_id))
+        return Principal(record.principal_kind, app_id, record.principal_id, token)
+
+    def _require_active(self, app_id: str, kind: str, principal_id: str | None, gone: Exception) -> None:
+        """A token's user or thing must still exist and be enabled."""
+        if principal_id is None:
+            return
+        if kind == "user":
+            user = self.users.get(app_id, principal_id)
             if user is None:
-                raise WrongToken(appID=app_id)
+                raise gone
             if user.disabled:
                 raise UserDisabled()
-        return Principal(record.principal_kind, app_id, record.principal_id, token)
+        elif kind == "thing":
+            thing = self.things.get(app_id, principal_id) if self.things else None
+            if thing is None:
+                raise gone
+            if thing.disabled:
+                raise ThingDisabled()
 
     def revoke_all(self, app_id: str, principal_id: str) -> None:
         self.tokens.delete_for_principal(app_id, principal_id)

@@ -33,6 +33,7 @@ from chalicelib.errors import (
     UserNotFound,
 )
 from chalicelib.services.access import denied_to
+from chalicelib.services.things import ThingService
 
 RETRIES = 5
 
@@ -43,6 +44,7 @@ class ObjectService:
     users: UserStore
     groups: GroupStore
     clock: Clock
+    things: ThingService
 
     # --- scopes and roles ---------------------------------------------------------------------
     def user_scope(self, caller: Caller, user_id: str) -> Scope:
@@ -55,10 +57,17 @@ class ObjectService:
             raise GroupNotFound(groupID=group_id, appID=caller.app_id)
         return Scope(caller.app_id, "group", group_id)
 
+    def thing_scope(self, caller: Caller, raw_ref: str) -> Scope:
+        thing = self.things.resolve(caller.app_id, raw_ref)
+        return Scope(caller.app_id, "thing", thing.thing_id)
+
     def roles(self, caller: Caller, scope: Scope) -> rules.Roles:
         principal = caller.principal
         owner = member = False
-        if scope.kind == "user":
+        if scope.kind == "thing" and scope.owner_id:
+            thing = self.things.things.get(scope.app_id, scope.owner_id)
+            owner = thing is not None and self.things.has_access(principal, thing)
+        elif scope.kind == "user":
             owner = principal.is_user(scope.owner_id or "")
         elif scope.kind == "group" and principal.kind == "user" and principal.id and scope.owner_id:
             group = self.groups.get(scope.app_id, scope.owner_id)

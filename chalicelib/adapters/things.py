@@ -1,0 +1,172 @@
+"""Things and their owners over the key-value table port.
+
+APP#{app}#THING#{thingID}              #THING          the thing
+APP#{app}#THING#{thingID}              OWNER#{kind}:{id} an owner    gsi1: APP#{app}#OWNS#{kind}:{id}
+APP#{app}#VENDOR_THING_ID#{vid}        #CLAIM          vendorThingID claim -> thingID
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chalicelib.adapters.stores import DATA, EventCodec, _delete_all, _json
+from chalicelib.adapters.table import (
+    Absent,
+    Check,
+    ConditionFailed,
+    Delete,
+    Exists,
+    Item,
+    Key,
+    KeyValueTable,
+    Put,
+    VersionIs,
+    Write,
+)
+from chalicelib.domain.events import Event
+from chalicelib.domain.things import Owner, Thing
+from chalicelib.errors import Conflict, ThingAlreadyExists, ThingNotFound
+
+
+def _pk(app_id: str, thing_id: str) -> str:
+    return f"APP#{app_id}#THING#{thing_id}"
+
+
+def _claim(app_id: str, vendor_thing_id: str) -> Key:
+    return Key(f"APP#{app_id}#VENDOR_THING_ID#{vendor_thing_id}", "#CLAIM")
+
+
+def _item(thing: Thing) -> Item:
+    item: Item = {
+        "pk": _pk(thing.app_id, thing.thing_id),
+        "sk": "#THING",
+        "appID": thing.app_id,
+        "thingID": thing.thing_id,
+        "vendorThingID": thing.vendor_thing_id,
+        "passwordHash": thing.password_hash,
+        "fields": _json(thing.fields),
+        "createdAt": thing.created_at,
+        "modifiedAt": thing.modified_at,
+        "disabled": thing.disabled,
+        "online": thing.online,
+        "version": thing.version,
+    }
+    if thing.online_modified_at is not None:
+        item["onlineModifiedAt"] = thing.online_modified_at
+    return item
+
+
+def _thing(item: Item) -> Thing:
+    online_at = item.get("onlineModifiedAt")
+    return Thing(
+        app_id=item["appID"],
+        thing_id=item["thingID"],
+        vendor_thing_id=item["vendorThingID"],
+        password_hash=item["passwordHash"],
+        fields=json.loads(item["fields"]),
+        created_at=int(item["createdAt"]),
+        modified_at=int(item["modifiedAt"]),
+        disabled=bool(item["disabled"]),
+        online=bool(item["online"]),
+        online_modified_at=int(online_at) if online_at is not None else None,
+        version=int(item["version"]),
+    )
+
+
+def _owner_item(thing: Thing, owner: Owner) -> Item:
+    return {
+        "pk": _pk(thing.app_id, thing.thing_id),
+        "sk": f"OWNER#{owner}",
+        "appID": thing.app_id,
+        "thingID": thing.thing_id,
+        "ownerKind": owner.kind,
+        "ownerID": owner.id,
+        "gsi1pk": f"APP#{thing.app_id}#OWNS#{owner}",
+        "gsi1sk": f"THING#{thing.thing_id}",
+    }
+
+
+@dataclass
+class TableThingStore:
+    table: KeyValueTable
+    events: EventCodec
+
+    def get(self, app_id: str, thing_id: str) -> Thing | None:
+        item = self.table.get(DATA, Key(_pk(app_id, thing_id), "#THING"))
+        return _thing(item) if item else None
+
+    def find_by_vendor_id(self, app_id: str, vendor_thing_id: str) -> Thing | None:
+        claim = self.table.get(DATA, _claim(app_id, vendor_thing_id))
+        return self.get(app_id, claim["thingID"]) if claim else None
+
+    def create(self, thing: Thing, events: Sequence[Event]) -> None:
+        claim = _claim(thing.app_id, thing.vendor_thing_id)
+        try:
+            self.table.transact(
+                [
+                    Put(DATA, {"pk": claim.pk, "sk": claim.sk, "thingID": thing.thing_id}, Absent()),
+                    Put(DATA, _item(thing), Absent()),
+                    *self.events.puts(events),
+                ]
+            )
+        except ConditionFailed as failed:
+            raise ThingAlreadyExists(vendorThingID=thing.vendor_thing_id) from failed
+
+    def save(self, thing: Thing, previous: Thing, events: Sequence[Event]) -> None:
+        try:
+            self.table.transact(
+                [Put(DATA, _item(thing), VersionIs(previous.version)), *self.events.puts(events)]
+            )
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def delete(self, thing: Thing, events: Sequence[Event]) -> None:
+        writes: list[Write] = [
+            Delete(DATA, Key(_pk(thing.app_id, thing.thing_id), "#THING"), Exists()),
+            Delete(DATA, _claim(thing.app_id, thing.vendor_thing_id)),
+            *self.events.puts(events),
+        ]
+        try:
+            self.table.transact(writes)
+        except ConditionFailed as failed:
+            raise ThingNotFound(thingID=thing.thing_id) from failed
+        _delete_all(self.table, self.table.query(DATA, _pk(thing.app_id, thing.thing_id), "OWNER#"))
+
+    def owners(self, app_id: str, thing_id: str) -> list[Owner]:
+        return [
+            Owner(i["ownerKind"], i["ownerID"])
+            for i in self.table.query(DATA, _pk(app_id, thing_id), "OWNER#")
+        ]
+
+    def is_owner(self, app_id: str, thing_id: str, owner: Owner) -> bool:
+        return self.table.get(DATA, Key(_pk(app_id, thing_id), f"OWNER#{owner}")) is not None
+
+    def add_owner(self, thing: Thing, owner: Owner, events: Sequence[Event]) -> None:
+        try:
+            self.table.transact(
+                [
+                    Check(DATA, Key(_pk(thing.app_id, thing.thing_id), "#THING"), Exists()),
+                    Put(DATA, _owner_item(thing, owner), Absent()),
+                    *self.events.puts(events),
+                ]
+            )
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def remove_owner(self, thing: Thing, owner: Owner, events: Sequence[Event]) -> None:
+        try:
+            self.table.transact(
+                [
+                    Delete(DATA, Key(_pk(thing.app_id, thing.thing_id), f"OWNER#{owner}"), Exists()),
+                    *self.events.puts(events),
+                ]
+            )
+        except ConditionFailed as failed:
+            raise Conflict() from failed
+
+    def owned_by(self, app_id: str, owner: Owner) -> list[str]:
+        return [
+            i["thingID"] for i in self.table.query(DATA, f"APP#{app_id}#OWNS#{owner}", "THING#", index="gsi1")
+        ]

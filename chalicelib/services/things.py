@@ -1,0 +1,237 @@
+"""Things: registration, lookup, fields, status, owners and deletion (use cases).
+
+Who may act on a thing: the app admin, the thing itself (thing token), and its owners — a
+user owner, or a member of a group owner. Any authenticated user may make themselves (or a
+group they belong to) an owner, as Kii allows unless the app requires the thing's password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller, Trigger, new_event, thing_params
+from chalicelib.domain.models import Principal
+from chalicelib.domain.ports import Clock, GroupStore, PasswordHasher, ThingStore, UserStore
+from chalicelib.domain.things import Owner, Thing, check_thing_password, check_vendor_thing_id, thing_fields
+from chalicelib.errors import (
+    AccessDenied,
+    Conflict,
+    GroupNotFound,
+    InvalidInputData,
+    ThingNotFound,
+    ThingOwnershipAlreadyExists,
+    ThingOwnershipNotFound,
+    Unauthorized,
+    UserNotFound,
+    WrongPassword,
+)
+from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.auth import AuthService, IssuedTokens
+
+
+@dataclass
+class ThingService:
+    things: ThingStore
+    users: UserStore
+    groups: GroupStore
+    hasher: PasswordHasher
+    auth: AuthService
+    clock: Clock
+
+    # --- lookup and access --------------------------------------------------------------------
+    def resolve(self, app_id: str, raw_ref: str) -> Thing:
+        prefix, sep, rest = raw_ref.partition(":")
+        if sep and prefix.upper() == "VENDOR_THING_ID":
+            thing = self.things.find_by_vendor_id(app_id, rest)
+            if thing is None:
+                raise ThingNotFound(field="vendorThingID", value=rest, appID=app_id)
+            return thing
+        thing = self.things.get(app_id, raw_ref)
+        if thing is None:
+            raise ThingNotFound(field="thingID", value=raw_ref, appID=app_id)
+        return thing
+
+    def is_owned_by(self, principal: Principal, thing: Thing) -> bool:
+        if principal.kind != "user" or principal.id is None:
+            return False
+        owners = self.things.owners(thing.app_id, thing.thing_id)
+        if Owner("user", principal.id) in owners:
+            return True
+        return any(
+            (o.kind == "group"
+            and self.groups.is_member(thing.app_id, o.id, principal.id))
+            or (o.kind == "group" and self._group_owner(thing.app_id, o.id) == principal.id)
+            for o in owners
+        )
+
+    def _group_owner(self, app_id: str, group_id: str) -> str | None:
+        group = self.groups.get(app_id, group_id)
+        return group.owner if group else None
+
+    def has_access(self, principal: Principal, thing: Thing) -> bool:
+        """The admin, the thing itself, or one of its owners."""
+        if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
+            return True
+        return self.is_owned_by(principal, thing)
+
+    def _require_access(self, caller: Caller, thing: Thing) -> None:
+        require_authenticated(caller.principal)
+        if not self.has_access(caller.principal, thing):
+            raise AccessDenied(
+                "Only the thing, its owners and the app admin may do this", **denied_to(caller.principal)
+            )
+
+    def _accessible(self, caller: Caller, raw_ref: str) -> Thing:
+        thing = self.resolve(caller.app_id, raw_ref)
+        self._require_access(caller, thing)
+        return thing
+
+    # --- registration and login -----------------------------------------------------------------
+    def register(
+        self, caller: Caller, body: dict[str, Any], with_token: bool
+    ) -> tuple[Thing, IssuedTokens | None]:
+        """Anyone may register a thing (the JS SDK sends no token)."""
+        vendor_thing_id = check_vendor_thing_id(body.get("_vendorThingID"))
+        password = check_thing_password(body.get("_password"))
+        now = self.clock.now_ms()
+        thing = Thing(
+            caller.app_id,
+            ids.new_thing_id(),
+            vendor_thing_id,
+            self.hasher.hash(password),
+            thing_fields(body),
+            now,
+            now,
+        )
+        self.things.create(
+            thing, [new_event(caller, Trigger.THING_CREATED, thing_params(thing.thing_id), now)]
+        )
+        tokens = self.auth.issue(caller.app_id, "thing", thing.thing_id) if with_token else None
+        return thing, tokens
+
+    def get(self, caller: Caller, raw_ref: str) -> Thing:
+        return self._accessible(caller, raw_ref)
+
+    def update(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> Thing:
+        """PATCH merges fields; the read-only ones the JS SDK echoes back are ignored."""
+        changes = thing_fields(body)
+        for _ in range(5):
+            thing = self._accessible(caller, raw_ref)
+            now = self.clock.now_ms()
+            updated = thing.changed(now, fields={**thing.fields, **changes})
+            try:
+                self.things.save(
+                    updated,
+                    thing,
+                    [new_event(caller, Trigger.THING_FIELDS_UPDATED, thing_params(thing.thing_id), now)],
+                )
+                return updated
+            except Conflict:
+                continue
+        raise Conflict()
+
+    def set_status(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
+        disabled = body.get("disabled")
+        if not isinstance(disabled, bool):
+            raise InvalidInputData("disabled must be true or false", field="disabled")
+        thing = self.resolve(caller.app_id, raw_ref)
+        principal = caller.principal
+        require_authenticated(principal)
+        if not (principal.is_admin or self.is_owned_by(principal, thing)):
+            raise AccessDenied(
+                "Only the thing's owners and the app admin enable or disable it", **denied_to(principal)
+            )
+        if thing.disabled == disabled:
+            return
+        now = self.clock.now_ms()
+        trigger = Trigger.THING_DISABLED if disabled else Trigger.THING_ENABLED
+        self.things.save(
+            thing.changed(now, disabled=disabled),
+            thing,
+            [new_event(caller, trigger, thing_params(thing.thing_id), now)],
+        )
+
+    def delete(self, caller: Caller, raw_ref: str) -> None:
+        thing = self.resolve(caller.app_id, raw_ref)
+        principal = caller.principal
+        require_authenticated(principal)
+        if not (principal.is_admin or self.is_owned_by(principal, thing)):
+            raise AccessDenied("Only the thing's owners and the app admin delete it", **denied_to(principal))
+        now = self.clock.now_ms()
+        self.things.delete(
+            thing, [new_event(caller, Trigger.THING_DELETED, thing_params(thing.thing_id), now)]
+        )
+        self.auth.revoke_all(thing.app_id, thing.thing_id)
+
+    # --- owners ---------------------------------------------------------------------------------
+    def _check_owner_exists(self, app_id: str, owner: Owner) -> None:
+        if owner.kind == "user" and self.users.get(app_id, owner.id) is None:
+            raise UserNotFound(field="userID", value=owner.id, appID=app_id)
+        if owner.kind == "group" and self.groups.get(app_id, owner.id) is None:
+            raise GroupNotFound(groupID=owner.id, appID=app_id)
+
+    def _may_become_owner(self, principal: Principal, thing: Thing, owner: Owner) -> bool:
+        if self.has_access(principal, thing):
+            return True
+        if principal.kind != "user" or principal.id is None:
+            return False
+        if owner.kind == "user":
+            return owner.id == principal.id
+        return (
+            self.groups.is_member(thing.app_id, owner.id, principal.id)
+            or self._group_owner(thing.app_id, owner.id) == principal.id
+        )
+
+    def add_owner(self, caller: Caller, raw_ref: str, raw_owner: str, password: str | None = None) -> None:
+        owner = Owner.parse(raw_owner)
+        thing = self.resolve(caller.app_id, raw_ref)
+        principal = caller.principal
+        if not principal.is_authenticated:
+            raise Unauthorized()
+        if password is not None and not self.hasher.verify(password, thing.password_hash):
+            raise WrongPassword("The thing password is wrong")
+        if not self._may_become_owner(principal, thing, owner):
+            raise AccessDenied(
+                "A user may only add themselves or their groups as owners", **denied_to(principal)
+            )
+        self._check_owner_exists(caller.app_id, owner)
+        if self.things.is_owner(thing.app_id, thing.thing_id, owner):
+            raise ThingOwnershipAlreadyExists(owner=str(owner))
+        now = self.clock.now_ms()
+        trigger = Trigger.THING_USER_OWNER_ADDED if owner.kind == "user" else Trigger.THING_GROUP_OWNER_ADDED
+        params = thing_params(thing.thing_id, **{"userID" if owner.kind == "user" else "groupID": owner.id})
+        try:
+            self.things.add_owner(thing, owner, [new_event(caller, trigger, params, now)])
+        except Conflict:
+            raise ThingOwnershipAlreadyExists(owner=str(owner)) from None
+
+    def remove_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> None:
+        owner = Owner.parse(raw_owner)
+        thing = self._accessible(caller, raw_ref)
+        if not self.things.is_owner(thing.app_id, thing.thing_id, owner):
+            raise ThingOwnershipNotFound(owner=str(owner))
+        now = self.clock.now_ms()
+        trigger = (
+            Trigger.THING_USER_OWNER_REMOVED if owner.kind == "user" else Trigger.THING_GROUP_OWNER_REMOVED
+        )
+        params = thing_params(thing.thing_id, **{"userID" if owner.kind == "user" else "groupID": owner.id})
+        try:
+            self.things.remove_owner(thing, owner, [new_event(caller, trigger, params, now)])
+        except Conflict:
+            raise ThingOwnershipNotFound(owner=str(owner)) from None
+
+    def is_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> bool:
+        owner = Owner.parse(raw_owner)
+        thing = self.resolve(caller.app_id, raw_ref)
+        require_authenticated(caller.principal)
+        return self.things.is_owner(thing.app_id, thing.thing_id, owner)
+
+    def owners(self, caller: Caller, raw_ref: str) -> dict[str, list[str]]:
+        thing = self._accessible(caller, raw_ref)
+        owners = self.things.owners(thing.app_id, thing.thing_id)
+        return {
+            "users": [o.id for o in owners if o.kind == "user"],
+            "groups": [o.id for o in owners if o.kind == "group"],
+        }
