@@ -60,8 +60,7 @@ class ThingService:
         if Owner("user", principal.id) in owners:
             return True
         return any(
-            (o.kind == "group"
-            and self.groups.is_member(thing.app_id, o.id, principal.id))
+            (o.kind == "group" and self.groups.is_member(thing.app_id, o.id, principal.id))
             or (o.kind == "group" and self._group_owner(thing.app_id, o.id) == principal.id)
             for o in owners
         )
