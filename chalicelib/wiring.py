@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.stores import (
@@ -27,6 +28,7 @@ from chalicelib.domain.ports import Clock, EventRecordParser, Outbox
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.groups import GroupService
+from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
@@ -43,6 +45,7 @@ class Container:
     groups: GroupService
     objects: ObjectService
     things: ThingService
+    installations: InstallationService
     outbox: Outbox
     records: EventRecordParser
 
@@ -91,6 +94,9 @@ def build(
         groups=GroupService(group_store, user_store, clock),
         objects=ObjectService(TableObjectStore(table, codec), user_store, group_store, clock, things),
         things=things,
+        installations=InstallationService(
+            TableInstallationStore(table, codec), user_store, thing_store, clock
+        ),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
     )
