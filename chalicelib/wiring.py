@@ -62,6 +62,7 @@ def build(
     app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
+    object_store = TableObjectStore(table, codec)
     auth = AuthService(
         app_store,
         user_store,
@@ -82,8 +83,9 @@ def build(
         clock,
         settings.verification_code_ttl_seconds * 1000,
         settings.reset_code_ttl_seconds * 1000,
+        object_store,
     )
-    things = ThingService(thing_store, user_store, group_store, hasher, auth, clock)
+    things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
     return Container(
         settings=settings,
         table=table,
@@ -91,8 +93,8 @@ def build(
         apps=AppService(app_store, clock),
         auth=auth,
         users=users,
-        groups=GroupService(group_store, user_store, clock),
-        objects=ObjectService(TableObjectStore(table, codec), user_store, group_store, clock, things),
+        groups=GroupService(group_store, user_store, clock, object_store),
+        objects=ObjectService(object_store, user_store, group_store, clock, things),
         things=things,
         installations=InstallationService(
             TableInstallationStore(table, codec), user_store, thing_store, clock

@@ -37,6 +37,10 @@ def _bucket_pk(scope: Scope, bucket_id: str) -> str:
     return f"APP#{scope.app_id}#{scope.key}#BUCKET#{bucket_id}"
 
 
+def _scope_index(scope: Scope) -> str:
+    return f"APP#{scope.app_id}#BUCKETS#{scope.key}"
+
+
 def _scope(item: Item) -> Scope:
     return Scope(item["appID"], item["scopeKind"], item.get("scopeOwner"))
 
@@ -52,6 +56,8 @@ def _bucket_item(bucket: Bucket) -> Item:
     item: Item = {
         "pk": _bucket_pk(bucket.scope, bucket.bucket_id),
         "sk": "#BUCKET",
+        "gsi1pk": _scope_index(bucket.scope),
+        "gsi1sk": f"BUCKET#{bucket.bucket_id}",
         **_scope_fields(bucket.scope, bucket.bucket_id),
         "acl": _json(bucket.acl),
         "createdAt": bucket.created_at,
@@ -162,3 +168,13 @@ class TableObjectStore:
         except ConditionFailed as failed:
             raise BucketNotFound(bucketID=bucket.bucket_id) from failed
         _delete_all(self.table, self.table.query(DATA, pk, "OBJ#"))
+
+    def drop_scope(self, scope: Scope) -> None:
+        """Every bucket and object of a scope whose user, group or thing was deleted."""
+        for item in self.table.query(DATA, _scope_index(scope), "BUCKET#", index="gsi1"):
+            bucket = self.bucket(scope, item["bucketID"])
+            if bucket is not None:
+                try:
+                    self.drop_bucket(bucket)
+                except BucketNotFound:
+                    continue

@@ -19,7 +19,8 @@ from chalicelib.domain.events import (
     new_event,
 )
 from chalicelib.domain.models import Group, Principal
-from chalicelib.domain.ports import Clock, GroupStore, UserStore
+from chalicelib.domain.ports import Clock, GroupStore, ObjectStore, UserStore
+from chalicelib.domain.scopes import Scope
 from chalicelib.errors import (
     AccessDenied,
     GroupNotFound,
@@ -55,6 +56,7 @@ class GroupService:
     groups: GroupStore
     users: UserStore
     clock: Clock
+    objects: ObjectStore
 
     def _group(self, app_id: str, group_id: str) -> Group:
         group = self.groups.get(app_id, group_id)
@@ -173,6 +175,7 @@ class GroupService:
         self._require_owner(caller.principal, group)
         now = self.clock.now_ms()
         self.groups.delete(group, [new_event(caller, Trigger.GROUP_DELETED, group_params(group_id), now)])
+        self.objects.drop_scope(Scope(group.app_id, "group", group_id))
 
     def add_member(self, caller: Caller, group_id: str, user_id: str) -> bool:
         """Returns False when the user already was a member (nothing changes, no event)."""

@@ -11,7 +11,16 @@ from chalicelib.domain import ids
 from chalicelib.domain import users as rules
 from chalicelib.domain.events import Caller, Event, Trigger, new_event, user_params
 from chalicelib.domain.models import CodePurpose, CodeRecord, Notification, User
-from chalicelib.domain.ports import Clock, CodeStore, GroupStore, Notifier, PasswordHasher, UserStore
+from chalicelib.domain.ports import (
+    Clock,
+    CodeStore,
+    GroupStore,
+    Notifier,
+    ObjectStore,
+    PasswordHasher,
+    UserStore,
+)
+from chalicelib.domain.scopes import Scope
 from chalicelib.errors import (
     InvalidInputData,
     InvalidVerificationCode,
@@ -42,6 +51,7 @@ class UserService:
     clock: Clock
     verification_ttl_ms: int
     reset_ttl_ms: int
+    objects: ObjectStore
 
     # --- lookup -------------------------------------------------------------------------------
     def resolve(self, caller: Caller, raw_ref: str) -> User:
@@ -185,9 +195,11 @@ class UserService:
         require_self_or_admin(caller.principal, user.user_id)
         now = self.clock.now_ms()
         self.users.delete(user, [new_event(caller, Trigger.USER_DELETED, user_params(user.user_id), now)])
-        # What belonged to the user alone goes with it; groups it owns stay (see docs/users-and-groups.md).
+        # What belonged to the user alone goes with it: tokens, memberships, the user-scope
+        # buckets; groups it owns stay (docs/users-and-groups.md).
         self.auth.revoke_all(user.app_id, user.user_id)
         self.groups.forget_member(user.app_id, user.user_id)
+        self.objects.drop_scope(Scope(user.app_id, "user", user.user_id))
 
     def set_status(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         require_admin(caller.principal)

@@ -216,3 +216,30 @@ def test_dropping_a_bucket_removes_its_objects(kii: Kii) -> None:
     object_id = kii.call("POST", "/buckets/b1/objects", {"v": 1}, token).body["objectID"]
     assert kii.call("DELETE", "/buckets/b1", token=token).status == 204
     assert kii.call("GET", f"/buckets/b1/objects/{object_id}", token=token).status == 404
+
+
+@pytest.mark.parametrize("owner", ["user", "group", "thing"])
+def test_deleting_the_scope_owner_drops_its_buckets(kii: Kii, owner: str) -> None:
+    user_id, token = kii.register("owner")
+    if owner == "user":
+        prefix, delete, actor = f"/users/{user_id}", f"/users/{user_id}", token
+    elif owner == "group":
+        group_id = kii.create_group(token)
+        prefix, delete, actor = f"/groups/{group_id}", f"/groups/{group_id}", token
+    else:
+        thing = kii.call(
+            "POST",
+            "/things",
+            {"_vendorThingID": "d1", "_password": "pw"},
+            content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
+        ).body
+        kii.call("PUT", f"/things/{thing['_thingID']}/ownership/user:{user_id}", None, token)
+        prefix, delete, actor = f"/things/{thing['_thingID']}", f"/things/{thing['_thingID']}", token
+    for bucket in ("b1", "b2"):
+        assert kii.call("POST", f"{prefix}/buckets/{bucket}/objects", {"v": 1}, actor).status == 201
+    kii.services.new_events()
+    assert kii.call("DELETE", delete, token=token).status == 204
+    client = kii.services.container.table.client  # type: ignore[attr-defined]
+    leftovers = [i for i in client.scan(TableName="t-data")["Items"] if "#BUCKET#" in i["pk"]["S"]]
+    assert leftovers == []
+    assert not any(e.trigger == "DATA_OBJECT_DELETED" for e in kii.services.new_events())
