@@ -1,4 +1,4 @@
-"""Data routes × principals × ACL states: the exact status and errorCode of every cell.
+"""Data routes x principals x ACL states: the exact status and errorCode of every cell.
 
 The world: an app-scope bucket and a user-scope bucket of ``owner`` and a group-scope bucket
 of ``owner``'s group (``member`` belongs to it), each holding one object created by ``owner``.
