@@ -68,6 +68,7 @@ class Check:
 
 Write = Put | Delete | Check
 MAX_TRANSACTION_ITEMS = 100
+ORDERED_PAGE = 100  # items per DynamoDB page when a partition is read lazily in order
 
 
 class ConditionFailed(Exception):
@@ -83,6 +84,16 @@ class KeyValueTable(Protocol):
 
     def query(self, table: str, pk: str, prefix: str = "", index: str | None = None) -> list[Item]:
         """All items of a partition (of the table, or of ``index``), in sort-key order."""
+
+    def ordered(
+        self,
+        table: str,
+        pk: str,
+        index: str | None = None,
+        descending: bool = False,
+        after: str | None = None,
+    ) -> Iterator[Item]:
+        """A partition in sort-key order, strictly after ``after``, read lazily page by page."""
 
     def transact(self, writes: Sequence[Write]) -> None:
         """All or nothing; raises ConditionFailed naming the first failed write."""
@@ -119,6 +130,23 @@ class MemoryTable:
                 if i.get(pk_name) == pk and str(i.get(sk_name, "")).startswith(prefix)
             ]
         return sorted(found, key=lambda i: str(i.get(sk_name, "")))
+
+    def ordered(
+        self,
+        table: str,
+        pk: str,
+        index: str | None = None,
+        descending: bool = False,
+        after: str | None = None,
+    ) -> Iterator[Item]:
+        sk_name = f"{index}sk" if index else "sk"
+        items = self.query(table, pk, "", index)
+        if descending:
+            items.reverse()
+        for item in items:
+            key = str(item.get(sk_name, ""))
+            if after is None or (key < after if descending else key > after):
+                yield item
 
     def transact(self, writes: Sequence[Write]) -> None:
         if len(writes) > MAX_TRANSACTION_ITEMS:
@@ -198,6 +226,32 @@ class DynamoTable:
         else:
             request["ConsistentRead"] = True
         return [self._decode(raw) for raw in self._pages(request)]
+
+    def ordered(
+        self,
+        table: str,
+        pk: str,
+        index: str | None = None,
+        descending: bool = False,
+        after: str | None = None,
+    ) -> Iterator[Item]:
+        pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
+        expression = "#pk = :pk" + ("" if after is None else f" AND #sk {'<' if descending else '>'} :after")
+        request: dict[str, Any] = {
+            "TableName": self._name(table),
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": {"#pk": pk_name, **({"#sk": sk_name} if after is not None else {})},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": pk},
+                **({":after": {"S": after}} if after is not None else {}),
+            },
+            "ScanIndexForward": not descending,
+            "Limit": ORDERED_PAGE,
+        }
+        if index:
+            request["IndexName"] = index
+        for raw in self._pages(request):
+            yield self._decode(raw)
 
     def _pages(self, request: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
         while True:

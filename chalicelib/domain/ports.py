@@ -6,7 +6,7 @@ an event exists if and only if its change does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from chalicelib.domain.events import Event
@@ -84,6 +84,11 @@ class ObjectStore(Protocol):
     def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None: ...
     def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None: ...
     def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]: ...
+    def by_created(
+        self, scope: Scope, bucket_id: str, descending: bool, after: tuple[int, str] | None
+    ) -> Iterator[KiiObject]:
+        """The bucket's objects in creation order, strictly after (created, objectID), lazily."""
+
     def put(
         self, obj: KiiObject, previous: KiiObject | None, new_bucket: Bucket | None, events: Sequence[Event]
     ) -> None: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,6 +373,37 @@ class Query:
         else:
             value = doc.get(self.order_by or "_created")
         return (*_rank(value), doc.get("_id", ""))
+
+    @property
+    def created_order(self) -> bool:
+        """Served by the by-creation index: Kii's default order, no aggregation."""
+        return self.order_by in (None, "_created") and self.count_into is None
+
+    def created_after(self) -> tuple[int, str] | None:
+        """Where a by-creation page starts: the (created, objectID) of the paging key."""
+        if self.after is None:
+            return None
+        rank, created, object_id = self.after
+        if rank != 2 or not _number(created) or not isinstance(object_id, str):
+            raise InvalidInputData("'paginationKey' does not belong to this query")
+        return int(created), object_id
+
+    def run_lazily(self, docs: Iterable[Document]) -> tuple[list[dict[str, Any]], str | None]:
+        """A page from documents already in order and past the paging key: reads only as far
+        as the page needs (one more match tells whether there is a next page)."""
+        page: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        for doc in docs:
+            calculated: dict[str, float] = {}
+            if self.clause.matches(doc, calculated):
+                result = dict(doc)
+                if calculated:
+                    result["_calculated"] = calculated
+                page.append((self.sort_key(doc, calculated), result))
+                if len(page) > self.limit:
+                    break
+        more = len(page) > self.limit
+        page = page[: self.limit]
+        return [doc for _, doc in page], _encode_key(page[-1][0]) if more else None
 
     def run(self, docs: Sequence[Document]) -> tuple[list[dict[str, Any]], str | None, int]:
         """Matching documents of this page, the next page's key, and the total match count."""

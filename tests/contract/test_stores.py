@@ -164,3 +164,18 @@ def test_failed_transaction_rolls_back_items_and_stream_records(services: wiring
             "LatestStreamArn"
         ]  # type: ignore[attr-defined]
         assert len(StreamReader(client, arn).poll(100)) == 1
+
+
+def test_ordered_reads_a_partition_lazily_after_a_key(services: wiring.Container) -> None:
+    table = services.table
+    for start in range(0, 250, 50):
+        table.transact(
+            [
+                Put("data", {"pk": f"o{n}", "sk": "x", "gsi1pk": "p", "gsi1sk": f"{n:03d}"})
+                for n in range(start, start + 50)
+            ]
+        )
+    forward = [i["gsi1sk"] for i in table.ordered("data", "p", "gsi1", after="100")]
+    assert forward[:2] == ["101", "102"] and len(forward) == 149
+    backward = table.ordered("data", "p", "gsi1", descending=True, after="100")
+    assert [next(backward)["gsi1sk"] for _ in range(2)] == ["099", "098"]

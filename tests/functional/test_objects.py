@@ -243,3 +243,42 @@ def test_deleting_the_scope_owner_drops_its_buckets(kii: Kii, owner: str) -> Non
     leftovers = [i for i in client.scan(TableName="t-data")["Items"] if "#BUCKET#" in i["pk"]["S"]]
     assert leftovers == []
     assert not any(e.trigger == "DATA_OBJECT_DELETED" for e in kii.services.new_events())
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_default_order_pages_through_the_creation_index_while_the_bucket_changes(
+    kii: Kii, descending: bool
+) -> None:
+    _, token = kii.register("alice")
+    created = [kii.call("POST", "/buckets/b1/objects", {"n": i}, token).body["objectID"] for i in range(5)]
+    body: dict[str, Any] = {
+        "bucketQuery": {"clause": {"type": "all"}, "descending": descending},
+        "bestEffortLimit": 2,
+    }
+    if descending:
+        body["bucketQuery"]["orderBy"] = "_created"
+    first = kii.call("POST", "/buckets/b1/query", body, token).body
+    expected = list(reversed(created)) if descending else created
+    assert [r["_id"] for r in first["results"]] == expected[:2]
+    kii.call("DELETE", f"/buckets/b1/objects/{expected[2]}", token=token)  # removed past the boundary
+    kii.call(
+        "POST", "/buckets/b1/objects", {"n": 99}, token
+    )  # newest: after every page ascending, before descending
+    body["paginationKey"] = first["nextPaginationKey"]
+    second = kii.call("POST", "/buckets/b1/query", body, token).body
+    if descending:
+        assert [r["_id"] for r in second["results"]] == expected[3:5] and "nextPaginationKey" not in second
+    else:
+        assert [r["_id"] for r in second["results"]] == expected[3:5] and "nextPaginationKey" in second
+
+
+def test_paging_key_of_another_order_is_refused_on_the_index(kii: Kii) -> None:
+    _, token = kii.register("alice")
+    for i in range(3):
+        kii.call("POST", "/buckets/b1/objects", {"name": f"n{i}"}, token)
+    by_name = {"bucketQuery": {"clause": {"type": "all"}, "orderBy": "name"}, "bestEffortLimit": 1}
+    key = kii.call("POST", "/buckets/b1/query", by_name, token).body["nextPaginationKey"]
+    reply = kii.call(
+        "POST", "/buckets/b1/query", {"bucketQuery": {"clause": {"type": "all"}}, "paginationKey": key}, token
+    )
+    assert (reply.status, reply.body["errorCode"]) == (400, "INVALID_INPUT_DATA")

@@ -220,3 +220,22 @@ def test_bad_query_options_are_invalid_input(body: dict[str, Any]) -> None:
 
 def test_string_limit_from_kii_go_is_accepted() -> None:
     assert Query.parse({"bucketQuery": {"clause": {"type": "all"}}, "bestEffortLimit": "10"}).limit == 10
+
+
+def test_lazy_run_reads_only_what_the_page_needs() -> None:
+    query = Query.parse(
+        {"bucketQuery": {"clause": {"type": "eq", "field": "kind", "value": "odd"}}, "bestEffortLimit": 1}
+    )
+    read: list[str] = []
+
+    def docs():  # type: ignore[no-untyped-def]
+        for doc in DOCS:
+            read.append(doc["_id"])
+            yield doc
+
+    results, key = query.run_lazily(docs())
+    assert [r["_id"] for r in results] == ["b"] and key is not None
+    assert read == ["a", "b", "c", "d", "e"]  # stops at the second match, "e"
+    assert Query.parse(
+        {"bucketQuery": {"clause": {"type": "all"}}, "paginationKey": key}
+    ).created_after() == (2, "b")
