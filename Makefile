@@ -54,3 +54,4 @@ clean:
 # Benchmarks print their figures; the latest ones are recorded in BENCHMARKS.md.
 bench: $(BIN)/.installed
 	$(BIN)/python bench/registration.py
+	$(BIN)/python bench/objects.py

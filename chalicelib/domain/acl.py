@@ -12,7 +12,7 @@ Kii's documented defaults (docs.kii.com "Bucket/KiiObject/Scope Access Control")
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,8 @@ class Roles:
     principal: Principal
     scope_owner: bool = False  # the user of a user scope, the group owner, the thing or its owner
     scope_member: bool = False  # a member of the group of a group scope
-    groups: frozenset[str] = frozenset()  # groups the caller belongs to (for GroupID: subjects)
+    # The groups the caller belongs to, asked for only when an ACL names a GroupID: subject.
+    groups: Callable[[], frozenset[str]] = frozenset
 
 
 def parse_subject(raw: str) -> str:
@@ -106,7 +107,7 @@ def allowed(roles: Roles, action: str, acl: Mapping[str, list[str]]) -> bool:
             return True
         if subject == subject_of(principal):
             return True
-        if subject.startswith("GroupID:") and subject[8:] in roles.groups:
+        if subject.startswith("GroupID:") and subject[8:] in roles.groups():
             return True
     return False
 

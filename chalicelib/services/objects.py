@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from chalicelib.domain import acl as rules
@@ -73,9 +73,14 @@ class ObjectService:
             group = self.groups.get(scope.app_id, scope.owner_id)
             owner = group is not None and group.owner == principal.id
             member = owner or self.groups.is_member(scope.app_id, scope.owner_id, principal.id)
-        groups: frozenset[str] = frozenset()
-        if principal.kind == "user" and principal.id:
-            groups = frozenset(g.group_id for g in self.groups.groups_of_member(scope.app_id, principal.id))
+        user_id = principal.id if principal.kind == "user" else None
+
+        @cache
+        def groups() -> frozenset[str]:
+            if user_id is None:
+                return frozenset()
+            return frozenset(g.group_id for g in self.groups.groups_of_member(scope.app_id, user_id))
+
         return rules.Roles(principal, scope_owner=owner, scope_member=member, groups=groups)
 
     @staticmethod
