@@ -278,6 +278,31 @@ class QueryNotSupported(KiiError):
     default_message = "The query is not supported"
 
 
+# --- server code ------------------------------------------------------------------------------
+class ServerCodeVerificationError(KiiError):
+    error_code = "SERVER_CODE_VERIFICATION_ERROR"
+    status = 400
+    default_message = "The server code could not be verified"
+
+
+class ServerCodeVersionNotFound(KiiError):
+    error_code = "SERVER_CODE_VERSION_NOT_FOUND"
+    status = 404
+    default_message = "The server code version was not found"
+
+
+class HookVersionNotFound(KiiError):
+    error_code = "SERVER_CODE_HOOK_VERSION_NOT_FOUND"
+    status = 404
+    default_message = "The version has no hook config"
+
+
+class InvalidHookConfig(KiiError):
+    error_code = "INVALID_INPUT_DATA"
+    status = 400
+    default_message = "The hook config is not valid"
+
+
 # --- generic -------------------------------------------------------------------------------
 class Conflict(KiiError):
     """A concurrent change won; the caller may retry (optimistic locking)."""

@@ -1,0 +1,146 @@
+"""The hook config ("Server Hook config file") of a server-code version: parsed once,
+validated against Kii's rules when uploaded, then resolved by pure lookups (pure).
+
+Kii's rules (kii-servercode.md §4.1, §6.2): known paths only; each path allows its own
+triggers; ``what`` is ``EXECUTE_SERVER_CODE``; every endpoint exists in the code; one
+endpoint per (path, trigger), else a registration error; a path written twice means the last
+one wins (plain JSON parsing); scheduler jobs have a valid five-field cron.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.cron import Cron
+from chalicelib.errors import InvalidHookConfig, InvalidInputData
+
+BUCKET_TRIGGERS = ("DATA_OBJECT_CREATED", "DATA_OBJECT_UPDATED", "DATA_OBJECT_DELETED",
+                   "DATA_OBJECT_BODY_UPDATED", "DATA_OBJECT_BODY_DELETED", "DATA_OBJECT_BODY_PUBLISHED")
+PATH_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "kiicloud://users": ("USER_CREATED", "USER_EMAIL_VERIFIED", "USER_PHONE_VERIFIED",
+                         "USER_PASSWORD_RESET_COMPLETED", "USER_PASSWORD_CHANGED", "USER_DELETED", "USER_UPDATED"),
+    "kiicloud://groups": ("GROUP_CREATED", "GROUP_DELETED", "GROUP_MEMBERS_ADDED", "GROUP_MEMBERS_REMOVED"),
+    "kiicloud://things": ("THING_CREATED", "THING_ENABLED", "THING_DISABLED", "THING_USER_OWNER_ADDED",
+                          "THING_GROUP_OWNER_ADDED", "THING_USER_OWNER_REMOVED", "THING_GROUP_OWNER_REMOVED",
+                          "THING_FIELDS_UPDATED", "THING_DELETED", "THING_CONNECTED", "THING_DISCONNECTED"),
+    "kiicloud://installations": ("INSTALLATION_CREATED", "INSTALLATION_DELETED"),
+}
+BUCKET_PATH = re.compile(r"^kiicloud://(?:(users|groups|things)/\*/)?buckets/([a-zA-Z0-9_\-]{2,64})$")
+SCHEDULER = "kiicloud://scheduler"
+WHAT = "EXECUTE_SERVER_CODE"
+
+
+@dataclass(frozen=True)
+class Hook:
+    path: str
+    when: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str
+    cron: Cron
+    endpoint: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HookConfig:
+    hooks: tuple[Hook, ...]
+    jobs: tuple[ScheduledJob, ...]
+    document: dict[str, Any]
+
+    def endpoint_for(self, path: str, when: str) -> str | None:
+        for hook in self.hooks:
+            if hook.path == path and hook.when == when:
+                return hook.endpoint
+        return None
+
+
+def _strip_comments(text: str) -> str:
+    """Configs copied from Kii's docs sometimes carry ``/* */`` or ``//`` comments; strings
+    are left alone."""
+    return re.sub(r'"(?:\\.|[^"\\])*"|/\*.*?\*/|//[^\n]*', lambda m: m.group(0) if m.group(0)[0] == '"' else "",
+                  text, flags=re.S)
+
+
+def parse_hook_config(text: str, endpoints: Collection[str]) -> HookConfig:
+    try:
+        document = json.loads(_strip_comments(text))
+    except json.JSONDecodeError as error:
+        raise InvalidHookConfig(f"The hook config is not JSON: {error.msg} at line {error.lineno}, "
+                                f"column {error.colno}") from None
+    if not isinstance(document, dict):
+        raise InvalidHookConfig("The hook config must be a JSON object of paths")
+    hooks: list[Hook] = []
+    jobs: list[ScheduledJob] = []
+    for path, value in document.items():
+        if path == SCHEDULER:
+            jobs.extend(_jobs(value, endpoints))
+        else:
+            hooks.extend(_hooks(path, value, endpoints))
+    return HookConfig(tuple(hooks), tuple(jobs), document)
+
+
+def _allowed_triggers(path: str) -> tuple[str, ...]:
+    if path in PATH_TRIGGERS:
+        return PATH_TRIGGERS[path]
+    if BUCKET_PATH.match(path):
+        return BUCKET_TRIGGERS
+    raise InvalidHookConfig(f"Unknown hook path {path!r}: use kiicloud://users, groups, things, installations, "
+                            "scheduler, buckets/<bucket> or (users|groups|things)/*/buckets/<bucket>")
+
+
+def _hooks(path: str, value: Any, endpoints: Collection[str]) -> list[Hook]:
+    allowed = _allowed_triggers(path)
+    if not isinstance(value, list):
+        raise InvalidHookConfig(f"{path}: a list of {{when, what, endpoint}} is expected")
+    found: dict[str, Hook] = {}
+    for index, entry in enumerate(value):
+        where = f"{path}[{index}]"
+        if not isinstance(entry, dict):
+            raise InvalidHookConfig(f"{where}: an object {{when, what, endpoint}} is expected")
+        when, what, endpoint = entry.get("when"), entry.get("what"), entry.get("endpoint")
+        if when not in allowed:
+            raise InvalidHookConfig(f"{where}: {when!r} is not a trigger of {path}; use one of {', '.join(allowed)}")
+        _check_target(where, what, endpoint, endpoints)
+        previous = found.get(str(when))
+        if previous is not None and previous.endpoint != endpoint:
+            raise InvalidHookConfig(f"{where}: {when} already runs {previous.endpoint!r}; one endpoint per trigger "
+                                    "(branch inside one endpoint instead)")
+        found[str(when)] = Hook(path, str(when), str(endpoint))
+    return list(found.values())
+
+
+def _jobs(value: Any, endpoints: Collection[str]) -> list[ScheduledJob]:
+    if not isinstance(value, dict):
+        raise InvalidHookConfig(f"{SCHEDULER}: an object of jobs by name is expected")
+    jobs = []
+    for name, job in value.items():
+        where = f"{SCHEDULER}.{name}"
+        if not isinstance(job, dict):
+            raise InvalidHookConfig(f"{where}: an object {{what, cron, endpoint, parameters}} is expected")
+        _check_target(where, job.get("what"), job.get("endpoint"), endpoints)
+        try:
+            cron = Cron.parse(job.get("cron"))  # type: ignore[arg-type]
+        except InvalidInputData as error:
+            raise InvalidHookConfig(f"{where}: {error.message}") from None
+        parameters = job.get("parameters", {})
+        if not isinstance(parameters, dict):
+            raise InvalidHookConfig(f"{where}: parameters must be an object")
+        jobs.append(ScheduledJob(str(name), cron, str(job["endpoint"]), parameters))
+    return jobs
+
+
+def _check_target(where: str, what: Any, endpoint: Any, endpoints: Collection[str]) -> None:
+    if what != WHAT:
+        raise InvalidHookConfig(f"{where}: 'what' must be {WHAT}")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise InvalidHookConfig(f"{where}: 'endpoint' must name a function of the server code")
+    if endpoint not in endpoints:
+        raise InvalidHookConfig(f"{where}: the server code has no endpoint {endpoint!r}")

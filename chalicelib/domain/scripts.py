@@ -1,0 +1,87 @@
+"""Server code checked at upload: syntax (with line and column), Kii's static restrictions,
+and the endpoints the file defines (pure; pyjsparser is a pure-Python ES5 parser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyjsparser import PyJsParser  # type: ignore[import-untyped]
+
+from chalicelib.errors import ServerCodeVerificationError
+
+MAX_SOURCE_BYTES = 300 * 1024
+FORBIDDEN_CALLS = {"eval": "eval", "setTimeout": "setTimeout", "setInterval": "setInterval"}
+FORBIDDEN_NAMES = ("__filename", "__dirname")
+
+
+class _LocatingParser(PyJsParser):  # type: ignore[misc]
+    """pyjsparser reports only the line; the column is computed from the offset it knows."""
+
+    def createError(self, line: int, pos: int, description: str) -> Exception:  # noqa: N802 (pyjsparser's name)
+        column = pos - self.source.rfind("\n", 0, pos)
+        error = SyntaxError(f"Line {line}, column {column}: {description}")
+        error.lineno, error.offset = line, column
+        return error
+
+
+@dataclass(frozen=True)
+class CheckedScript:
+    source: str
+    endpoints: frozenset[str]
+
+
+def check_script(source: str) -> CheckedScript:
+    if len(source.encode()) > MAX_SOURCE_BYTES:
+        raise ServerCodeVerificationError(f"The server code is larger than {MAX_SOURCE_BYTES // 1024} KB")
+    try:
+        tree = _LocatingParser().parse(source)
+    except SyntaxError as error:
+        raise ServerCodeVerificationError(error.msg, line=error.lineno, column=error.offset) from None
+    except Exception as error:  # pyjsparser raises its own JsSyntaxError for some inputs
+        raise ServerCodeVerificationError(f"Syntax error: {error}") from None
+    for node in _walk(tree):
+        _check_node(node)
+    return CheckedScript(source, frozenset(_endpoints(tree)))
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if "type" in node:
+            yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _check_node(node: dict[str, Any]) -> None:
+    kind = node["type"]
+    if kind == "Identifier":
+        name = node.get("name", "")
+        if name.startswith("__kii_"):
+            raise ServerCodeVerificationError(f"Names starting with __kii_ are reserved: {name}")
+        if name in FORBIDDEN_NAMES:
+            raise ServerCodeVerificationError(f"{name} is not available in server code")
+    if kind in ("CallExpression", "NewExpression"):
+        callee = node.get("callee") or {}
+        if callee.get("type") == "Identifier":
+            name = callee.get("name")
+            if name in FORBIDDEN_CALLS:
+                raise ServerCodeVerificationError(f"{name} is not allowed in server code")
+            if name == "Array":
+                raise ServerCodeVerificationError("The Array constructor is not allowed in server code; use []")
+
+
+def _endpoints(tree: dict[str, Any]) -> Iterator[str]:
+    """Top-level functions: declarations and ``var name = function(){}``."""
+    for statement in tree.get("body", []):
+        if statement["type"] == "FunctionDeclaration":
+            yield statement["id"]["name"]
+        elif statement["type"] == "VariableDeclaration":
+            for declaration in statement.get("declarations", []):
+                init = declaration.get("init") or {}
+                if init.get("type") == "FunctionExpression":
+                    yield declaration["id"]["name"]
