@@ -9,11 +9,20 @@ from datetime import datetime
 
 from chalicelib.errors import InvalidInputData
 
-_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
-                                        "NOV", "DEC"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
+    )
+}
 _DAYS = {d: i for i, d in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}
-_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}), ("month", 1, 12, _MONTHS),
-           ("day of week", 0, 7, _DAYS))
+_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, _MONTHS),
+    ("day of week", 0, 7, _DAYS),
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,9 @@ class Cron:
     def parse(cls, expression: str) -> Cron:
         parts = expression.split() if isinstance(expression, str) else []
         if len(parts) != 5:
-            raise InvalidInputData(f"cron {expression!r}: five fields are needed (minute hour day month weekday)")
+            raise InvalidInputData(
+                f"cron {expression!r}: five fields are needed (minute hour day month weekday)"
+            )
         sets = [_field(part, *spec, expression) for part, spec in zip(parts, _FIELDS, strict=True)]
         weekdays = frozenset(0 if d == 7 else d for d in sets[4])
         return cls(expression, sets[0], sets[1], sets[2], sets[3], weekdays, parts[2] == "*", parts[4] == "*")
@@ -56,7 +67,9 @@ def _value(text: str, names: dict[str, int], name: str, expression: str) -> int:
     return int(text)
 
 
-def _field(part: str, name: str, low: int, high: int, names: dict[str, int], expression: str) -> frozenset[int]:
+def _field(
+    part: str, name: str, low: int, high: int, names: dict[str, int], expression: str
+) -> frozenset[int]:
     found: set[int] = set()
     for item in part.split(","):
         body, _, step_text = item.partition("/")

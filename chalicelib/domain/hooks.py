@@ -18,15 +18,38 @@ from typing import Any
 from chalicelib.domain.cron import Cron
 from chalicelib.errors import InvalidHookConfig, InvalidInputData
 
-BUCKET_TRIGGERS = ("DATA_OBJECT_CREATED", "DATA_OBJECT_UPDATED", "DATA_OBJECT_DELETED",
-                   "DATA_OBJECT_BODY_UPDATED", "DATA_OBJECT_BODY_DELETED", "DATA_OBJECT_BODY_PUBLISHED")
+BUCKET_TRIGGERS = (
+    "DATA_OBJECT_CREATED",
+    "DATA_OBJECT_UPDATED",
+    "DATA_OBJECT_DELETED",
+    "DATA_OBJECT_BODY_UPDATED",
+    "DATA_OBJECT_BODY_DELETED",
+    "DATA_OBJECT_BODY_PUBLISHED",
+)
 PATH_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "kiicloud://users": ("USER_CREATED", "USER_EMAIL_VERIFIED", "USER_PHONE_VERIFIED",
-                         "USER_PASSWORD_RESET_COMPLETED", "USER_PASSWORD_CHANGED", "USER_DELETED", "USER_UPDATED"),
+    "kiicloud://users": (
+        "USER_CREATED",
+        "USER_EMAIL_VERIFIED",
+        "USER_PHONE_VERIFIED",
+        "USER_PASSWORD_RESET_COMPLETED",
+        "USER_PASSWORD_CHANGED",
+        "USER_DELETED",
+        "USER_UPDATED",
+    ),
     "kiicloud://groups": ("GROUP_CREATED", "GROUP_DELETED", "GROUP_MEMBERS_ADDED", "GROUP_MEMBERS_REMOVED"),
-    "kiicloud://things": ("THING_CREATED", "THING_ENABLED", "THING_DISABLED", "THING_USER_OWNER_ADDED",
-                          "THING_GROUP_OWNER_ADDED", "THING_USER_OWNER_REMOVED", "THING_GROUP_OWNER_REMOVED",
-                          "THING_FIELDS_UPDATED", "THING_DELETED", "THING_CONNECTED", "THING_DISCONNECTED"),
+    "kiicloud://things": (
+        "THING_CREATED",
+        "THING_ENABLED",
+        "THING_DISABLED",
+        "THING_USER_OWNER_ADDED",
+        "THING_GROUP_OWNER_ADDED",
+        "THING_USER_OWNER_REMOVED",
+        "THING_GROUP_OWNER_REMOVED",
+        "THING_FIELDS_UPDATED",
+        "THING_DELETED",
+        "THING_CONNECTED",
+        "THING_DISCONNECTED",
+    ),
     "kiicloud://installations": ("INSTALLATION_CREATED", "INSTALLATION_DELETED"),
 }
 BUCKET_PATH = re.compile(r"^kiicloud://(?:(users|groups|things)/\*/)?buckets/([a-zA-Z0-9_\-]{2,64})$")
@@ -65,16 +88,21 @@ class HookConfig:
 def _strip_comments(text: str) -> str:
     """Configs copied from Kii's docs sometimes carry ``/* */`` or ``//`` comments; strings
     are left alone."""
-    return re.sub(r'"(?:\\.|[^"\\])*"|/\*.*?\*/|//[^\n]*', lambda m: m.group(0) if m.group(0)[0] == '"' else "",
-                  text, flags=re.S)
+    return re.sub(
+        r'"(?:\\.|[^"\\])*"|/\*.*?\*/|//[^\n]*',
+        lambda m: m.group(0) if m.group(0)[0] == '"' else "",
+        text,
+        flags=re.S,
+    )
 
 
 def parse_hook_config(text: str, endpoints: Collection[str]) -> HookConfig:
     try:
         document = json.loads(_strip_comments(text))
     except json.JSONDecodeError as error:
-        raise InvalidHookConfig(f"The hook config is not JSON: {error.msg} at line {error.lineno}, "
-                                f"column {error.colno}") from None
+        raise InvalidHookConfig(
+            f"The hook config is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
     if not isinstance(document, dict):
         raise InvalidHookConfig("The hook config must be a JSON object of paths")
     hooks: list[Hook] = []
@@ -92,8 +120,10 @@ def _allowed_triggers(path: str) -> tuple[str, ...]:
         return PATH_TRIGGERS[path]
     if BUCKET_PATH.match(path):
         return BUCKET_TRIGGERS
-    raise InvalidHookConfig(f"Unknown hook path {path!r}: use kiicloud://users, groups, things, installations, "
-                            "scheduler, buckets/<bucket> or (users|groups|things)/*/buckets/<bucket>")
+    raise InvalidHookConfig(
+        f"Unknown hook path {path!r}: use kiicloud://users, groups, things, installations, "
+        "scheduler, buckets/<bucket> or (users|groups|things)/*/buckets/<bucket>"
+    )
 
 
 def _hooks(path: str, value: Any, endpoints: Collection[str]) -> list[Hook]:
@@ -107,12 +137,16 @@ def _hooks(path: str, value: Any, endpoints: Collection[str]) -> list[Hook]:
             raise InvalidHookConfig(f"{where}: an object {{when, what, endpoint}} is expected")
         when, what, endpoint = entry.get("when"), entry.get("what"), entry.get("endpoint")
         if when not in allowed:
-            raise InvalidHookConfig(f"{where}: {when!r} is not a trigger of {path}; use one of {', '.join(allowed)}")
+            raise InvalidHookConfig(
+                f"{where}: {when!r} is not a trigger of {path}; use one of {', '.join(allowed)}"
+            )
         _check_target(where, what, endpoint, endpoints)
         previous = found.get(str(when))
         if previous is not None and previous.endpoint != endpoint:
-            raise InvalidHookConfig(f"{where}: {when} already runs {previous.endpoint!r}; one endpoint per trigger "
-                                    "(branch inside one endpoint instead)")
+            raise InvalidHookConfig(
+                f"{where}: {when} already runs {previous.endpoint!r}; one endpoint per trigger "
+                "(branch inside one endpoint instead)"
+            )
         found[str(when)] = Hook(path, str(when), str(endpoint))
     return list(found.values())
 

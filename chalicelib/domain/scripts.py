@@ -19,7 +19,7 @@ FORBIDDEN_NAMES = ("__filename", "__dirname")
 class _LocatingParser(PyJsParser):  # type: ignore[misc]
     """pyjsparser reports only the line; the column is computed from the offset it knows."""
 
-    def createError(self, line: int, pos: int, description: str) -> Exception:  # noqa: N802 (pyjsparser's name)
+    def createError(self, line: int, pos: int, description: str) -> Exception:
         column = pos - self.source.rfind("\n", 0, pos)
         error = SyntaxError(f"Line {line}, column {column}: {description}")
         error.lineno, error.offset = line, column
@@ -72,7 +72,9 @@ def _check_node(node: dict[str, Any]) -> None:
             if name in FORBIDDEN_CALLS:
                 raise ServerCodeVerificationError(f"{name} is not allowed in server code")
             if name == "Array":
-                raise ServerCodeVerificationError("The Array constructor is not allowed in server code; use []")
+                raise ServerCodeVerificationError(
+                    "The Array constructor is not allowed in server code; use []"
+                )
 
 
 def _endpoints(tree: dict[str, Any]) -> Iterator[str]:
