@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice
 
 from chalicelib import config, wiring
-from chalicelib.api import buckets, groups, installations, notifications, oauth, things, users
+from chalicelib.api import buckets, groups, installations, notifications, oauth, servercode, things, users
 from chalicelib.dispatcher import stream
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
@@ -18,7 +18,16 @@ EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/karak
 app = Chalice(app_name="karakuri")
 # Chalice owns the "karakuri" logger (its app name); every chalicelib logger is a child of it.
 app.log.setLevel(config.settings().log_level)
-for blueprint in (oauth.bp, users.bp, groups.bp, things.bp, buckets.bp, installations.bp, notifications.bp):
+for blueprint in (
+    oauth.bp,
+    users.bp,
+    groups.bp,
+    things.bp,
+    buckets.bp,
+    installations.bp,
+    notifications.bp,
+    servercode.bp,
+):
     app.register_blueprint(blueprint)
 
 

@@ -31,6 +31,9 @@ class Settings:
     reset_code_ttl_seconds: int = 3600
     event_retention_seconds: int = 7 * 24 * 3600
     log_level: str = "INFO"
+    # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
+    script_engine: str = "js2py"
+    script_timeout_seconds: float = 20.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -59,6 +62,8 @@ class Settings:
             reset_code_ttl_seconds=num("KARAKURI_RESET_CODE_TTL", 3600),
             event_retention_seconds=num("KARAKURI_EVENT_RETENTION", 7 * 24 * 3600),
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
+            script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
+            script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),
         )
 
 

@@ -297,6 +297,15 @@ class HookVersionNotFound(KiiError):
     default_message = "The version has no hook config"
 
 
+class EndpointInvocationError(KiiError):
+    """A manual execution failed in the script: ``details`` carries RUNTIME_ERROR or
+    EXECUTION_TIMEOUT and the JavaScript message (kii-servercode.md §1.3)."""
+
+    error_code = "ENDPOINT_INVOCATION_ERROR"
+    status = 400
+    default_message = "Error found while executing the developer-defined code"
+
+
 class InvalidHookConfig(KiiError):
     error_code = "INVALID_INPUT_DATA"
     status = 400

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import config
@@ -11,6 +11,7 @@ from chalicelib.adapters import aws
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
+from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
 from chalicelib.adapters.stores import (
     EventCodec,
     MemoryRecordParser,
@@ -24,12 +25,15 @@ from chalicelib.adapters.stores import (
 )
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.things import TableThingStore
-from chalicelib.domain.ports import Clock, EventRecordParser, Outbox
+from chalicelib.domain.ports import Clock, EventRecordParser, Outbox, ScriptEngine
+from chalicelib.runtime.executor import Executor, ProgramPool, Runner
+from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.servercode import ServerCodeService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
 
@@ -48,6 +52,32 @@ class Container:
     installations: InstallationService
     outbox: Outbox
     records: EventRecordParser
+    servercode: ServerCodeService
+    _runner: Runner | None = field(default=None, repr=False)
+    _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def runner(self) -> Runner:
+        """Built on first use: loading a script engine costs a few hundred milliseconds."""
+        with self._runner_lock:
+            if self._runner is None:
+                host = Host(self.auth, self.users, self.groups, self.objects, self.things)
+                engine = script_engine(self.settings.script_engine)
+                executor = Executor(ProgramPool(engine), host, self.settings.script_timeout_seconds)
+                self._runner = Runner(self.servercode, self.auth, executor)
+            return self._runner
+
+
+def script_engine(name: str) -> ScriptEngine:
+    if name == "quickjs":
+        from chalicelib.adapters.quickjs_engine import QuickJsEngine
+
+        return QuickJsEngine()
+    if name == "js2py":
+        from chalicelib.adapters.js2py_engine import Js2PyEngine
+
+        return Js2PyEngine()
+    raise ValueError(f"Unknown script engine {name!r}: use js2py or quickjs")
 
 
 def build(
@@ -101,6 +131,7 @@ def build(
         ),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
+        servercode=ServerCodeService(TableServerCodeStore(table), TableExecutionLog(table), clock),
     )
 
 

@@ -111,8 +111,9 @@ class Kii:
         url = path if path.startswith("/api") else self.base + path
         response = getattr(self.http, method.lower())(url, headers=sent, body=raw or b"")
         text = response.body.decode() if isinstance(response.body, bytes) else response.body
-        parsed = json.loads(text) if text else None
-        return Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, parsed)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        parsed = json.loads(text) if text and "json" in headers.get("content-type", "json") else text or None
+        return Reply(response.status_code, headers, parsed)
 
     def register(self, login: str, password: str = "pass1234", **fields: Any) -> tuple[str, str]:
         reply = self.call(

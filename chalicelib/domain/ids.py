@@ -38,6 +38,10 @@ def new_object_id() -> str:
     return str(uuid.uuid4())
 
 
+def new_code_version_id() -> str:
+    return _random(20)
+
+
 def new_app_id() -> str:
     return secrets.token_hex(4)
 

@@ -14,6 +14,7 @@ from chalicelib.domain.installations import Installation
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
 from chalicelib.domain.objects import Bucket, KiiObject
 from chalicelib.domain.scopes import Scope
+from chalicelib.domain.scripts import CodeVersion
 from chalicelib.domain.things import Owner, Thing
 
 
@@ -155,3 +156,43 @@ class EventRecordParser(Protocol):
     """Turns one raw stream record (as Lambda delivers it) into an Event."""
 
     def parse(self, record: Mapping[str, Any]) -> Event | None: ...
+
+
+class ScriptProgram(Protocol):
+    """One loaded JavaScript program (the prelude and one server-code file) in its own context.
+    Only strings cross: a global function is called with one string and returns one string.
+    Raises ``ScriptTimeout`` when ``seconds`` pass and ``ScriptFailure`` when the engine fails."""
+
+    def call(self, function: str, argument: str, seconds: float) -> str: ...
+
+
+class ScriptEngine(Protocol):
+    name: str
+
+    def load(self, sources: tuple[str, ...], seconds: float) -> ScriptProgram: ...
+
+
+class ServerCodeStore(Protocol):
+    """Versions (metadata and source apart, so listing reads no sources), the current
+    pointer and each version's hook config."""
+
+    def put_version(self, version: CodeVersion, source: str) -> None: ...
+    def version(self, app_id: str, version_id: str) -> CodeVersion | None: ...
+    def versions(self, app_id: str) -> list[CodeVersion]: ...
+    def source(self, app_id: str, version_id: str) -> str | None: ...
+    def delete_version(self, app_id: str, version_id: str) -> None:
+        """Deletes the version, its source and its hook config; unsets it if current."""
+
+    def current(self, app_id: str) -> str | None: ...
+    def set_current(self, app_id: str, version_id: str | None) -> None: ...
+    def hook_config(self, app_id: str, version_id: str) -> str | None: ...
+    def put_hook_config(self, app_id: str, version_id: str, text: str) -> None: ...
+    def delete_hook_config(self, app_id: str, version_id: str) -> bool: ...
+
+
+class ExecutionLog(Protocol):
+    """The developer log of an app: a bounded ring of records, newest kept."""
+
+    def append(self, app_id: str, record: Mapping[str, Any]) -> None: ...
+    def read(self, app_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """Records with a sequence number above ``after``, oldest first."""

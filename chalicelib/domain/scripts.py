@@ -3,6 +3,7 @@ and the endpoints the file defines (pure; pyjsparser is a pure-Python ES5 parser
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,14 @@ class _LocatingParser(PyJsParser):  # type: ignore[misc]
         error = SyntaxError(f"Line {line}, column {column}: {description}")
         error.lineno, error.offset = line, column
         return error
+
+
+class ScriptTimeout(Exception):
+    """The engine stopped the script because its time was up."""
+
+
+class ScriptFailure(Exception):
+    """The engine itself failed (not a JavaScript error the prelude caught)."""
 
 
 @dataclass(frozen=True)
@@ -87,3 +96,29 @@ def _endpoints(tree: dict[str, Any]) -> Iterator[str]:
                 init = declaration.get("init") or {}
                 if init.get("type") == "FunctionExpression":
                     yield declaration["id"]["name"]
+
+
+ENVIRONMENT_VERSIONS = ("0", "6")
+DEFAULT_ENVIRONMENT = "6"
+ENDPOINT_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]*$")
+
+
+@dataclass(frozen=True)
+class CodeVersion:
+    """One deployed server-code file; versions never change, only which one is current."""
+
+    app_id: str
+    version_id: str
+    created_at: int
+    environment_version: str
+    endpoints: tuple[str, ...]
+    size: int
+
+    def to_json(self, current: bool) -> dict[str, Any]:
+        return {
+            "versionID": self.version_id,
+            "createdAt": self.created_at,
+            "modifiedAt": self.created_at,
+            "current": current,
+            "environmentVersion": self.environment_version,
+        }

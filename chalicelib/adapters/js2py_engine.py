@@ -1,0 +1,242 @@
+"""The js2py script engine (the default): hardened, corrected, frozen, and time-limited.
+
+js2py translates ES5 to Python; its built-ins are process-global, so once per process this
+module (stack-notes.md §5 and §6):
+
+- closes the known sandbox escapes: ``pyimport`` is disabled; ``Object.getOwnPropertyNames``
+  returns a real array instead of a wrapped ``dict_keys`` (CVE-2024-28397); ``py_wrap``, the
+  only place a Python object becomes reachable from JavaScript, refuses everything but plain
+  data (the ``ArrayBuffer`` variant, Js2Py issue #340); wrappers refuse ``_`` names;
+- corrects what server code could observe: ``Math.round`` rounds half up, ``JSON.stringify``
+  keeps insertion order, ``JSON.parse`` keeps ``null``, ``for-in`` enumerates in JavaScript's
+  order, ``Date.now()`` is a number, ``toISOString`` has three millisecond digits, and
+  ``Object.assign``/``String.prototype.repeat`` exist;
+- freezes every built-in constructor, its prototype, ``JSON`` and ``Math``, so one app's code
+  cannot change what another app's code sees.
+
+Translation is cached per source text; a program is a fresh ``EvalJs`` context holding the
+prelude and one server-code file. Only strings cross between Python and JavaScript.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import js2py
+import js2py.base as jsbase
+from js2py.constructors import jsobject
+from js2py.prototypes import jsjson
+
+from chalicelib.adapters.deadline import ScriptTimedOut, limit
+from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
+
+_PLAIN = (int, float, str, bool, list, tuple, dict, type(None))
+
+CORRECTIONS = r"""
+(function () {
+  var floor = Math.floor;
+  Math.round = function (x) {
+    x = +x;
+    if (x !== x || x === Infinity || x === -Infinity) { return x; }
+    var r = floor(x);
+    return (x - r >= 0.5) ? r + 1 : r;
+  };
+  var DateCtor = Date;
+  Date.now = function () { return new DateCtor().getTime(); };
+  function pad(n, w) { var s = '' + n; while (s.length < w) { s = '0' + s; } return s; }
+  Date.prototype.toISOString = function () {
+    var t = this.getTime();
+    if (t !== t) { throw new RangeError('Invalid time value'); }
+    var y = this.getUTCFullYear();
+    var year = (y >= 0 && y <= 9999) ? pad(y, 4) : ((y < 0 ? '-' : '+') + pad(y < 0 ? -y : y, 6));
+    return year + '-' + pad(this.getUTCMonth() + 1, 2) + '-' + pad(this.getUTCDate(), 2) + 'T' +
+      pad(this.getUTCHours(), 2) + ':' + pad(this.getUTCMinutes(), 2) + ':' +
+      pad(this.getUTCSeconds(), 2) + '.' + pad(this.getUTCMilliseconds(), 3) + 'Z';
+  };
+  Date.prototype.toJSON = function () { return this.toISOString(); };
+  Object.assign = function (target) {
+    if (target === null || target === undefined) {
+      throw new TypeError('Cannot convert undefined or null to object');
+    }
+    var to = Object(target);
+    for (var i = 1; i < arguments.length; i++) {
+      var source = arguments[i];
+      if (source !== null && source !== undefined) {
+        var keys = Object.keys(source);
+        for (var k = 0; k < keys.length; k++) { to[keys[k]] = source[keys[k]]; }
+      }
+    }
+    return to;
+  };
+  String.prototype.repeat = function (count) {
+    var n = floor(+count || 0), s = '' + this, out = '';
+    if (n < 0 || n === Infinity) { throw new RangeError('Invalid count value'); }
+    for (var i = 0; i < n; i++) { out += s; }
+    return out;
+  };
+})();
+"""
+
+BUILTINS = (
+    *("Object", "Function", "Array", "String", "Number", "Boolean", "Date", "RegExp", "ArrayBuffer"),
+    *("Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"),
+    *("Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array"),
+    *("Uint32Array", "Float32Array", "Float64Array"),
+)
+FREEZE = (
+    "(function (names) { for (var i = 0; i < names.length; i++) { var c = this[names[i]];"
+    " if (c) { Object.freeze(c); if (c.prototype) { Object.freeze(c.prototype); } } }"
+    " Object.freeze(JSON); Object.freeze(Math); }).call(this, %s);"
+) % ("[" + ",".join(f"'{name}'" for name in BUILTINS) + "]")
+
+
+# --- hardening ----------------------------------------------------------------------------------
+def _safe_py_wrap(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return jsbase.Js(list(value))
+    if isinstance(value, _PLAIN):
+        return jsbase.HJs(value)
+    raise jsbase.MakeError("TypeError", f"host object of type {type(value).__name__} is not exposed to JS")
+
+
+def _get_own_property_names(obj: Any) -> Any:
+    if not obj.is_object():
+        raise jsbase.MakeError("TypeError", "Object.getOwnPropertyNames called on non-object")
+    return list(obj.own.keys())
+
+
+def _refuse_private(method: Any) -> Any:
+    def guarded(self: Any, prop: Any, *args: Any, **kwargs: Any) -> Any:
+        name = prop if isinstance(prop, str) else prop.to_string().value
+        if name.startswith("_"):
+            raise jsbase.MakeError("TypeError", "'undefined' is not a function")
+        return method(self, prop, *args, **kwargs)
+
+    return guarded
+
+
+# --- corrections in Python (hot paths) ------------------------------------------------------------
+def _js_order(obj: Any) -> list[str]:
+    """Own enumerable keys in JavaScript's order: integer-like keys ascending, then insertion."""
+    names = [name for name, desc in list(obj.own.items()) if desc.get("enumerable", True)]
+    indexes = sorted((n for n in names if n.isdigit() and (n == "0" or n[0] != "0")), key=int)
+    if not indexes:
+        return names
+    taken = set(indexes)
+    return indexes + [n for n in names if n not in taken]
+
+
+def _iterate(self: Any) -> Iterator[Any]:
+    names = list(self.own) if self.IS_CHILD_SCOPE else _js_order(self)
+    for name in names:
+        desc = self.own.get(name)
+        if desc and desc.get("enumerable", True):
+            yield jsbase.Js(name)
+
+
+def _to_js(this: Any, value: Any) -> Any:
+    """JSON.parse's converter, keeping ``null`` (js2py made it ``undefined``)."""
+    if value is None:
+        return jsbase.null
+    if isinstance(value, dict):
+        return this.Js({k: _to_js(this, v) for k, v in value.items()})
+    if isinstance(value, list):
+        return this.Js([_to_js(this, v) for v in value])
+    return this.Js(value)
+
+
+def _install() -> None:
+    js2py.disable_pyimport()
+    jsbase.py_wrap = _safe_py_wrap
+    jsbase.PyObjectWrapper.get = _refuse_private(jsbase.PyObjectWrapper.get)
+    jsbase.PyObjectWrapper.put = _refuse_private(jsbase.PyObjectWrapper.put)
+    jsobject.Object.own["getOwnPropertyNames"]["value"] = jsbase.Js(_get_own_property_names)
+    jsbase.PyJs.__iter__ = _iterate
+    jsjson.to_js = _to_js  # JSON.stringify's key order follows the corrected __iter__
+    bootstrap = js2py.EvalJs()
+    bootstrap.execute(CORRECTIONS)
+    bootstrap.execute(FREEZE)
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install() -> None:
+    """Harden, correct and freeze js2py's built-ins; idempotent, once per process."""
+    global _installed
+    with _install_lock:
+        if not _installed:
+            _install()
+            _installed = True
+
+
+# --- engine ---------------------------------------------------------------------------------------
+_compiled: dict[bytes, Any] = {}
+_compiled_lock = threading.Lock()
+MAX_COMPILED = 64
+
+
+def _compile(source: str) -> Any:
+    key = hashlib.sha256(source.encode()).digest()
+    code = _compiled.get(key)
+    if code is None:
+        code = compile(js2py.translate_js(source, ""), "<server code>", "exec")
+        with _compiled_lock:
+            if len(_compiled) >= MAX_COMPILED:
+                _compiled.pop(next(iter(_compiled)))
+            _compiled[key] = code
+    return code
+
+
+class Js2PyProgram:
+    def __init__(self, sources: tuple[str, ...], seconds: float) -> None:
+        self._context = js2py.EvalJs()
+        # js2py's own console prints to stdout; the prelude brings one that records lines.
+        # Global-scope descriptors are per context, so this changes no other program.
+        self._context._context["var"].own["console"] = {
+            "value": jsbase.undefined,
+            "writable": True,
+            "enumerable": False,
+            "configurable": True,
+        }
+        self._functions: dict[str, Any] = {}
+        with _guard(seconds):
+            for source in sources:
+                exec(_compile(source), self._context._context)
+
+    def call(self, function: str, argument: str, seconds: float) -> str:
+        fn = self._functions.get(function)
+        if fn is None:
+            fn = self._functions[function] = self._context._context["var"].get(function)
+        with _guard(seconds):
+            result = fn(jsbase.Js(argument))
+        return str(result.to_python())
+
+
+@contextmanager
+def _guard(seconds: float) -> Iterator[None]:
+    """The time limit, and engine failures translated into the port's exceptions."""
+    try:
+        with limit(seconds):
+            yield
+    except ScriptTimedOut:
+        raise ScriptTimeout() from None
+    except jsbase.PyJsException as error:
+        raise ScriptFailure(str(error)) from None
+    except RecursionError:
+        raise ScriptFailure("RangeError: Maximum call stack size exceeded") from None
+
+
+class Js2PyEngine:
+    name = "js2py"
+
+    def __init__(self) -> None:
+        install()
+
+    def load(self, sources: tuple[str, ...], seconds: float) -> Js2PyProgram:
+        return Js2PyProgram(sources, seconds)

@@ -1,0 +1,163 @@
+"""Server-code routes (kii-rest-api.md §8, kii-servercode.md §1.2, §8.1): deploy, versions,
+the current version, hook configs, manual execution and the developer log."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import wiring
+from chalicelib.api.http import KiiRequest, Reply, no_content, route
+from chalicelib.errors import EndpointInvocationError, InvalidInputData, RequestTooLarge
+from chalicelib.runtime.executor import Outcome
+from chalicelib.services.servercode import CURRENT, ServerCodeService
+
+bp = Blueprint(__name__)
+
+SERVER_CODE = "/api/apps/{appID}/server-code"
+VERSION = SERVER_CODE + "/versions/{versionID}"
+HOOKS = "/api/apps/{appID}/hooks/versions/{versionID}"
+MAX_PARAMS_BYTES = 100 * 1024
+
+
+def _servercode() -> ServerCodeService:
+    return wiring.container().servercode
+
+
+def _multipart(request: KiiRequest) -> tuple[str, str | None]:
+    """The multipart deploy: a ``metadata`` part (``{"environmentVersion"}``) and a
+    ``server-code`` part."""
+    header = f"Content-Type: {request.header('content-type')}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + request.raw_body)
+    parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+    code = parts.get("server-code")
+    if code is None:
+        raise InvalidInputData("The form needs a server-code part", field="server-code")
+    environment = None
+    if "metadata" in parts:
+        try:
+            metadata = json.loads(_payload(parts["metadata"]) or b"{}")
+        except json.JSONDecodeError:
+            raise InvalidInputData("The metadata part is not JSON", field="metadata") from None
+        environment = metadata.get("environmentVersion") if isinstance(metadata, dict) else None
+        if environment is not None:
+            environment = str(environment)
+    payload = _payload(code)
+    try:
+        return payload.decode("utf-8"), environment
+    except UnicodeDecodeError:
+        raise InvalidInputData("The server code is not UTF-8 text") from None
+
+
+def _payload(part: Any) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+@route(bp, SERVER_CODE, ["POST"])
+def deploy(request: KiiRequest) -> Reply:
+    caller = request.caller
+    if request.media_type == "multipart/form-data":
+        source, environment = _multipart(request)
+    else:
+        source, environment = request.text(), None
+    version = _servercode().deploy(caller, source, environment)
+    return Reply(201, {"versionID": version.version_id})
+
+
+@route(bp, SERVER_CODE + "/versions", ["GET"])
+def versions(request: KiiRequest) -> Reply:
+    return Reply(200, {"versions": _servercode().versions(request.caller)})
+
+
+@route(bp, VERSION, ["GET", "PUT", "DELETE"])
+def version(request: KiiRequest) -> Reply:
+    ref, service = request.params["versionID"], _servercode()
+    if ref == CURRENT:
+        if request.method == "PUT":
+            service.set_current(request.caller, request.text())
+            return no_content()
+        if request.method == "DELETE":
+            service.unset_current(request.caller)
+            return no_content()
+        return Reply(200, service.current(request.caller), content_type="text/plain")
+    if request.method == "PUT":
+        raise InvalidInputData("Set the current version with PUT .../versions/current")
+    if request.method == "DELETE":
+        service.delete(request.caller, ref)
+        return no_content()
+    return Reply(200, service.source(request.caller, ref), content_type="application/javascript")
+
+
+def _params(request: KiiRequest) -> Any:
+    if len(request.raw_body) > MAX_PARAMS_BYTES:
+        raise RequestTooLarge("The parameters are larger than 100 KB")
+    if not request.raw_body.strip():
+        return {}
+    params = request.json()
+    if params is not None and not isinstance(params, dict):
+        raise InvalidInputData("The parameters must be a JSON object")
+    return params if params is not None else {}
+
+
+def _base_url(request: KiiRequest) -> str:
+    host = request.header("host") or "localhost"
+    scheme = request.header("x-forwarded-proto") or (
+        "http" if host.startswith(("127.", "localhost")) else "https"
+    )
+    return f"{scheme}://{host}/api"
+
+
+@route(bp, VERSION + "/{endpoint}", ["POST"])
+def execute(request: KiiRequest) -> Reply:
+    caller = request.caller
+    params = _params(request)
+    outcome = wiring.container().runner.execute(
+        caller, request.params["versionID"], request.params["endpoint"], params, _base_url(request)
+    )
+    return invocation_reply(outcome, request.query.get("environment-version"))
+
+
+def invocation_reply(outcome: Outcome, environment: str | None) -> Reply:
+    headers = {
+        "X-Step-count": str(outcome.steps),
+        "X-Environment-version": environment or outcome.environment,
+    }
+    if outcome.succeeded:
+        return Reply(200, outcome.body, headers)
+    error = EndpointInvocationError(
+        details={"errorCode": outcome.error_code, "message": outcome.error_message},
+        executionID=outcome.execution_id,
+    )
+    return Reply(error.status, error.body(), headers)
+
+
+@route(bp, SERVER_CODE + "/logs", ["GET"])
+def logs(request: KiiRequest) -> Reply:
+    def number(name: str, default: int) -> int:
+        raw = request.query.get(name)
+        try:
+            return int(raw) if raw else default
+        except ValueError:
+            raise InvalidInputData(f"{name} must be a number", field=name) from None
+
+    lines = _servercode().logs(
+        request.caller, number("since", 0), min(number("limit", 100), 1500), request.query.get("level")
+    )
+    return Reply(200, {"logs": lines, "last": lines[-1]["seq"] if lines else number("since", 0)})
+
+
+@route(bp, HOOKS, ["PUT", "GET", "HEAD", "DELETE"])
+def hooks(request: KiiRequest) -> Reply:
+    ref, service = request.params["versionID"], _servercode()
+    if request.method == "PUT":
+        service.put_hooks(request.caller, ref, request.text())
+        return no_content()
+    if request.method == "DELETE":
+        service.delete_hooks(request.caller, ref)
+        return no_content()
+    return Reply(200, service.hooks(request.caller, ref))

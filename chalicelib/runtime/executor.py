@@ -1,0 +1,243 @@
+"""Runs one endpoint of one server-code version: the host loop of ARCHITECTURE.md.
+
+The prelude and the file are loaded into a program once per version and process and reused
+while warm (programs of a version are pooled, one per concurrent execution). An execution
+calls ``__kii_begin``; while the script has queued host requests and has not finished, the
+executor performs them and calls ``__kii_resume`` with the answers. The deadline covers the
+whole execution: each engine call gets what is left of it, and host I/O counts too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller, Causation, CausationSource
+from chalicelib.domain.ports import ScriptEngine, ScriptProgram
+from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
+from chalicelib.runtime.host import Host, Session
+from chalicelib.services.auth import AuthService
+from chalicelib.services.servercode import ServerCodeService
+
+PRELUDE = resources.files("chalicelib.runtime").joinpath("prelude.js").read_text(encoding="utf-8")
+MAX_RESULT_BYTES = 1024 * 1024
+MAX_TURNS = 10_000
+
+RUNTIME_ERROR = "RUNTIME_ERROR"
+EXECUTION_TIMEOUT = "EXECUTION_TIMEOUT"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    app_id: str
+    app_key: str
+    base_url: str
+    version_id: str
+    source: str
+    endpoint: str
+    params: Any
+    caller: Caller
+    environment: str = "6"
+    execution_id: str = field(default_factory=lambda: ids.new_event_id())
+
+
+@dataclass
+class Outcome:
+    execution_id: str
+    body: dict[str, Any] | None = None  # {} or {"returnedValue": ...}
+    error_code: str | None = None  # RUNTIME_ERROR or EXECUTION_TIMEOUT
+    error_message: str | None = None
+    turns: int = 0
+    requests: int = 0
+    logs: list[dict[str, str]] = field(default_factory=list)
+    dropped_logs: int = 0
+    environment: str = "0"
+    duration_ms: float = 0.0
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error_code is None
+
+    @property
+    def steps(self) -> int:
+        """X-Step-count: the statements Kii counted are not observable in our engines; we
+        report the script's turns plus its SDK requests (docs/server-code.md)."""
+        return self.turns + self.requests
+
+
+class ProgramPool:
+    """Loaded programs per (engine, app, version), idle ones kept for reuse; bounded LRU."""
+
+    def __init__(self, engine: ScriptEngine, max_versions: int = 32, per_version: int = 4) -> None:
+        self.engine = engine
+        self._idle: OrderedDict[tuple[str, str], list[ScriptProgram]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_versions, self._per_version = max_versions, per_version
+
+    @contextmanager
+    def program(self, app_id: str, version_id: str, source: str, seconds: float) -> Iterator[ScriptProgram]:
+        key = (app_id, version_id)
+        with self._lock:
+            idle = self._idle.get(key)
+            program = idle.pop() if idle else None
+        if program is None:
+            program = self.engine.load((PRELUDE, source), seconds)
+        healthy = False
+        try:
+            yield program
+            healthy = True
+        finally:
+            if healthy:  # a program interrupted mid-way is dropped, never reused
+                self._give_back(key, program)
+
+    def _give_back(self, key: tuple[str, str], program: ScriptProgram) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            self._idle.move_to_end(key)
+            if len(idle) < self._per_version:
+                idle.append(program)
+            while len(self._idle) > self._max_versions:
+                self._idle.popitem(last=False)
+
+
+class Executor:
+    def __init__(self, pool: ProgramPool, host: Host, timeout_seconds: float) -> None:
+        self.pool = pool
+        self.host = host
+        self.timeout_seconds = timeout_seconds
+
+    def run(self, invocation: Invocation) -> Outcome:
+        started = time.monotonic()
+        deadline = started + self.timeout_seconds
+        outcome = Outcome(invocation.execution_id, environment=invocation.environment)
+        principal = invocation.caller.principal
+        causation = invocation.caller.causation
+        session = Session(
+            invocation.app_id,
+            Causation(causation.source, invocation.execution_id, causation.depth),
+        )
+        if principal.token:
+            session.principals[principal.token] = principal
+        start = {
+            "endpoint": invocation.endpoint,
+            "params": invocation.params,
+            "context": {
+                "appID": invocation.app_id,
+                "appKey": invocation.app_key,
+                "baseURL": invocation.base_url,
+                "token": principal.token,
+                "adminToken": session.admin_token,
+                "userID": principal.id if principal.kind == "user" else None,
+            },
+        }
+        left: Callable[[], float] = lambda: deadline - time.monotonic()  # noqa: E731
+        try:
+            with self.pool.program(
+                invocation.app_id, invocation.version_id, invocation.source, left()
+            ) as program:
+                turn = self._turn(outcome, program.call("__kii_begin", json.dumps(start), left()))
+                while not turn.get("finished") and turn.get("requests"):
+                    if outcome.turns >= MAX_TURNS:
+                        raise ScriptFailure(f"More than {MAX_TURNS} turns")
+                    answers = [self.host.perform(session, r) for r in turn["requests"]]
+                    outcome.requests += len(answers)
+                    if left() <= 0:
+                        raise ScriptTimeout()
+                    turn = self._turn(
+                        outcome, program.call("__kii_resume", json.dumps(answers, default=str), left())
+                    )
+        except ScriptTimeout:
+            self._fail(
+                outcome,
+                EXECUTION_TIMEOUT,
+                f"The execution did not finish within {self.timeout_seconds:g} seconds",
+            )
+        except ScriptFailure as failure:
+            self._fail(outcome, RUNTIME_ERROR, str(failure))
+        else:
+            self._finish(outcome, turn)
+        outcome.duration_ms = (time.monotonic() - started) * 1000
+        return outcome
+
+    @staticmethod
+    def _turn(outcome: Outcome, text: str) -> dict[str, Any]:
+        outcome.turns += 1
+        turn: dict[str, Any] = json.loads(text)
+        outcome.logs.extend(turn.get("logs") or [])
+        outcome.dropped_logs += int(turn.get("logsDropped") or 0)
+        return turn
+
+    @staticmethod
+    def _fail(outcome: Outcome, code: str, message: str) -> None:
+        outcome.body, outcome.error_code, outcome.error_message = None, code, message
+
+    def _finish(self, outcome: Outcome, turn: dict[str, Any]) -> None:
+        if "error" in turn:
+            self._fail(outcome, RUNTIME_ERROR, str(turn["error"]))
+        elif not turn.get("finished"):
+            # An async endpoint that has nothing left to wait for and never called done():
+            # Kii would wait for its 20 s limit; we answer now with the same error.
+            self._fail(outcome, EXECUTION_TIMEOUT, "The endpoint finished without calling done()")
+        elif len(json.dumps(turn.get("result"))) > MAX_RESULT_BYTES:
+            self._fail(outcome, RUNTIME_ERROR, "The returned value is larger than 1 MB")
+        else:
+            outcome.body = turn.get("result") or {}
+
+
+@dataclass
+class Runner:
+    """Executes an endpoint of an app's current (or a named) version and logs the execution."""
+
+    servercode: ServerCodeService
+    auth: AuthService
+    executor: Executor
+
+    def execute(
+        self,
+        caller: Caller,
+        ref: str,
+        endpoint: str,
+        params: Any,
+        base_url: str,
+        source: CausationSource = "server_code",
+    ) -> Outcome:
+        app = self.auth.app(caller.app_id)
+        version, code = self.servercode.runnable(caller.app_id, ref, endpoint)
+        causation = Causation(source, None, caller.causation.depth + 1)
+        outcome = self.executor.run(
+            Invocation(
+                app_id=app.app_id,
+                app_key=app.app_key,
+                base_url=base_url,
+                version_id=version.version_id,
+                source=code,
+                endpoint=endpoint,
+                params=params,
+                caller=Caller(caller.principal, causation),
+                environment=version.environment_version,
+            )
+        )
+        status = "succeeded" if outcome.succeeded else f"failed: {outcome.error_code}"
+        self.servercode.record(
+            app.app_id,
+            "servercode.invoke",
+            "INFO" if outcome.succeeded else "ERROR",
+            f"{endpoint} {status}" + (f": {outcome.error_message}" if outcome.error_message else ""),
+            entryName=endpoint,
+            executionID=outcome.execution_id,
+            versionID=version.version_id,
+            trigger=source,
+            principal=f"{caller.principal.kind}:{caller.principal.id or '-'}",
+            durationMs=round(outcome.duration_ms, 1),
+            lines=outcome.logs,
+            droppedLines=outcome.dropped_logs,
+        )
+        return outcome

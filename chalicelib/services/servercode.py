@@ -1,0 +1,185 @@
+"""Server-code management (kii-rest-api.md §8, kii-servercode.md §8): versions, the current
+version, hook configs, and the developer log. Everything here is for the app admin, except
+resolving the version an execution runs, which anyone who may execute needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller
+from chalicelib.domain.hooks import HookConfig, parse_hook_config
+from chalicelib.domain.ports import Clock, ExecutionLog, ServerCodeStore
+from chalicelib.domain.scripts import (
+    DEFAULT_ENVIRONMENT,
+    ENDPOINT_NAME,
+    ENVIRONMENT_VERSIONS,
+    CodeVersion,
+    check_script,
+)
+from chalicelib.errors import (
+    HookVersionNotFound,
+    InvalidInputData,
+    ServerCodeVersionNotFound,
+)
+from chalicelib.services.access import require_admin
+
+CURRENT = "current"
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+
+
+@dataclass
+class ServerCodeService:
+    store: ServerCodeStore
+    log: ExecutionLog
+    clock: Clock
+
+    # --- versions -------------------------------------------------------------------------------
+    def deploy(self, caller: Caller, source: str, environment_version: str | None = None) -> CodeVersion:
+        """Checks and stores a new version; it becomes current only when set (as Kii's CLI
+        does after attaching the hook config)."""
+        require_admin(caller.principal)
+        environment = environment_version or DEFAULT_ENVIRONMENT
+        if environment not in ENVIRONMENT_VERSIONS:
+            raise InvalidInputData(
+                f"environmentVersion must be one of {', '.join(ENVIRONMENT_VERSIONS)}",
+                field="environmentVersion",
+            )
+        checked = check_script(source)
+        now = self.clock.now_ms()
+        version = CodeVersion(
+            app_id=caller.app_id,
+            version_id=ids.new_code_version_id(),
+            created_at=now,
+            environment_version=environment,
+            endpoints=tuple(sorted(checked.endpoints)),
+            size=len(source.encode()),
+        )
+        self.store.put_version(version, source)
+        self.record(
+            caller.app_id,
+            "servercode.file.deploy",
+            "INFO",
+            f"Deployed server code version {version.version_id}",
+            versionID=version.version_id,
+        )
+        return version
+
+    def versions(self, caller: Caller) -> list[dict[str, Any]]:
+        require_admin(caller.principal)
+        current = self.store.current(caller.app_id)
+        return [v.to_json(v.version_id == current) for v in self.store.versions(caller.app_id)]
+
+    def _existing(self, app_id: str, version_id: str) -> CodeVersion:
+        version = self.store.version(app_id, version_id)
+        if version is None:
+            raise ServerCodeVersionNotFound(versionID=version_id)
+        return version
+
+    def _named(self, app_id: str, ref: str) -> CodeVersion:
+        """A version by ID, or the current one for ``current``."""
+        if ref == CURRENT:
+            current = self.store.current(app_id)
+            if current is None:
+                raise ServerCodeVersionNotFound("No version is current", versionID=CURRENT)
+            ref = current
+        return self._existing(app_id, ref)
+
+    def source(self, caller: Caller, ref: str) -> str:
+        require_admin(caller.principal)
+        version = self._named(caller.app_id, ref)
+        return self.store.source(caller.app_id, version.version_id) or ""
+
+    def delete(self, caller: Caller, version_id: str) -> None:
+        require_admin(caller.principal)
+        self._existing(caller.app_id, version_id)
+        self.store.delete_version(caller.app_id, version_id)
+
+    def current(self, caller: Caller) -> str:
+        require_admin(caller.principal)
+        return self._named(caller.app_id, CURRENT).version_id
+
+    def set_current(self, caller: Caller, version_id: str) -> None:
+        require_admin(caller.principal)
+        version_id = version_id.strip()
+        self._existing(caller.app_id, version_id)
+        self.store.set_current(caller.app_id, version_id)
+
+    def unset_current(self, caller: Caller) -> None:
+        require_admin(caller.principal)
+        self._named(caller.app_id, CURRENT)
+        self.store.set_current(caller.app_id, None)
+
+    # --- hook configs ---------------------------------------------------------------------------
+    def put_hooks(self, caller: Caller, ref: str, text: str) -> HookConfig:
+        require_admin(caller.principal)
+        version = self._named(caller.app_id, ref)
+        config = parse_hook_config(text, version.endpoints)
+        self.store.put_hook_config(caller.app_id, version.version_id, text)
+        return config
+
+    def hooks(self, caller: Caller, ref: str) -> dict[str, Any]:
+        require_admin(caller.principal)
+        version = self._named(caller.app_id, ref)
+        text = self.store.hook_config(caller.app_id, version.version_id)
+        if text is None:
+            raise HookVersionNotFound(versionID=version.version_id)
+        return parse_hook_config(text, version.endpoints).document
+
+    def delete_hooks(self, caller: Caller, ref: str) -> None:
+        require_admin(caller.principal)
+        version = self._named(caller.app_id, ref)
+        if not self.store.delete_hook_config(caller.app_id, version.version_id):
+            raise HookVersionNotFound(versionID=version.version_id)
+
+    # --- executions -----------------------------------------------------------------------------
+    def runnable(self, app_id: str, ref: str, endpoint: str) -> tuple[CodeVersion, str]:
+        """The version and source an execution of ``endpoint`` runs (no admin needed)."""
+        if not ENDPOINT_NAME.match(endpoint):
+            raise InvalidInputData(f"Not an endpoint name: {endpoint}", field="endpoint")
+        version = self._named(app_id, ref)
+        source = self.store.source(app_id, version.version_id)
+        if source is None:
+            raise ServerCodeVersionNotFound(versionID=version.version_id)
+        return version, source
+
+    # --- the developer log ----------------------------------------------------------------------
+    def record(self, app_id: str, key: str, level: str, message: str, **fields: Any) -> None:
+        self.log.append(
+            app_id, {"time": self.clock.now_ms(), "key": key, "level": level, "message": message, **fields}
+        )
+
+    def logs(
+        self, caller: Caller, after: int = 0, limit: int = 100, level: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Log lines, oldest first: the newest ``limit`` after sequence ``after``, at or
+        above ``level``. Each execution's record expands to its invoke line and its
+        ``console`` lines."""
+        require_admin(caller.principal)
+        if level is not None and level.upper() not in LOG_LEVELS:
+            raise InvalidInputData(f"level must be one of {', '.join(LOG_LEVELS)}", field="level")
+        floor = LOG_LEVELS.index(level.upper()) if level else 0
+        lines = []
+        for record in self.log.read(caller.app_id, after):
+            console = record.pop("lines", [])
+            lines.append(record)
+            for line in console:
+                lines.append(
+                    {
+                        "seq": record["seq"],
+                        "time": record["time"],
+                        "key": "servercode.log",
+                        "level": line.get("level", "INFO"),
+                        "message": line.get("message", ""),
+                        "entryName": record.get("entryName"),
+                        "executionID": record.get("executionID"),
+                    }
+                )
+        kept = [line for line in lines if LOG_LEVELS.index(_level(line)) >= floor]
+        return kept[-limit:] if limit > 0 else kept
+
+
+def _level(line: dict[str, Any]) -> str:
+    level = str(line.get("level", "INFO")).upper()
+    return level if level in LOG_LEVELS else "INFO"
