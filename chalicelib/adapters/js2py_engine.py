@@ -8,8 +8,9 @@ module (stack-notes.md §5 and §6):
   only place a Python object becomes reachable from JavaScript, refuses everything but plain
   data (the ``ArrayBuffer`` variant, Js2Py issue #340); wrappers refuse ``_`` names;
 - corrects what server code could observe: ``Math.round`` rounds half up, ``JSON.stringify``
-  keeps insertion order, ``JSON.parse`` keeps ``null``, ``for-in`` enumerates in JavaScript's
-  order, ``Date.now()`` is a number, ``toISOString`` has three millisecond digits, and
+  keeps insertion order and writes NaN as null, ``JSON.parse`` keeps ``null``, ``for-in``
+  enumerates in JavaScript's order and includes inherited properties, ``Date.now()`` is a
+  number, ``toISOString`` has three millisecond digits, and
   ``Object.assign``/``String.prototype.repeat`` exist;
 - freezes every built-in constructor, its prototype, ``JSON`` and ``Math``, so one app's code
   cannot change what another app's code sees.
@@ -131,11 +132,51 @@ def _js_order(obj: Any) -> list[str]:
 
 
 def _iterate(self: Any) -> Iterator[Any]:
-    names = list(self.own) if self.IS_CHILD_SCOPE else _js_order(self)
-    for name in names:
-        desc = self.own.get(name)
-        if desc and desc.get("enumerable", True):
-            yield jsbase.Js(name)
+    """``for-in``: own enumerable keys in JavaScript's order, then inherited enumerable ones."""
+    if self.IS_CHILD_SCOPE:
+        yield from (jsbase.Js(name) for name in list(self.own))
+        return
+    seen: set[str] = set()
+    holder = self
+    while holder is not None and hasattr(holder, "own"):
+        for name in _js_order(holder):
+            if name not in seen:
+                seen.add(name)
+                yield jsbase.Js(name)
+        seen.update(holder.own)
+        holder = holder.prototype
+
+
+class _KeyList(list[str]):
+    """A key list js2py's JSON code accepts (it asks ``is_undefined()``)."""
+
+    def is_undefined(self) -> bool:
+        return False
+
+
+class _OwnKeys(_KeyList):
+    """Own keys of one object: recomputed for every nested object."""
+
+
+_original_jo = jsjson.jo
+_original_str = jsjson.Str
+
+
+def _jo(value: Any, stack: Any, gap: Any, keys: Any, replacer: Any, space: Any) -> Any:
+    """JSON.stringify of an object: own enumerable keys in JavaScript's order."""
+    if isinstance(keys, _OwnKeys) or (not isinstance(keys, list) and keys.is_undefined()):
+        keys = _OwnKeys(_js_order(value))
+    elif not isinstance(keys, _KeyList):
+        keys = _KeyList(keys)  # a replacer array
+    return _original_jo(value, stack, gap, keys, replacer, space)
+
+
+def _str(key: Any, holder: Any, *rest: Any) -> Any:
+    """JSON.stringify writes NaN as null, like Infinity."""
+    value = holder.get(key) if not isinstance(key, str) else holder.get(jsbase.Js(key))
+    if value._type() == "Number" and value.value != value.value:
+        return "null"
+    return _original_str(key, holder, *rest)
 
 
 def _to_js(this: Any, value: Any) -> Any:
@@ -156,7 +197,9 @@ def _install() -> None:
     jsbase.PyObjectWrapper.put = _refuse_private(jsbase.PyObjectWrapper.put)
     jsobject.Object.own["getOwnPropertyNames"]["value"] = jsbase.Js(_get_own_property_names)
     jsbase.PyJs.__iter__ = _iterate
-    jsjson.to_js = _to_js  # JSON.stringify's key order follows the corrected __iter__
+    jsjson.to_js = _to_js
+    jsjson.jo = _jo
+    jsjson.Str = _str
     bootstrap = js2py.EvalJs()
     bootstrap.execute(CORRECTIONS)
     bootstrap.execute(FREEZE)
