@@ -3,6 +3,13 @@
     karakuri app create [--name N]             against the running `make run` stack
     karakuri app create --stage dev            against the stage's tables in your AWS account
     karakuri notifications [--app APP_ID]      what the recording notifier kept (codes)
+    karakuri servercode deploy FILE [--hook-config F] [--no-set-current]
+    karakuri servercode list | get | get-hook-config | set-current | delete [--code-version V]
+    karakuri servercode invoke ENDPOINT [--args JSON] [--as-admin | --user-token T]
+    karakuri logs [--tail] [--level L] [--num N]
+
+Server-code commands and logs use the public REST API with the app's client credentials
+(locally: from .karakuri/local-app.json), like Kii's own command-line tools.
 
 Operator commands talk to DynamoDB directly with the caller's AWS credentials (locally: the
 embedded moto, found through .karakuri/local-stack.json), not through the public API.
@@ -68,6 +75,155 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
     return {"notifications": [n.to_json() for n in sent]}
 
 
+# --- server code, through the public REST API (like Kii's kii-servercode.js) --------------------
+class Api:
+    """A small Kii REST client: the app admin's token from the client credentials."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        local: dict[str, Any] = {}
+        app_file = Path(args.state_dir or config.settings().state_dir) / "local-app.json"
+        if app_file.exists():
+            local = json.loads(app_file.read_text())
+        self.base = (args.site_url or local.get("baseURL", "")).rstrip("/").removesuffix("/api")
+        self.app_id = args.app_id or local.get("appID")
+        client_id, client_secret = (
+            args.client_id or local.get("clientID"),
+            args.client_secret or local.get("clientSecret"),
+        )
+        if not self.base or not self.app_id:
+            raise SystemExit(
+                f"No app: start the local stack (`make run` writes {app_file}) or give --site-url, --app-id"
+            )
+        self._token = args.token
+        self._client = (client_id, client_secret)
+
+    def admin_token(self) -> str:
+        if self._token is None:
+            client_id, client_secret = self._client
+            if not client_id or not client_secret:
+                raise SystemExit("Pass --client-id and --client-secret (or --token) for admin commands")
+            _, body, _ = self.call(
+                "POST", "/oauth2/token", {"client_id": client_id, "client_secret": client_secret}, token=None
+            )
+            self._token = str(body["access_token"])
+        return str(self._token)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: str = "application/json",
+        token: str | bool | None = True,
+        ok: tuple[int, ...] = (200, 201, 204),
+    ) -> tuple[int, Any, dict[str, str]]:
+        import urllib.error
+        import urllib.request
+
+        data = None if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
+        request = urllib.request.Request(
+            f"{self.base}/api/apps/{self.app_id}{path}", data=data, method=method
+        )
+        request.add_header("Content-Type", content_type)
+        bearer = self.admin_token() if token is True else token
+        if bearer:
+            request.add_header("Authorization", f"Bearer {bearer}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, raw, headers = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, raw, headers = error.code, error.read(), dict(error.headers)
+        text = raw.decode() if raw else ""
+        parsed: Any = text
+        if "json" in headers.get("Content-Type", "") and text:
+            parsed = json.loads(text)
+        if status not in ok:
+            raise SystemExit(f"{method} {path} failed with {status}: {text}")
+        return status, parsed, headers
+
+
+def servercode_deploy(args: argparse.Namespace) -> dict[str, Any]:
+    api = Api(args)
+    source = Path(args.file).read_text(encoding="utf-8")
+    hooks = Path(args.hook_config).read_text(encoding="utf-8") if args.hook_config else None
+    if args.environment_version:
+        boundary = "karakuriDeployBoundary"
+        form = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+            f'{{"environmentVersion": "{args.environment_version}"}}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="server-code"\r\n'
+            f"Content-Type: application/javascript\r\n\r\n{source}\r\n--{boundary}--\r\n"
+        )
+        _, body, _ = api.call("POST", "/server-code", form, f"multipart/form-data; boundary={boundary}")
+    else:
+        _, body, _ = api.call("POST", "/server-code", source, "application/javascript")
+    version = body["versionID"]
+    # Kii's order: code, then its hook config, then current, so a failure leaves current alone.
+    if hooks is not None:
+        api.call(
+            "PUT", f"/hooks/versions/{version}", hooks, "application/vnd.kii.HooksDeploymentRequest+json"
+        )
+    if not args.no_set_current:
+        api.call("PUT", "/server-code/versions/current", version, "text/plain")
+    return {"versionID": version, "hookConfig": hooks is not None, "current": not args.no_set_current}
+
+
+def servercode_list(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(Api(args).call("GET", "/server-code/versions")[1])
+
+
+def servercode_get(args: argparse.Namespace) -> str:
+    return str(Api(args).call("GET", f"/server-code/versions/{args.code_version}")[1])
+
+
+def servercode_get_hook_config(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(Api(args).call("GET", f"/hooks/versions/{args.code_version}")[1])
+
+
+def servercode_set_current(args: argparse.Namespace) -> dict[str, Any]:
+    Api(args).call("PUT", "/server-code/versions/current", args.code_version, "text/plain")
+    return {"current": args.code_version}
+
+
+def servercode_delete(args: argparse.Namespace) -> dict[str, Any]:
+    Api(args).call("DELETE", f"/server-code/versions/{args.code_version}")
+    return {"deleted": args.code_version}
+
+
+def servercode_invoke(args: argparse.Namespace) -> dict[str, Any]:
+    api = Api(args)
+    token: str | bool | None = True if args.as_admin else args.user_token
+    status, body, headers = api.call(
+        "POST",
+        f"/server-code/versions/{args.code_version}/{args.endpoint}",
+        args.args or "{}",
+        token=token,
+        ok=(200, 400, 404, 409),
+    )
+    steps = {k.lower(): v for k, v in headers.items()}.get("x-step-count")
+    return {"status": status, "body": body, "stepCount": int(steps) if steps else None}
+
+
+def logs(args: argparse.Namespace) -> str:
+    import time
+
+    api = Api(args)
+    query = f"?limit={args.num}" + (f"&level={args.level}" if args.level else "")
+    _, body, _ = api.call("GET", f"/server-code/logs{query}")
+    while True:
+        for line in body["logs"]:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(line["time"] / 1000))
+            entry = f" [{line['entryName']}]" if line.get("entryName") else ""
+            sys.stdout.write(f"{stamp} {line['level']:<5} {line['key']}{entry} {line['message']}\n")
+        sys.stdout.flush()
+        if not args.tail:
+            return ""
+        time.sleep(1.0)
+        level = f"&level={args.level}" if args.level else ""
+        _, body, _ = api.call("GET", f"/server-code/logs?since={body['last']}&limit=1500{level}")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="karakuri", description="Operate a karakuri deployment.")
     target = argparse.ArgumentParser(add_help=False)
@@ -86,12 +242,56 @@ def parser() -> argparse.ArgumentParser:
     notes = commands.add_parser("notifications", parents=[target], help="verification and reset codes sent")
     notes.add_argument("--app", help="app ID (default: the local demo app)")
     notes.set_defaults(run=notifications)
+
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--site-url", help="the API base URL (default: the local stack's)")
+    site.add_argument("--app-id", help="default: the local demo app")
+    site.add_argument("--client-id", help="the app's client ID (admin commands)")
+    site.add_argument("--client-secret", help="the app's client secret (admin commands)")
+    site.add_argument("--token", help="an app admin token instead of the client credentials")
+    site.add_argument("--state-dir", help="where the local stack keeps its files (default .karakuri)")
+    code = commands.add_parser("servercode", help="server code, like Kii's kii-servercode.js")
+    actions = code.add_subparsers(dest="action", required=True)
+    deploy = actions.add_parser("deploy", parents=[site], help="deploy a file, attach hooks, set it current")
+    deploy.add_argument("file")
+    deploy.add_argument("--hook-config", help="a hook config JSON file to attach to the new version")
+    deploy.add_argument("--no-set-current", action="store_true", help="deploy without making it current")
+    deploy.add_argument("--environment-version", choices=["0", "6"], help="Kii's environment version")
+    deploy.set_defaults(run=servercode_deploy)
+    actions.add_parser("list", parents=[site], help="list versions").set_defaults(run=servercode_list)
+    for name, run, what in [
+        ("get", servercode_get, "print a version's source"),
+        ("get-hook-config", servercode_get_hook_config, "print a version's hook config"),
+        ("set-current", servercode_set_current, "make a version current"),
+        ("delete", servercode_delete, "delete a version and its hook config"),
+    ]:
+        action = actions.add_parser(name, parents=[site], help=what)
+        action.add_argument(
+            "--code-version", required=name not in ("get", "get-hook-config"), default="current"
+        )
+        action.set_defaults(run=run)
+    invoke = actions.add_parser("invoke", parents=[site], help="execute an endpoint")
+    invoke.add_argument("endpoint")
+    invoke.add_argument("--args", help="the parameters, a JSON object")
+    invoke.add_argument("--code-version", default="current")
+    invoke.add_argument("--as-admin", action="store_true", help="execute with the app admin's token")
+    invoke.add_argument("--user-token", help="execute as the user of this token (default: anonymous)")
+    invoke.set_defaults(run=servercode_invoke)
+
+    log = commands.add_parser("logs", parents=[site], help="the developer log, like Kii's kii-logs.js")
+    log.add_argument("-t", "--tail", action="store_true", help="keep printing new lines")
+    log.add_argument("-n", "--num", type=int, default=100, help="how many lines (at most 1500)")
+    log.add_argument("--level", choices=["DEBUG", "INFO", "WARN", "ERROR"], help="this level and above")
+    log.set_defaults(run=logs)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     result = args.run(args)
+    if isinstance(result, str):
+        sys.stdout.write(result)
+        return 0
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -33,11 +33,12 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
         return json.loads(response.read() or b"null")
 
 
-def _start(state: Path) -> subprocess.Popen[str]:
+def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
     """`chalice local --stage local` on free ports, as `make run` starts it."""
     port = _free_port()
     env = {
         **os.environ,
+        **extra_env,
         "KARAKURI_LOCAL_PORT": str(port),
         "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
         "KARAKURI_STATE_DIR": str(state),
@@ -177,3 +178,58 @@ def test_karakuri_cli_without_a_running_stack_says_so(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode != 0 and "make run" in result.stderr
+
+
+SERVER_CODE = """
+function hello(params, context) { return 'hello ' + params.name; }
+function spin(params, context) { while (true) {} }
+function note(params, context, done) {
+  console.log('noting', params.text);
+  context.getAppAdminContext().bucketWithName('notes').createObject().save().then(function (o) { done(o.getID()); });
+}
+"""
+HOOK_CONFIG = (
+    '{"kiicloud://users": [{"when": "USER_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "note"}]}'
+)
+
+
+def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
+    """Deploy -> set current -> execute with `karakuri servercode`, a loop that ends at the
+    deadline on a request thread while the server keeps serving, and `karakuri logs`."""
+    process = _start(tmp_path / "state", KARAKURI_SCRIPT_TIMEOUT="1")
+    try:
+        _wait_ready(process)
+        state = str(process.state)  # type: ignore[attr-defined]
+        code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"
+        code.write_text(SERVER_CODE)
+        hooks.write_text(HOOK_CONFIG)
+        karakuri = str(Path(sys.executable).parent / "karakuri")
+
+        def cli(*args: str) -> str:
+            done = subprocess.run(
+                [karakuri, *args, "--state-dir", state], capture_output=True, text=True, timeout=120, cwd=ROOT
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        deployed = json.loads(cli("servercode", "deploy", str(code), "--hook-config", str(hooks)))
+        assert deployed["current"] is True and deployed["hookConfig"] is True
+        [listed] = json.loads(cli("servercode", "list"))["versions"]
+        assert listed["versionID"] == deployed["versionID"] and listed["current"] is True
+        assert "function spin" in cli("servercode", "get", "--code-version", deployed["versionID"])
+        assert json.loads(cli("servercode", "get-hook-config")) == json.loads(HOOK_CONFIG)
+        invoked = json.loads(cli("servercode", "invoke", "hello", "--args", '{"name": "cli"}'))
+        assert invoked["status"] == 200 and invoked["body"] == {"returnedValue": "hello cli"}
+        spun = json.loads(cli("servercode", "invoke", "spin"))
+        assert spun["status"] == 400 and spun["body"]["details"]["errorCode"] == "EXECUTION_TIMEOUT"
+        saved = json.loads(
+            cli("servercode", "invoke", "note", "--as-admin", "--args", '{"text": "from cli"}')
+        )
+        assert saved["status"] == 200 and saved["body"]["returnedValue"]
+        log = cli("logs", "--num", "50")
+        assert "noting from cli" in log and "servercode.invoke [spin]" in log and "EXECUTION_TIMEOUT" in log
+        errors = cli("logs", "--level", "ERROR")
+        assert "spin" in errors and "hello" not in errors
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
