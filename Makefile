@@ -55,3 +55,4 @@ clean:
 bench: $(BIN)/.installed
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/objects.py
+	$(BIN)/python bench/servercode.py

@@ -15,31 +15,11 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-
-
-def clock(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {"median_ms": statistics.median(ordered), "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)]}
+from common import clock, save, summary
 
 
 def main() -> None:
@@ -222,9 +202,7 @@ def main() -> None:
     print(f"{'':52} {'median ms':>10} {'p95 ms':>8}")
     for label, row in results.items():
         print(f"{label:52} {row['median_ms']:10.2f} {row['p95_ms']:8.2f}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "objects.json").write_text(json.dumps(results, indent=2) + "\n")
+    save("objects", results)
 
 
 if __name__ == "__main__":

@@ -17,38 +17,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-
+from common import clock, save, summary
 
 LABELS = ("rest (scrypt 2^14)", "rest (scrypt 2^4)", "scrypt 2^14 alone", "bare transaction")
-
-
-def clock(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": statistics.median(ordered),
-        "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
-        "mean_ms": statistics.fmean(ordered),
-    }
 
 
 def main() -> None:
@@ -159,11 +134,7 @@ def main() -> None:
     print(f"{'':22} {'median ms':>10} {'p95 ms':>8} {'x bare':>8}")
     for label, row in results.items():
         print(f"{label:22} {row['median_ms']:10.2f} {row['p95_ms']:8.2f} {row['median_ms'] / bare:8.1f}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"registration{'-stock-moto' if args.stock_moto else ''}.json").write_text(
-        json.dumps(results, indent=2) + "\n"
-    )
+    save(f"registration{'-stock-moto' if args.stock_moto else ''}", results)
 
 
 if __name__ == "__main__":

@@ -172,11 +172,10 @@ def _jo(value: Any, stack: Any, gap: Any, keys: Any, replacer: Any, space: Any) 
 
 
 def _str(key: Any, holder: Any, *rest: Any) -> Any:
-    """JSON.stringify writes NaN as null, like Infinity."""
-    value = holder.get(key) if not isinstance(key, str) else holder.get(jsbase.Js(key))
-    if value._type() == "Number" and value.value != value.value:
-        return "null"
-    return _original_str(key, holder, *rest)
+    """JSON.stringify writes NaN as null, like Infinity (a string "NaN" comes out quoted)."""
+    out = _original_str(key, holder, *rest)
+    text = out if isinstance(out, str) else getattr(out, "value", None)
+    return "null" if text == "NaN" else out
 
 
 def _to_js(this: Any, value: Any) -> Any:

@@ -813,8 +813,9 @@ function __kii_errorOf(e) {
   try { return JSON.stringify(e); } catch (x) { return String(e); }
 }
 function __kii_turn() {
-  var rt = __kii_rt, run = rt.run, out = { requests: rt.outbox, logs: rt.logs, finished: run.finished };
-  rt.outbox = []; rt.logs = [];
+  var rt = __kii_rt, run = rt.run, out = { finished: run.finished };
+  if (rt.outbox.length) { out.requests = rt.outbox; rt.outbox = []; }
+  if (rt.logs.length) { out.logs = rt.logs; rt.logs = []; }
   if (!run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
     run.finished = true; run.error = __kii_errorOf(rt.uncaught); out.finished = true;
   }
