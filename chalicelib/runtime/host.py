@@ -22,7 +22,7 @@ from chalicelib.domain.models import Principal
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.users import to_json as user_json
 from chalicelib.errors import InvalidInputData, KiiError, OperationNotAllowed
-from chalicelib.services.auth import AuthService
+from chalicelib.services.auth import AuthService, login_identity
 from chalicelib.services.groups import GroupService, group_json
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.things import ThingService
@@ -152,8 +152,11 @@ def _user_whoami(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
 
 @op("user.login")
 def _user_login(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    username = _text(args, "username")
+    if login_identity(username)[0] is None:
+        raise InvalidInputData("KiiUser.authenticate signs in users, not things", field="username")
     app = host.auth.app(caller.app_id)
-    issued = host.auth.grant(app, {"username": args.get("username"), "password": args.get("password")})
+    issued = host.auth.grant(app, {"username": username, "password": args.get("password")})
     if issued.principal_id is None:
         raise InvalidInputData("Not a user's credentials")
     signed_in = Caller(Principal("user", caller.app_id, issued.principal_id), caller.causation)

@@ -131,6 +131,11 @@ function aclAndThings(params, context, done) {
   }, function (e) { done('failed: ' + e.message); });
 }
 
+function thingLogin(params, context, done) {
+  KiiUser.authenticate('VENDOR_THING_ID:dev', 'pw').then(function () { done('unexpected'); },
+    function (e) { done(e.message); });
+}
+
 function wrongTypes(params, context, done) {
   var bucket = context.getAppAdminContext().bucketWithName('xx');
   var obj = bucket.createObjectWithID('fixed-id');
@@ -196,3 +201,8 @@ def test_acls_and_things(run: Any) -> None:
 def test_conditional_saves_report_kii_errors(run: Any) -> None:
     message = run("wrongTypes")
     assert "statusCode: 409" in message and "OBJECT_ALREADY_EXISTS" in message
+
+
+def test_user_sign_in_refuses_thing_credentials(run: Any) -> None:
+    source_check = run("thingLogin")
+    assert "statusCode: 400" in source_check and "INVALID_INPUT_DATA" in source_check
