@@ -34,6 +34,10 @@ class Settings:
     # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
     script_engine: str = "js2py"
     script_timeout_seconds: float = 20.0
+    # What Kii.getBaseURL() answers in hooks and schedules (manual executions use the request's host).
+    base_url: str = "http://127.0.0.1:8000/api"
+    # How long hook execution records are kept.
+    execution_retention_seconds: int = 7 * 24 * 3600
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +68,9 @@ class Settings:
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
             script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),
+            execution_retention_seconds=num("KARAKURI_EXECUTION_RETENTION", 7 * 24 * 3600),
+            base_url=env.get("KARAKURI_BASE_URL")
+            or f"http://{env.get('KARAKURI_LOCAL_HOST', '127.0.0.1')}:{num('KARAKURI_LOCAL_PORT', 8000)}/api",
         )
 
 

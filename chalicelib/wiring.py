@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
@@ -25,7 +26,7 @@ from chalicelib.adapters.stores import (
 )
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.things import TableThingStore
-from chalicelib.domain.ports import Clock, EventRecordParser, Outbox, ScriptEngine
+from chalicelib.domain.ports import Clock, EventRecordParser, HookStore, Outbox, ScriptEngine
 from chalicelib.runtime.executor import Executor, ProgramPool, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
@@ -53,6 +54,7 @@ class Container:
     outbox: Outbox
     records: EventRecordParser
     servercode: ServerCodeService
+    hooks: HookStore
     _runner: Runner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -93,6 +95,7 @@ def build(
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
     object_store = TableObjectStore(table, codec)
+    hook_store = TableHookStore(table, settings.execution_retention_seconds)
     auth = AuthService(
         app_store,
         user_store,
@@ -131,7 +134,10 @@ def build(
         ),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
-        servercode=ServerCodeService(TableServerCodeStore(table), TableExecutionLog(table), clock),
+        servercode=ServerCodeService(
+            TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store
+        ),
+        hooks=hook_store,
     )
 
 

@@ -151,6 +151,27 @@ def logs(request: KiiRequest) -> Reply:
     return Reply(200, {"logs": lines, "last": lines[-1]["seq"] if lines else number("since", 0)})
 
 
+@route(bp, "/api/apps/{appID}/hooks/executions", ["GET"])
+def executions(request: KiiRequest) -> Reply:
+    query = dict(request.query)
+    try:
+        limit = min(max(int(query.pop("bestEffortLimit", 50)), 1), 200)
+    except ValueError:
+        raise InvalidInputData("bestEffortLimit must be a number", field="bestEffortLimit") from None
+    key = query.pop("paginationKey", None)
+    query.pop("disable_cache", None)
+    found, next_key = _servercode().executions(request.caller, query, limit, key)
+    body: dict[str, Any] = {"executions": found}
+    if next_key:
+        body["nextPaginationKey"] = next_key
+    return Reply(200, body)
+
+
+@route(bp, "/api/apps/{appID}/hooks/executions/{executionID}", ["GET"])
+def execution(request: KiiRequest) -> Reply:
+    return Reply(200, _servercode().execution(request.caller, request.params["executionID"]))
+
+
 @route(bp, HOOKS, ["PUT", "GET", "HEAD", "DELETE"])
 def hooks(request: KiiRequest) -> Reply:
     ref, service = request.params["versionID"], _servercode()
@@ -160,4 +181,4 @@ def hooks(request: KiiRequest) -> Reply:
     if request.method == "DELETE":
         service.delete_hooks(request.caller, ref)
         return no_content()
-    return Reply(200, service.hooks(request.caller, ref))
+    return Reply(200, service.hook_config(request.caller, ref))

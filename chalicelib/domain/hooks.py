@@ -96,7 +96,8 @@ def _strip_comments(text: str) -> str:
     )
 
 
-def parse_hook_config(text: str, endpoints: Collection[str]) -> HookConfig:
+def parse_hook_config(text: str, endpoints: Collection[str] | None) -> HookConfig:
+    """``endpoints`` None skips the endpoint check (a config already checked at upload)."""
     try:
         document = json.loads(_strip_comments(text))
     except json.JSONDecodeError as error:
@@ -126,7 +127,7 @@ def _allowed_triggers(path: str) -> tuple[str, ...]:
     )
 
 
-def _hooks(path: str, value: Any, endpoints: Collection[str]) -> list[Hook]:
+def _hooks(path: str, value: Any, endpoints: Collection[str] | None) -> list[Hook]:
     allowed = _allowed_triggers(path)
     if not isinstance(value, list):
         raise InvalidHookConfig(f"{path}: a list of {{when, what, endpoint}} is expected")
@@ -151,7 +152,7 @@ def _hooks(path: str, value: Any, endpoints: Collection[str]) -> list[Hook]:
     return list(found.values())
 
 
-def _jobs(value: Any, endpoints: Collection[str]) -> list[ScheduledJob]:
+def _jobs(value: Any, endpoints: Collection[str] | None) -> list[ScheduledJob]:
     if not isinstance(value, dict):
         raise InvalidHookConfig(f"{SCHEDULER}: an object of jobs by name is expected")
     jobs = []
@@ -171,10 +172,98 @@ def _jobs(value: Any, endpoints: Collection[str]) -> list[ScheduledJob]:
     return jobs
 
 
-def _check_target(where: str, what: Any, endpoint: Any, endpoints: Collection[str]) -> None:
+def _check_target(where: str, what: Any, endpoint: Any, endpoints: Collection[str] | None) -> None:
     if what != WHAT:
         raise InvalidHookConfig(f"{where}: 'what' must be {WHAT}")
     if not isinstance(endpoint, str) or not endpoint:
         raise InvalidHookConfig(f"{where}: 'endpoint' must name a function of the server code")
-    if endpoint not in endpoints:
+    if endpoints is not None and endpoint not in endpoints:
         raise InvalidHookConfig(f"{where}: the server code has no endpoint {endpoint!r}")
+
+
+_SCOPE_PATHS = {"APP_AND_USER": "users", "APP_AND_GROUP": "groups", "APP_AND_THING": "things"}
+_ENTITY_PATHS = {
+    "USER_": "kiicloud://users",
+    "GROUP_": "kiicloud://groups",
+    "THING_": "kiicloud://things",
+    "INSTALLATION_": "kiicloud://installations",
+}
+
+
+def hook_path(trigger: str, params: dict[str, Any]) -> str | None:
+    """The hook config path an event is matched under: the bucket path with ``*`` for the
+    scope's owner (kii-servercode.md §4.1), or the entity kind's path."""
+    if trigger.startswith("DATA_OBJECT_"):
+        scope = params.get("objectScope") or {}
+        kind = _SCOPE_PATHS.get(scope.get("type", ""))
+        prefix = f"kiicloud://{kind}/*/" if kind else "kiicloud://"
+        return f"{prefix}buckets/{params.get('bucketID')}"
+    for start, path in _ENTITY_PATHS.items():
+        if trigger.startswith(start):
+            return path
+    return None
+
+
+@dataclass(frozen=True)
+class Activation:
+    """From ``at`` on, this version (and this hook config, as it then was) is current; a
+    ``None`` version means none is. Events are matched against the activation that was in
+    force when they occurred, so a config change takes effect for the events after it."""
+
+    at: int
+    version_id: str | None
+    config: str | None
+
+
+def active_at(activations: list[Activation], at: int) -> Activation | None:
+    """The activation in force at ``at``; ``activations`` newest first."""
+    return next((a for a in activations if a.at <= at), None)
+
+
+ExecutionStatus = str  # "running" | "succeeded" | "failed"
+
+
+@dataclass(frozen=True)
+class HookExecution:
+    """One run of one endpoint for one event: claimed before it runs, finished after."""
+
+    app_id: str
+    execution_id: str
+    event_id: str
+    trigger: str
+    path: str
+    endpoint: str
+    version_id: str
+    attempt: int
+    started_at: int
+    status: ExecutionStatus = "running"
+    finished_at: int | None = None
+    result: dict[str, Any] | None = None  # {} or {"returnedValue": ...}
+    error: dict[str, Any] | None = None  # {"errorCode", "message"}
+    logs: tuple[dict[str, Any], ...] = ()
+    revision: int = 1
+
+    @property
+    def key(self) -> str:
+        return f"{self.event_id}#{self.endpoint}"
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "executionID": self.execution_id,
+            "eventID": self.event_id,
+            "appID": self.app_id,
+            "trigger": self.trigger,
+            "path": self.path,
+            "endpoint": self.endpoint,
+            "versionID": self.version_id,
+            "attempt": self.attempt,
+            "startedAt": self.started_at,
+            "finishedAt": self.finished_at,
+            "status": self.status,
+            "logs": list(self.logs),
+        }
+        if self.result is not None:
+            body.update(self.result)
+        if self.error is not None:
+            body["error"] = self.error
+        return body

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from chalicelib.domain.events import Event
+from chalicelib.domain.hooks import Activation, HookExecution
 from chalicelib.domain.installations import Installation
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
 from chalicelib.domain.objects import Bucket, KiiObject
@@ -196,3 +197,22 @@ class ExecutionLog(Protocol):
     def append(self, app_id: str, record: Mapping[str, Any]) -> None: ...
     def read(self, app_id: str, after: int = 0) -> list[dict[str, Any]]:
         """Records with a sequence number above ``after``, oldest first."""
+
+
+class HookStore(Protocol):
+    """Activations (which version and hook config were current from when) and hook
+    executions (claimed before they run, so a redelivered event does not run twice)."""
+
+    def activate(self, app_id: str, activation: Activation) -> None: ...
+    def activations(self, app_id: str) -> list[Activation]:
+        """Newest first."""
+
+    def claim(self, execution: HookExecution, stale_before: int) -> HookExecution | None:
+        """Claims the (event, endpoint): the execution to run (``attempt`` counts), or None
+        when it already finished. An interrupted claim, or a running one older than
+        ``stale_before``, is taken over; a fresher running one raises TemporarilyUnavailable."""
+
+    def finish(self, execution: HookExecution) -> None: ...
+    def get(self, app_id: str, execution_id: str) -> HookExecution | None: ...
+    def executions(self, app_id: str, after: str | None = None) -> Iterator[tuple[str, HookExecution]]:
+        """Newest first, lazily, with each one's pagination key."""

@@ -121,8 +121,7 @@ class Executor:
         principal = invocation.caller.principal
         causation = invocation.caller.causation
         session = Session(
-            invocation.app_id,
-            Causation(causation.source, invocation.execution_id, causation.depth),
+            invocation.app_id, Causation(causation.source, invocation.execution_id, causation.depth)
         )
         if principal.token:
             session.principals[principal.token] = principal
@@ -199,6 +198,14 @@ class Runner:
     servercode: ServerCodeService
     auth: AuthService
     executor: Executor
+    _app_keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def _app_key(self, app_id: str) -> str:
+        """Apps never change their key: read once per process."""
+        key = self._app_keys.get(app_id)
+        if key is None:
+            key = self._app_keys[app_id] = self.auth.app(app_id).app_key
+        return key
 
     def execute(
         self,
@@ -208,14 +215,19 @@ class Runner:
         params: Any,
         base_url: str,
         source: CausationSource = "server_code",
+        execution_id: str | None = None,
+        **record: Any,
     ) -> Outcome:
-        app = self.auth.app(caller.app_id)
+        """Runs ``endpoint`` of version ``ref`` (or ``current``) for ``caller``; writes made by
+        it carry causation ``source``, this execution and one more level of depth."""
+        app_key = self._app_key(caller.app_id)
         version, code = self.servercode.runnable(caller.app_id, ref, endpoint)
-        causation = Causation(source, None, caller.causation.depth + 1)
+        execution_id = execution_id or ids.new_event_id()
+        causation = Causation(source, execution_id, caller.causation.depth + 1)
         outcome = self.executor.run(
             Invocation(
-                app_id=app.app_id,
-                app_key=app.app_key,
+                app_id=caller.app_id,
+                app_key=app_key,
                 base_url=base_url,
                 version_id=version.version_id,
                 source=code,
@@ -223,11 +235,12 @@ class Runner:
                 params=params,
                 caller=Caller(caller.principal, causation),
                 environment=version.environment_version,
+                execution_id=execution_id,
             )
         )
         status = "succeeded" if outcome.succeeded else f"failed: {outcome.error_code}"
         self.servercode.record(
-            app.app_id,
+            caller.app_id,
             "servercode.invoke",
             "INFO" if outcome.succeeded else "ERROR",
             f"{endpoint} {status}" + (f": {outcome.error_message}" if outcome.error_message else ""),
@@ -239,5 +252,6 @@ class Runner:
             durationMs=round(outcome.duration_ms, 1),
             lines=outcome.logs,
             droppedLines=outcome.dropped_logs,
+            **record,
         )
         return outcome

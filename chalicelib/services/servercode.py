@@ -4,13 +4,13 @@ resolving the version an execution runs, which anyone who may execute needs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller
-from chalicelib.domain.hooks import HookConfig, parse_hook_config
-from chalicelib.domain.ports import Clock, ExecutionLog, ServerCodeStore
+from chalicelib.domain.hooks import Activation, HookConfig, parse_hook_config
+from chalicelib.domain.ports import Clock, ExecutionLog, HookStore, ServerCodeStore
 from chalicelib.domain.scripts import (
     DEFAULT_ENVIRONMENT,
     ENDPOINT_NAME,
@@ -21,11 +21,14 @@ from chalicelib.domain.scripts import (
 from chalicelib.errors import (
     HookVersionNotFound,
     InvalidInputData,
+    NotFound,
     ServerCodeVersionNotFound,
 )
 from chalicelib.services.access import require_admin
 
 CURRENT = "current"
+MAX_HOOK_CONFIG_BYTES = 64 * 1024
+RUNNABLE_CACHE = 64
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
 
 
@@ -34,6 +37,9 @@ class ServerCodeService:
     store: ServerCodeStore
     log: ExecutionLog
     clock: Clock
+    hook_store: HookStore
+    # Versions never change: a warm process keeps the ones it ran (deleting one forgets it).
+    _runnable: dict[tuple[str, str], tuple[CodeVersion, str]] = field(default_factory=dict, repr=False)
 
     # --- versions -------------------------------------------------------------------------------
     def deploy(self, caller: Caller, source: str, environment_version: str | None = None) -> CodeVersion:
@@ -94,7 +100,11 @@ class ServerCodeService:
     def delete(self, caller: Caller, version_id: str) -> None:
         require_admin(caller.principal)
         self._existing(caller.app_id, version_id)
+        was_current = self.store.current(caller.app_id) == version_id
         self.store.delete_version(caller.app_id, version_id)
+        self._runnable.pop((caller.app_id, version_id), None)
+        if was_current:
+            self._activate(caller.app_id, None)
 
     def current(self, caller: Caller) -> str:
         require_admin(caller.principal)
@@ -105,21 +115,26 @@ class ServerCodeService:
         version_id = version_id.strip()
         self._existing(caller.app_id, version_id)
         self.store.set_current(caller.app_id, version_id)
+        self._activate(caller.app_id, version_id)
 
     def unset_current(self, caller: Caller) -> None:
         require_admin(caller.principal)
         self._named(caller.app_id, CURRENT)
         self.store.set_current(caller.app_id, None)
+        self._activate(caller.app_id, None)
 
     # --- hook configs ---------------------------------------------------------------------------
     def put_hooks(self, caller: Caller, ref: str, text: str) -> HookConfig:
         require_admin(caller.principal)
         version = self._named(caller.app_id, ref)
+        if len(text.encode()) > MAX_HOOK_CONFIG_BYTES:
+            raise InvalidInputData(f"The hook config is larger than {MAX_HOOK_CONFIG_BYTES // 1024} KB")
         config = parse_hook_config(text, version.endpoints)
         self.store.put_hook_config(caller.app_id, version.version_id, text)
+        self._activate_if_current(caller.app_id, version.version_id)
         return config
 
-    def hooks(self, caller: Caller, ref: str) -> dict[str, Any]:
+    def hook_config(self, caller: Caller, ref: str) -> dict[str, Any]:
         require_admin(caller.principal)
         version = self._named(caller.app_id, ref)
         text = self.store.hook_config(caller.app_id, version.version_id)
@@ -132,17 +147,79 @@ class ServerCodeService:
         version = self._named(caller.app_id, ref)
         if not self.store.delete_hook_config(caller.app_id, version.version_id):
             raise HookVersionNotFound(versionID=version.version_id)
+        self._activate_if_current(caller.app_id, version.version_id)
+
+    # --- activations: what hooks use, by the time events occur ------------------------------------
+    def _activate(self, app_id: str, version_id: str | None) -> None:
+        config = self.store.hook_config(app_id, version_id) if version_id else None
+        self.hook_store.activate(app_id, Activation(self.clock.now_ms(), version_id, config))
+
+    def _activate_if_current(self, app_id: str, version_id: str) -> None:
+        if self.store.current(app_id) == version_id:
+            self._activate(app_id, version_id)
 
     # --- executions -----------------------------------------------------------------------------
     def runnable(self, app_id: str, ref: str, endpoint: str) -> tuple[CodeVersion, str]:
         """The version and source an execution of ``endpoint`` runs (no admin needed)."""
         if not ENDPOINT_NAME.match(endpoint):
             raise InvalidInputData(f"Not an endpoint name: {endpoint}", field="endpoint")
-        version = self._named(app_id, ref)
-        source = self.store.source(app_id, version.version_id)
+        version_id = self._named(app_id, ref).version_id if ref == CURRENT else ref
+        cached = self._runnable.get((app_id, version_id))
+        if cached is not None:
+            return cached
+        version = self._existing(app_id, version_id)
+        source = self.store.source(app_id, version_id)
         if source is None:
-            raise ServerCodeVersionNotFound(versionID=version.version_id)
+            raise ServerCodeVersionNotFound(versionID=version_id)
+        if len(self._runnable) >= RUNNABLE_CACHE:
+            self._runnable.pop(next(iter(self._runnable)))
+        self._runnable[(app_id, version_id)] = version, source
         return version, source
+
+    # --- hook executions ------------------------------------------------------------------------
+    def executions(
+        self,
+        caller: Caller,
+        filters: dict[str, str],
+        limit: int = 50,
+        pagination_key: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest first, filtered by ``endpoint``, ``trigger``, ``status`` and ``since``/``until``
+        (startedAt, epoch ms); Kii-style paging (best effort limit, next pagination key)."""
+        require_admin(caller.principal)
+        unknown = set(filters) - {"endpoint", "trigger", "status", "since", "until"}
+        if unknown:
+            raise InvalidInputData(f"Unknown filter: {', '.join(sorted(unknown))}")
+        try:
+            since, until = int(filters.get("since", 0)), int(filters.get("until", 2**62))
+        except ValueError:
+            raise InvalidInputData("since and until are epoch milliseconds") from None
+        found: list[dict[str, Any]] = []
+        last_key: str | None = None
+        for key, execution in self.hook_store.executions(caller.app_id, pagination_key):
+            if len(found) == limit:
+                return found, last_key
+            last_key = key
+            if not since <= execution.started_at <= until:
+                continue
+            if any(
+                filters.get(name) not in (None, value)
+                for name, value in (
+                    ("endpoint", execution.endpoint),
+                    ("trigger", execution.trigger),
+                    ("status", execution.status),
+                )
+            ):
+                continue
+            found.append(execution.to_json())
+        return found, None
+
+    def execution(self, caller: Caller, execution_id: str) -> dict[str, Any]:
+        require_admin(caller.principal)
+        found = self.hook_store.get(caller.app_id, execution_id)
+        if found is None:
+            raise NotFound("The execution was not found", executionID=execution_id)
+        return found.to_json()
 
     # --- the developer log ----------------------------------------------------------------------
     def record(self, app_id: str, key: str, level: str, message: str, **fields: Any) -> None:

@@ -1,0 +1,172 @@
+"""Server hooks: an event becomes an execution of the endpoint its app's hook config names.
+
+For each event (kii-servercode.md §4-6):
+
+1. Kii's loop rule: an event caused by hook- or schedule-invoked server code fires nothing.
+   Writes made by manually executed server code and by Thing-IF trigger executions do fire
+   hooks (docs/hooks.md).
+2. The hook config is the one in force when the event occurred (the app's activations), so a
+   config change takes effect for the events after it, and only the current version counts.
+3. The (event, endpoint) is claimed with a conditional write before it runs: a redelivered
+   event does not run again once its execution finished. The claim is the execution record.
+4. The endpoint runs with Kii's params; ``context.getAccessToken()`` is a token for the user
+   (or thing) that caused the event, minted for this execution only: valid inside it, never
+   stored, never in an event.
+5. An error in the app's code is recorded as a failed execution and not retried; anything else
+   (the store, the engine) propagates, so the record is reported in ``batchItemFailures`` and
+   redelivered, and the interrupted claim is taken over by the next attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chalicelib.dispatcher.stream import log_event
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller, Causation, Event
+from chalicelib.domain.hooks import (
+    Activation,
+    HookConfig,
+    HookExecution,
+    active_at,
+    hook_path,
+    parse_hook_config,
+)
+from chalicelib.domain.models import Principal
+from chalicelib.domain.ports import Clock, HookStore
+from chalicelib.errors import KiiError, TemporarilyUnavailable
+from chalicelib.runtime.executor import Runner
+
+log = logging.getLogger("karakuri.dispatcher.hooks")
+
+LOOP_SOURCES = ("hook", "schedule")
+MAX_LOG_LINES = 100
+
+
+@dataclass
+class HookDispatcher:
+    """Lives for one batch: activations are read once per app and batch."""
+
+    runner: Runner
+    hooks: HookStore
+    clock: Clock
+    base_url: str
+    stale_after_ms: int
+    configs: dict[str, HookConfig] = field(default_factory=dict)
+    _activations: dict[str, list[Activation]] = field(default_factory=dict)
+
+    def consume(self, event: Event) -> None:
+        log_event(event)
+        if event.causation.source in LOOP_SOURCES:
+            return  # writes of hook-invoked server code fire no further hooks
+        activation = active_at(self._activations_of(event.app_id), event.occurred_at)
+        if activation is None or activation.version_id is None or activation.config is None:
+            return
+        path = hook_path(event.trigger, event.params)
+        endpoint = self._config(activation.config).endpoint_for(path, event.trigger) if path else None
+        if endpoint is None or path is None:
+            return
+        now = self.clock.now_ms()
+        claimed = self.hooks.claim(
+            HookExecution(
+                app_id=event.app_id,
+                execution_id=ids.new_event_id(now),
+                event_id=event.event_id,
+                trigger=str(event.trigger),
+                path=path,
+                endpoint=endpoint,
+                version_id=activation.version_id,
+                attempt=1,
+                started_at=now,
+            ),
+            stale_before=now - self.stale_after_ms,
+        )
+        if claimed is None:
+            log.info("event %s: %s already ran", event.event_id, endpoint)
+            return
+        self._run(event, claimed)
+
+    def _run(self, event: Event, claimed: HookExecution) -> None:
+        try:
+            outcome = self.runner.execute(
+                _caller(event),
+                claimed.version_id,
+                claimed.endpoint,
+                dict(event.params),
+                self.base_url,
+                source="hook",
+                execution_id=claimed.execution_id,
+                hookTrigger=claimed.trigger,
+                eventID=event.event_id,
+            )
+        except TemporarilyUnavailable:
+            self._interrupted(claimed)
+            raise
+        except KiiError as error:  # the version or endpoint is gone: the app's problem
+            self.hooks.finish(
+                replace(
+                    claimed,
+                    status="failed",
+                    finished_at=self.clock.now_ms(),
+                    error={"errorCode": error.error_code, "message": error.message},
+                )
+            )
+            return
+        except Exception:
+            self._interrupted(claimed)
+            raise
+        finished = replace(
+            claimed,
+            status="succeeded" if outcome.succeeded else "failed",
+            finished_at=self.clock.now_ms(),
+            result=outcome.body,
+            error=None
+            if outcome.succeeded
+            else {"errorCode": outcome.error_code, "message": outcome.error_message},
+            logs=tuple(outcome.logs[:MAX_LOG_LINES]),
+        )
+        self.hooks.finish(finished)
+
+    def _interrupted(self, claimed: HookExecution) -> None:
+        """Leave the claim for the next attempt to take over at once."""
+        try:
+            self.hooks.finish(replace(claimed, status="interrupted", finished_at=self.clock.now_ms()))
+        except Exception:  # the next attempt takes the claim over once it is stale
+            log.exception("could not release execution %s", claimed.execution_id)
+
+    def _activations_of(self, app_id: str) -> list[Activation]:
+        found = self._activations.get(app_id)
+        if found is None:
+            found = self._activations[app_id] = self.hooks.activations(app_id)
+        return found
+
+    def _config(self, text: str) -> HookConfig:
+        config = self.configs.get(text)
+        if config is None:
+            config = self.configs[text] = parse_hook_config(text, None)
+        return config
+
+
+def _caller(event: Event) -> Caller:
+    """The principal the hook runs for: the user or thing that caused the event, with a token
+    valid only inside this execution; anyone else gives no token (Kii: null)."""
+    actor = event.actor
+    if actor.kind in ("user", "thing") and actor.id:
+        principal = Principal(actor.kind, event.app_id, actor.id, secrets.token_urlsafe(32))  # type: ignore[arg-type]
+    else:
+        principal = Principal("anonymous", event.app_id)
+    return Caller(principal, Causation("hook", None, event.causation.depth))
+
+
+# Parsed hook configs by their text, shared by the batches of a warm process.
+_CONFIGS: dict[str, HookConfig] = {}
+
+
+def for_batch(runner: Runner, hooks: HookStore, clock: Clock, base_url: str, timeout_s: float) -> Any:
+    """The consumer of one batch."""
+    if len(_CONFIGS) > 256:
+        _CONFIGS.clear()
+    return HookDispatcher(runner, hooks, clock, base_url, int((timeout_s + 10) * 1000), _CONFIGS).consume
