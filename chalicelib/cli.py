@@ -7,6 +7,7 @@
     karakuri servercode list | get | get-hook-config | set-current | delete [--code-version V]
     karakuri servercode invoke ENDPOINT [--args JSON] [--as-admin | --user-token T]
     karakuri logs [--tail] [--level L] [--num N]
+    karakuri executions list [--endpoint E] [--trigger T] [--status S] | get ID
 
 Server-code commands and logs use the public REST API with the app's client credentials
 (locally: from .karakuri/local-app.json), like Kii's own command-line tools.
@@ -205,6 +206,20 @@ def servercode_invoke(args: argparse.Namespace) -> dict[str, Any]:
     return {"status": status, "body": body, "stepCount": int(steps) if steps else None}
 
 
+def executions_list(args: argparse.Namespace) -> dict[str, Any]:
+    from urllib.parse import urlencode
+
+    query = {"bestEffortLimit": str(args.limit)}
+    for name in ("endpoint", "trigger", "status", "since", "until"):
+        if getattr(args, name):
+            query[name] = str(getattr(args, name))
+    return dict(Api(args).call("GET", f"/hooks/executions?{urlencode(query)}")[1])
+
+
+def executions_get(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(Api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
+
+
 def logs(args: argparse.Namespace) -> str:
     import time
 
@@ -277,6 +292,20 @@ def parser() -> argparse.ArgumentParser:
     invoke.add_argument("--as-admin", action="store_true", help="execute with the app admin's token")
     invoke.add_argument("--user-token", help="execute as the user of this token (default: anonymous)")
     invoke.set_defaults(run=servercode_invoke)
+
+    runs = commands.add_parser("executions", help="hook executions").add_subparsers(
+        dest="action", required=True
+    )
+    listing = runs.add_parser("list", parents=[site], help="newest first")
+    for name in ("endpoint", "trigger", "status"):
+        listing.add_argument(f"--{name}")
+    listing.add_argument("--since", type=int, help="started at or after (epoch ms)")
+    listing.add_argument("--until", type=int, help="started at or before (epoch ms)")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(run=executions_list)
+    one = runs.add_parser("get", parents=[site], help="one execution")
+    one.add_argument("execution_id")
+    one.set_defaults(run=executions_get)
 
     log = commands.add_parser("logs", parents=[site], help="the developer log, like Kii's kii-logs.js")
     log.add_argument("-t", "--tail", action="store_true", help="keep printing new lines")

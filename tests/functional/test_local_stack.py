@@ -230,6 +230,21 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
         assert "noting from cli" in log and "servercode.invoke [spin]" in log and "EXECUTION_TIMEOUT" in log
         errors = cli("logs", "--level", "ERROR")
         assert "spin" in errors and "hello" not in errors
+
+        # the hook: a user signs up through the API, `note` runs within a second
+        credentials = json.loads((process.state / "local-app.json").read_text())  # type: ignore[attr-defined]
+        signed_up = time.monotonic()
+        user = _request(
+            f"{credentials['baseURL']}/api/apps/{credentials['appID']}/users",
+            {"loginName": "hooked", "password": "pass1234"},
+        )
+        ran: list[dict[str, object]] = []
+        while time.monotonic() - signed_up < 5 and not ran:
+            ran = json.loads(cli("executions", "list", "--trigger", "USER_CREATED"))["executions"]
+        assert ran and ran[0]["status"] == "succeeded" and ran[0]["endpoint"] == "note"
+        assert int(ran[0]["startedAt"]) - int(user["_created"]) < 1000  # type: ignore[call-overload]
+        got = json.loads(cli("executions", "get", str(ran[0]["executionID"])))
+        assert got["logs"] == [{"level": "INFO", "message": "noting undefined"}]
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)

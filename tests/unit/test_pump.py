@@ -1,0 +1,70 @@
+"""The local stream pump: per-app workers, so a slow app never holds up another app's hooks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from chalicelib.local.pump import StreamPump
+
+
+def _record(app_id: str, n: int) -> dict[str, Any]:
+    return {
+        "eventName": "INSERT",
+        "dynamodb": {"SequenceNumber": str(n), "NewImage": {"appID": {"S": app_id}}},
+    }
+
+
+class _Reader:
+    def __init__(self, batches: list[list[dict[str, Any]]]) -> None:
+        self.batches = batches
+
+    def poll(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.batches.pop(0) if self.batches else []
+
+
+def test_a_slow_app_does_not_delay_another_apps_batches() -> None:
+    delivered: dict[str, float] = {}
+    release = threading.Event()
+    started = time.monotonic()
+
+    def deliver(batch: dict[str, Any]) -> dict[str, Any]:
+        app_id = batch["Records"][0]["dynamodb"]["NewImage"]["appID"]["S"]
+        if app_id == "slow":
+            release.wait(5)
+        delivered.setdefault(app_id, time.monotonic() - started)
+        return {"batchItemFailures": []}
+
+    pump = StreamPump(
+        _Reader([[_record("slow", 1), _record("fast", 2)], [_record("fast", 3)]]), deliver, 0.01
+    )
+    pump.start()
+    try:
+        deadline = time.monotonic() + 3
+        while "fast" not in delivered and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert delivered.get("fast", 99) < 1.0 and "slow" not in delivered
+    finally:
+        release.set()
+        time.sleep(0.05)
+        pump.stop()
+    assert "slow" in delivered and pump.delivered == 3
+
+
+def test_one_apps_batches_stay_in_order() -> None:
+    seen: list[str] = []
+    done = threading.Event()
+
+    def deliver(batch: dict[str, Any]) -> None:
+        seen.extend(r["dynamodb"]["SequenceNumber"] for r in batch["Records"])
+        if len(seen) == 4:
+            done.set()
+
+    pump = StreamPump(
+        _Reader([[_record("a", 1), _record("a", 2)], [_record("a", 3)], [_record("a", 4)]]), deliver, 0.01
+    )
+    pump.start()
+    assert done.wait(3)
+    pump.stop()
+    assert seen == ["1", "2", "3", "4"]
