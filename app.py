@@ -9,7 +9,7 @@ from chalice import Chalice
 
 from chalicelib import config, wiring
 from chalicelib.api import buckets, groups, installations, notifications, oauth, servercode, things, users
-from chalicelib.dispatcher import hooks, stream
+from chalicelib.dispatcher import hooks
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -36,12 +36,7 @@ for blueprint in (
 )
 def dispatcher(event: Any) -> dict[str, Any]:
     batch = event.to_dict() if hasattr(event, "to_dict") else event
-    services = wiring.container()
-    settings = services.settings
-    consume = hooks.for_batch(
-        services.runner, services.hooks, services.clock, settings.base_url, settings.script_timeout_seconds
-    )
-    return stream.handle_batch(batch, services.records, consume)
+    return hooks.dispatch(batch, wiring.container())
 
 
 if config.settings().embedded_stack:

@@ -8,6 +8,7 @@
     karakuri servercode invoke ENDPOINT [--args JSON] [--as-admin | --user-token T]
     karakuri logs [--tail] [--level L] [--num N]
     karakuri executions list [--endpoint E] [--trigger T] [--status S] | get ID
+    karakuri events redrive --stage S [--queue-url URL]   re-run what reached the dead-letter queue
 
 Server-code commands and logs use the public REST API with the app's client credentials
 (locally: from .karakuri/local-app.json), like Kii's own command-line tools.
@@ -220,6 +221,31 @@ def executions_get(args: argparse.Namespace) -> dict[str, Any]:
     return dict(Api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
 
 
+def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
+    """Re-runs the batches the dispatcher gave up on (the stage's dead-letter queue)."""
+    from chalicelib.dispatcher import hooks, redrive
+
+    if not args.stage:
+        raise SystemExit("The local stack has no dead-letter queue (failed records are logged): pass --stage")
+    settings, _ = _settings(args)
+    queue_url = args.queue_url
+    if not queue_url:
+        stack = wiring.aws_client("cloudformation", settings).describe_stacks(StackName=args.stage)["Stacks"][
+            0
+        ]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        queue_url = outputs["EventsDeadLetterQueueUrl"]
+    services = wiring.build_for_aws(settings)
+    report = redrive.redrive(
+        wiring.aws_client("sqs", settings),
+        wiring.aws_client("dynamodbstreams", settings),
+        queue_url,
+        lambda batch: hooks.dispatch(batch, services),
+        args.limit,
+    )
+    return report.to_json()
+
+
 def logs(args: argparse.Namespace) -> str:
     import time
 
@@ -306,6 +332,14 @@ def parser() -> argparse.ArgumentParser:
     one = runs.add_parser("get", parents=[site], help="one execution")
     one.add_argument("execution_id")
     one.set_defaults(run=executions_get)
+
+    events = commands.add_parser("events", help="the event pipeline").add_subparsers(
+        dest="action", required=True
+    )
+    again = events.add_parser("redrive", parents=[target], help="re-run what reached the dead-letter queue")
+    again.add_argument("--queue-url", help="default: the stack's EventsDeadLetterQueueUrl output")
+    again.add_argument("--limit", type=int, default=100, help="at most this many messages")
+    again.set_defaults(run=events_redrive)
 
     log = commands.add_parser("logs", parents=[site], help="the developer log, like Kii's kii-logs.js")
     log.add_argument("-t", "--tail", action="store_true", help="keep printing new lines")

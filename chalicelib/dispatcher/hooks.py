@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chalicelib.dispatcher.stream import log_event
+from chalicelib.dispatcher.stream import handle_batch, log_event
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Causation, Event
 from chalicelib.domain.hooks import (
@@ -39,6 +40,7 @@ from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, HookStore
 from chalicelib.errors import KiiError, TemporarilyUnavailable
 from chalicelib.runtime.executor import Runner
+from chalicelib.wiring import Container
 
 log = logging.getLogger("karakuri.dispatcher.hooks")
 
@@ -165,8 +167,13 @@ def _caller(event: Event) -> Caller:
 _CONFIGS: dict[str, HookConfig] = {}
 
 
-def for_batch(runner: Runner, hooks: HookStore, clock: Clock, base_url: str, timeout_s: float) -> Any:
-    """The consumer of one batch."""
+def dispatch(batch: Mapping[str, Any], services: Container) -> dict[str, Any]:
+    """The dispatcher Lambda's work on one stream batch (also what a redrive runs)."""
     if len(_CONFIGS) > 256:
         _CONFIGS.clear()
-    return HookDispatcher(runner, hooks, clock, base_url, int((timeout_s + 10) * 1000), _CONFIGS).consume
+    settings = services.settings
+    stale_after_ms = int((settings.script_timeout_seconds + 10) * 1000)
+    consumer = HookDispatcher(
+        services.runner, services.hooks, services.clock, settings.base_url, stale_after_ms, _CONFIGS
+    )
+    return handle_batch(batch, services.records, consumer.consume)

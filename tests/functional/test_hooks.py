@@ -323,3 +323,45 @@ def test_executions_api_filters_pages_and_is_for_the_admin(kii: Kii, admin: str)
     assert (denied.status, denied.body["errorCode"]) == (403, "UNAUTHORIZED")
     bad = kii.call("GET", "/hooks/executions?colour=red", token=admin)
     assert (bad.status, bad.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
+
+
+def test_redrive_reruns_what_reached_the_dead_letter_queue_once(kii: Kii, admin: str) -> None:
+    from chalicelib import wiring
+    from chalicelib.dispatcher import hooks, redrive
+
+    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
+    kii.services.dispatch()
+    kii.register("lena")
+    kii.register("mona")
+    records = kii.services.drain_records()[-2:]
+    settings = kii.services.container.settings
+    streams = wiring.aws_client("dynamodbstreams", settings)
+    shard = streams.describe_stream(StreamArn=kii.services.events_stream)["StreamDescription"]["Shards"][0]
+    sqs = wiring.aws_client("sqs", settings)
+    queue = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    info = {
+        "shardId": shard["ShardId"],
+        "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+        "endSequenceNumber": records[1]["dynamodb"]["SequenceNumber"],
+        "streamArn": kii.services.events_stream,
+        "batchSize": 2,
+    }
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"version": "1.0", "DDBStreamBatchInfo": info}))
+    # the first of the two already ran before it was dead-lettered
+    from app import dispatcher
+
+    assert dispatcher({"Records": records[:1]}, None) == {"batchItemFailures": []}
+
+    def deliver(batch: dict[str, Any]) -> dict[str, Any]:
+        return hooks.dispatch(batch, kii.services.container)
+
+    report = redrive.redrive(sqs, streams, queue, deliver)
+    assert report.to_json() == {
+        "messages": 1,
+        "records": 2,
+        "redriven": 2,
+        "failedRecords": [],
+        "expiredMessages": 0,
+    }
+    assert [e["attempt"] for e in executions(kii, admin)] == [1, 1]  # neither ran twice
+    assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []

@@ -22,7 +22,7 @@ ALLOWED = {
     "api": {"api", "domain", "errors", "services", "runtime", "wiring", "config"},
     "dispatcher": {"dispatcher", "domain", "errors", "services", "runtime", "wiring", "config"},
     "local": {"local", "domain", "errors", "services", "runtime", "wiring", "config"},
-    "cli": {"domain", "errors", "services", "wiring", "config", "local"},
+    "cli": {"domain", "errors", "services", "wiring", "config", "local", "dispatcher"},
     "wiring": {"config", "adapters", "domain", "errors", "services", "runtime"},
 }
 
