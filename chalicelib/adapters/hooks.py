@@ -3,6 +3,7 @@
 Key layout of the ``data`` table:
 
     APP#{app}#HOOKS     ACTIVE#{at:013d}#{rnd}   an activation (the newest 50 are kept)
+    APP#{app}#HOOKS     #LATEST                  a copy of the newest (one GetItem per batch)
     APP#{app}#HOOKEXEC  {eventID}#{endpoint}     an execution, time-ordered by its event
                                                   gsi1: APP#{app}#EXECUTION#{executionID}
 
@@ -40,6 +41,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def _activation(item: Mapping[str, Any]) -> Activation:
+    return Activation(int(item["at"]), item.get("versionID"), item.get("config"))
+
+
 @dataclass
 class TableHookStore:
     table: KeyValueTable
@@ -57,14 +62,18 @@ class TableHookStore:
             item["versionID"] = activation.version_id
         if activation.config is not None:
             item["config"] = activation.config
-        self.table.transact([Put(DATA, item)])
+        self.table.transact([Put(DATA, item), Put(DATA, {**item, "sk": "#LATEST"})])
         old = self.table.query(DATA, pk, "ACTIVE#")[:-KEEP_ACTIVATIONS]
         for start in range(0, len(old), 25):
             self.table.transact([Delete(DATA, key_of(i)) for i in old[start : start + 25]])
 
     def activations(self, app_id: str) -> list[Activation]:
         items = self.table.query(DATA, f"APP#{app_id}#HOOKS", "ACTIVE#")
-        return [Activation(int(i["at"]), i.get("versionID"), i.get("config")) for i in reversed(items)]
+        return [_activation(i) for i in reversed(items)]
+
+    def latest_activation(self, app_id: str) -> Activation | None:
+        item = self.table.get(DATA, Key(f"APP#{app_id}#HOOKS", "#LATEST"))
+        return _activation(item) if item else None
 
     # --- executions ---------------------------------------------------------------------------
     def _item(self, execution: HookExecution) -> dict[str, Any]:

@@ -59,12 +59,13 @@ class HookDispatcher:
     stale_after_ms: int
     configs: dict[str, HookConfig] = field(default_factory=dict)
     _activations: dict[str, list[Activation]] = field(default_factory=dict)
+    _latest: dict[str, Activation | None] = field(default_factory=dict)
 
     def consume(self, event: Event) -> None:
         log_event(event)
         if event.causation.source in LOOP_SOURCES:
             return  # writes of hook-invoked server code fire no further hooks
-        activation = active_at(self._activations_of(event.app_id), event.occurred_at)
+        activation = self._activation_at(event.app_id, event.occurred_at)
         if activation is None or activation.version_id is None or activation.config is None:
             return
         path = hook_path(event.trigger, event.params)
@@ -101,6 +102,7 @@ class HookDispatcher:
                 self.base_url,
                 source="hook",
                 execution_id=claimed.execution_id,
+                quiet=True,
                 hookTrigger=claimed.trigger,
                 eventID=event.event_id,
             )
@@ -139,11 +141,17 @@ class HookDispatcher:
         except Exception:  # the next attempt takes the claim over once it is stale
             log.exception("could not release execution %s", claimed.execution_id)
 
-    def _activations_of(self, app_id: str) -> list[Activation]:
-        found = self._activations.get(app_id)
-        if found is None:
-            found = self._activations[app_id] = self.hooks.activations(app_id)
-        return found
+    def _activation_at(self, app_id: str, at: int) -> Activation | None:
+        """The newest activation usually is the one (one GetItem per app and batch); an event
+        from before it looks through the history."""
+        if app_id not in self._latest:
+            self._latest[app_id] = self.hooks.latest_activation(app_id)
+        latest = self._latest[app_id]
+        if latest is None or latest.at <= at:
+            return latest
+        if app_id not in self._activations:
+            self._activations[app_id] = self.hooks.activations(app_id)
+        return active_at(self._activations[app_id], at)
 
     def _config(self, text: str) -> HookConfig:
         config = self.configs.get(text)

@@ -207,6 +207,8 @@ class HookStore(Protocol):
     def activations(self, app_id: str) -> list[Activation]:
         """Newest first."""
 
+    def latest_activation(self, app_id: str) -> Activation | None: ...
+
     def claim(self, execution: HookExecution, stale_before: int) -> HookExecution | None:
         """Claims the (event, endpoint): the execution to run (``attempt`` counts), or None
         when it already finished. An interrupted claim, or a running one older than

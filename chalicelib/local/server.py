@@ -32,7 +32,9 @@ class LiveStack:
         self._http = create_local_server(app, chalice_config, "127.0.0.1", port)
         self.port = self._http.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        settings = replace(settings or config.settings(), local_port=self.port)
+        settings = replace(
+            settings or config.settings(), local_port=self.port, base_url=f"{self.base_url}/api"
+        )
         self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port=aws_port).start()
         self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)
         self._thread.start()

@@ -216,10 +216,13 @@ class Runner:
         base_url: str,
         source: CausationSource = "server_code",
         execution_id: str | None = None,
+        quiet: bool = False,
         **record: Any,
     ) -> Outcome:
         """Runs ``endpoint`` of version ``ref`` (or ``current``) for ``caller``; writes made by
-        it carry causation ``source``, this execution and one more level of depth."""
+        it carry causation ``source``, this execution and one more level of depth. ``quiet``
+        executions (hooks, which keep their own records) reach the developer log only when
+        they printed something or failed."""
         app_key = self._app_key(caller.app_id)
         version, code = self.servercode.runnable(caller.app_id, ref, endpoint)
         execution_id = execution_id or ids.new_event_id()
@@ -238,6 +241,8 @@ class Runner:
                 execution_id=execution_id,
             )
         )
+        if quiet and outcome.succeeded and not outcome.logs:
+            return outcome
         status = "succeeded" if outcome.succeeded else f"failed: {outcome.error_code}"
         self.servercode.record(
             caller.app_id,
