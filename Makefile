@@ -56,3 +56,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/objects.py
 	$(BIN)/python bench/servercode.py
+	$(BIN)/python bench/hooks.py
