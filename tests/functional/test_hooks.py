@@ -365,3 +365,34 @@ def test_redrive_reruns_what_reached_the_dead_letter_queue_once(kii: Kii, admin:
     }
     assert [e["attempt"] for e in executions(kii, admin)] == [1, 1]  # neither ran twice
     assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []
+
+
+def test_infrastructure_errors_are_reported_and_the_retry_takes_the_claim_over(
+    kii: Kii, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import dispatcher
+    from chalicelib.errors import TemporarilyUnavailable
+
+    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
+    kii.services.dispatch()
+    kii.register("nora")
+    [record] = kii.services.drain_records()[-1:]
+    runner = kii.services.container.runner
+    real = runner.execute
+
+    def throttled(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(runner, "execute", real)
+        raise TemporarilyUnavailable()
+
+    monkeypatch.setattr(runner, "execute", throttled)
+    sequence = record["dynamodb"]["SequenceNumber"]
+    assert dispatcher({"Records": [record]}, None) == {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    [interrupted] = executions(kii, admin)
+    assert (interrupted["status"], interrupted["attempt"]) == ("interrupted", 1)
+    assert dispatcher({"Records": [record]}, None) == {"batchItemFailures": []}
+    [retried] = executions(kii, admin)
+    assert (retried["status"], retried["attempt"], retried["executionID"]) == (
+        "succeeded",
+        2,
+        interrupted["executionID"],
+    )
