@@ -57,3 +57,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/objects.py
 	$(BIN)/python bench/servercode.py
 	$(BIN)/python bench/hooks.py
+	$(BIN)/python bench/powertools.py
