@@ -103,7 +103,7 @@ def dispatcher_cost(events: int) -> dict[str, dict[str, float]]:
             )
         for engine, services in containers.items():
             ran = [e for _, e in services.hooks.executions(apps[engine])]
-            assert len(ran) == events + 1 and all(e.status == "succeeded" for e in ran)
+            assert len(ran) == events + 1 and all(e.status == "SUCCESS" for e in ran)
     wiring.reset()
     return {label: summary(values) for label, values in samples.items()}
 

@@ -120,11 +120,11 @@ def main() -> None:
         def claim_and_finish(event_id: str) -> None:
             claimed = store.claim(execution(event_id), stale_before=0)
             assert claimed is not None
-            store.finish(replace(claimed, status="succeeded", finished_at=2))
+            store.finish(replace(claimed, status="SUCCESS", finished_at=2))
 
         def powertools_and_record(event_id: str) -> None:
             run_once(claim={"key": event_id})
-            done = replace(execution(event_id), status="succeeded", finished_at=2)
+            done = replace(execution(event_id), status="SUCCESS", finished_at=2)
             store.claim(done, stale_before=0)  # the execution record, written once
 
         for n in range(args.records):

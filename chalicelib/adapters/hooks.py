@@ -134,9 +134,9 @@ class TableHookStore:
         if existing is None:
             raise TemporarilyUnavailable("The execution claim vanished; retry")
         found = self._execution(execution.app_id, existing)
-        if found.status in ("succeeded", "failed"):
+        if found.status in ("SUCCESS", "FAILED"):
             return None
-        if found.status == "running" and found.started_at >= stale_before:
+        if found.status == "RUNNING" and found.started_at >= stale_before:
             raise TemporarilyUnavailable(f"Execution {found.execution_id} is still running")
         retry = replace(
             execution,

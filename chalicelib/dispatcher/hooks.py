@@ -113,7 +113,7 @@ class HookDispatcher:
             self.hooks.finish(
                 replace(
                     claimed,
-                    status="failed",
+                    status="FAILED",
                     finished_at=self.clock.now_ms(),
                     error={"errorCode": error.error_code, "message": error.message},
                 )
@@ -124,7 +124,7 @@ class HookDispatcher:
             raise
         finished = replace(
             claimed,
-            status="succeeded" if outcome.succeeded else "failed",
+            status="SUCCESS" if outcome.succeeded else "FAILED",
             finished_at=self.clock.now_ms(),
             result=outcome.body,
             error=None
@@ -137,7 +137,7 @@ class HookDispatcher:
     def _interrupted(self, claimed: HookExecution) -> None:
         """Leave the claim for the next attempt to take over at once."""
         try:
-            self.hooks.finish(replace(claimed, status="interrupted", finished_at=self.clock.now_ms()))
+            self.hooks.finish(replace(claimed, status="INTERRUPTED", finished_at=self.clock.now_ms()))
         except Exception:  # the next attempt takes the claim over once it is stale
             log.exception("could not release execution %s", claimed.execution_id)
 

@@ -220,7 +220,7 @@ def active_at(activations: list[Activation], at: int) -> Activation | None:
     return next((a for a in activations if a.at <= at), None)
 
 
-ExecutionStatus = str  # "running" | "succeeded" | "failed"
+ExecutionStatus = str  # Kii's RUNNING | SUCCESS | FAILED, and INTERRUPTED (taken over by a retry)
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ class HookExecution:
     version_id: str
     attempt: int
     started_at: int
-    status: ExecutionStatus = "running"
+    status: ExecutionStatus = "RUNNING"
     finished_at: int | None = None
     result: dict[str, Any] | None = None  # {} or {"returnedValue": ...}
     error: dict[str, Any] | None = None  # {"errorCode", "message"}

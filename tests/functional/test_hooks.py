@@ -173,7 +173,7 @@ def test_every_trigger_of_every_path_runs_its_endpoint_once_with_kiis_params(kii
     events = kii.services.new_events()
     assert kii.services.dispatch() == {"batchItemFailures": []}
     ran = executions(kii, admin)
-    assert [e["status"] for e in ran] == ["succeeded"] * len(ran)
+    assert [e["status"] for e in ran] == ["SUCCESS"] * len(ran)
     by_event = {e["eventID"]: e for e in ran}
     assert len(by_event) == len(ran) == len(events)  # every event ran its endpoint exactly once
     for event in events:
@@ -274,9 +274,9 @@ def test_errors_in_the_apps_code_are_recorded_not_retried(kii: Kii, admin: str) 
     deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"], "boom")})
     kii.register("frank")
     assert kii.services.dispatch() == {"batchItemFailures": []}
-    [failed] = executions(kii, admin, status="failed")
+    [failed] = executions(kii, admin, status="FAILED")
     assert failed["error"] == {"errorCode": "RUNTIME_ERROR", "message": "hook failed"}
-    assert executions(kii, admin, status="succeeded") == []
+    assert executions(kii, admin, status="SUCCESS") == []
 
 
 def test_only_the_current_version_fires_and_config_changes_apply_to_later_events(
@@ -388,11 +388,11 @@ def test_infrastructure_errors_are_reported_and_the_retry_takes_the_claim_over(
     sequence = record["dynamodb"]["SequenceNumber"]
     assert dispatcher({"Records": [record]}, None) == {"batchItemFailures": [{"itemIdentifier": sequence}]}
     [interrupted] = executions(kii, admin)
-    assert (interrupted["status"], interrupted["attempt"]) == ("interrupted", 1)
+    assert (interrupted["status"], interrupted["attempt"]) == ("INTERRUPTED", 1)
     assert dispatcher({"Records": [record]}, None) == {"batchItemFailures": []}
     [retried] = executions(kii, admin)
     assert (retried["status"], retried["attempt"], retried["executionID"]) == (
-        "succeeded",
+        "SUCCESS",
         2,
         interrupted["executionID"],
     )

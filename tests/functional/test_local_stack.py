@@ -241,7 +241,7 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
         ran: list[dict[str, object]] = []
         while time.monotonic() - signed_up < 5 and not ran:
             ran = json.loads(cli("executions", "list", "--trigger", "USER_CREATED"))["executions"]
-        assert ran and ran[0]["status"] == "succeeded" and ran[0]["endpoint"] == "note"
+        assert ran and ran[0]["status"] == "SUCCESS" and ran[0]["endpoint"] == "note"
         assert int(ran[0]["startedAt"]) - int(user["_created"]) < 1000  # type: ignore[call-overload]
         got = json.loads(cli("executions", "get", str(ran[0]["executionID"])))
         assert got["logs"] == [{"level": "INFO", "message": "noting undefined"}]
