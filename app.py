@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib import config, wiring
 from chalicelib.api import buckets, groups, installations, notifications, oauth, servercode, things, users
-from chalicelib.dispatcher import hooks
+from chalicelib.dispatcher import hooks, schedule
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -39,7 +39,13 @@ def dispatcher(event: Any) -> dict[str, Any]:
     return hooks.dispatch(batch, wiring.container())
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
+def scheduler(event: Any) -> dict[str, Any]:
+    """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
+    return schedule.tick(wiring.container())
+
+
 if config.settings().embedded_stack:
     from chalicelib.local.stack import start_embedded_stack
 
-    start_embedded_stack(lambda batch: dispatcher(batch, None))
+    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: scheduler({}, None))

@@ -6,6 +6,7 @@
     karakuri servercode deploy FILE [--hook-config F] [--no-set-current]
     karakuri servercode list | get | get-hook-config | set-current | delete [--code-version V]
     karakuri servercode invoke ENDPOINT [--args JSON] [--as-admin | --user-token T]
+    karakuri servercode list-scheduled-execution --from DATE [--to DATE] | get-scheduled-execution --id ID
     karakuri logs [--tail] [--level L] [--num N]
     karakuri executions list [--endpoint E] [--trigger T] [--status S] | get ID
     karakuri events redrive --stage S [--queue-url URL]   re-run what reached the dead-letter queue
@@ -207,6 +208,51 @@ def servercode_invoke(args: argparse.Namespace) -> dict[str, Any]:
     return {"status": status, "body": body, "stepCount": int(steps) if steps else None}
 
 
+def _epoch_ms(text: str) -> int:
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(
+            f"Not a date: {text!r} (use ISO 8601, e.g. 2026-11-22 or 2026-11-22T10:00)"
+        ) from None
+    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() * 1000)
+
+
+def scheduled_list(args: argparse.Namespace) -> dict[str, Any]:
+    import time
+
+    upper = _epoch_ms(args.to) if args.to else int(time.time() * 1000)
+    clause = {
+        "type": "range",
+        "field": "startedAt",
+        "lowerLimit": _epoch_ms(args.from_),
+        "lowerIncluded": True,
+        "upperLimit": upper,
+        "upperIncluded": True,
+    }
+    api, results, key = Api(args), [], None
+    while True:
+        body: dict[str, Any] = {
+            "scheduleExecutionQuery": {"clause": clause, "orderBy": "startedAt", "descending": False},
+            "bestEffortLimit": 200,
+        }
+        if key:
+            body["paginationKey"] = key
+        _, page, _ = api.call(
+            "POST", "/hooks/executions/query", body, "application/vnd.kii.ScheduleExecutionQueryRequest+json"
+        )
+        results.extend(page["results"])
+        key = page.get("nextPaginationKey")
+        if not key:
+            return {"results": results}
+
+
+def scheduled_get(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(Api(args).call("GET", f"/hooks/executions/{args.id}")[1])
+
+
 def executions_list(args: argparse.Namespace) -> dict[str, Any]:
     from urllib.parse import urlencode
 
@@ -318,6 +364,15 @@ def parser() -> argparse.ArgumentParser:
     invoke.add_argument("--as-admin", action="store_true", help="execute with the app admin's token")
     invoke.add_argument("--user-token", help="execute as the user of this token (default: anonymous)")
     invoke.set_defaults(run=servercode_invoke)
+    history = actions.add_parser(
+        "list-scheduled-execution", parents=[site], help="scheduled runs, oldest first"
+    )
+    history.add_argument("--from", dest="from_", required=True, help="ISO date or time (UTC unless given)")
+    history.add_argument("--to", help="default: now")
+    history.set_defaults(run=scheduled_list)
+    single = actions.add_parser("get-scheduled-execution", parents=[site], help="one scheduled run")
+    single.add_argument("--id", required=True)
+    single.set_defaults(run=scheduled_get)
 
     runs = commands.add_parser("executions", help="hook executions").add_subparsers(
         dest="action", required=True

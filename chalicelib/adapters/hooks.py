@@ -4,6 +4,7 @@ Key layout of the ``data`` table:
 
     APP#{app}#HOOKS     ACTIVE#{at:013d}#{rnd}   an activation (the newest 50 are kept)
     APP#{app}#HOOKS     #LATEST                  a copy of the newest (one GetItem per batch)
+    SCHEDULER           APP#{app}                the newest, for apps whose config has jobs
     APP#{app}#HOOKEXEC  {eventID}#{endpoint}     an execution, time-ordered by its event
                                                   gsi1: APP#{app}#EXECUTION#{executionID}
 
@@ -51,7 +52,7 @@ class TableHookStore:
     retention_seconds: int = 7 * 24 * 3600
 
     # --- activations --------------------------------------------------------------------------
-    def activate(self, app_id: str, activation: Activation) -> None:
+    def activate(self, app_id: str, activation: Activation, scheduled: bool = False) -> None:
         pk = f"APP#{app_id}#HOOKS"
         item: dict[str, Any] = {
             "pk": pk,
@@ -62,7 +63,13 @@ class TableHookStore:
             item["versionID"] = activation.version_id
         if activation.config is not None:
             item["config"] = activation.config
-        self.table.transact([Put(DATA, item), Put(DATA, {**item, "sk": "#LATEST"})])
+        schedule_key = Key("SCHEDULER", f"APP#{app_id}")
+        index: Put | Delete = (
+            Put(DATA, {**item, "pk": schedule_key.pk, "sk": schedule_key.sk, "appID": app_id})
+            if scheduled
+            else Delete(DATA, schedule_key)
+        )
+        self.table.transact([Put(DATA, item), Put(DATA, {**item, "sk": "#LATEST"}), index])
         old = self.table.query(DATA, pk, "ACTIVE#")[:-KEEP_ACTIVATIONS]
         for start in range(0, len(old), 25):
             self.table.transact([Delete(DATA, key_of(i)) for i in old[start : start + 25]])
@@ -70,6 +77,9 @@ class TableHookStore:
     def activations(self, app_id: str) -> list[Activation]:
         items = self.table.query(DATA, f"APP#{app_id}#HOOKS", "ACTIVE#")
         return [_activation(i) for i in reversed(items)]
+
+    def scheduled(self) -> list[tuple[str, Activation]]:
+        return [(str(i["appID"]), _activation(i)) for i in self.table.query(DATA, "SCHEDULER", "APP#")]
 
     def latest_activation(self, app_id: str) -> Activation | None:
         item = self.table.get(DATA, Key(f"APP#{app_id}#HOOKS", "#LATEST"))
@@ -102,6 +112,8 @@ class TableHookStore:
             item["error"] = _json(execution.error)
         if execution.logs:
             item["logs"] = _json(list(execution.logs))
+        if execution.name is not None:
+            item["name"] = execution.name
         return item
 
     @staticmethod
@@ -122,6 +134,7 @@ class TableHookStore:
             error=json.loads(item["error"]) if "error" in item else None,
             logs=tuple(json.loads(item["logs"])) if "logs" in item else (),
             revision=int(item["version"]),
+            name=item.get("name"),
         )
 
     def claim(self, execution: HookExecution, stale_before: int) -> HookExecution | None:
@@ -162,6 +175,8 @@ class TableHookStore:
         found = self.table.query(DATA, f"APP#{app_id}#EXECUTION#{execution_id}", "#", index="gsi1")
         return self._execution(app_id, found[0]) if found else None
 
-    def executions(self, app_id: str, after: str | None = None) -> Iterator[tuple[str, HookExecution]]:
-        for item in self.table.ordered(DATA, f"APP#{app_id}#HOOKEXEC", descending=True, after=after):
+    def executions(
+        self, app_id: str, after: str | None = None, descending: bool = True
+    ) -> Iterator[tuple[str, HookExecution]]:
+        for item in self.table.ordered(DATA, f"APP#{app_id}#HOOKEXEC", descending=descending, after=after):
             yield item["sk"], self._execution(app_id, item)

@@ -167,6 +167,12 @@ def executions(request: KiiRequest) -> Reply:
     return Reply(200, body)
 
 
+@route(bp, "/api/apps/{appID}/hooks/executions/query", ["POST"])
+def schedule_executions(request: KiiRequest) -> Reply:
+    found = _servercode().schedule_executions(request.caller, request.json_object())
+    return Reply(200, found, content_type="application/vnd.kii.ScheduleExecutionQueryResponse+json")
+
+
 @route(bp, "/api/apps/{appID}/hooks/executions/{executionID}", ["GET"])
 def execution(request: KiiRequest) -> Reply:
     return Reply(200, _servercode().execution(request.caller, request.params["executionID"]))

@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.dispatcher.stream import handle_batch, log_event
 from chalicelib.domain import ids
-from chalicelib.domain.events import Caller, Causation, Event
+from chalicelib.domain.events import Caller, Causation, CausationSource, Event
 from chalicelib.domain.hooks import (
     Activation,
     HookConfig,
@@ -93,53 +93,19 @@ class HookDispatcher:
         self._run(event, claimed)
 
     def _run(self, event: Event, claimed: HookExecution) -> None:
-        try:
-            outcome = self.runner.execute(
-                _caller(event),
-                claimed.version_id,
-                claimed.endpoint,
-                dict(event.params),
-                self.base_url,
-                source="hook",
-                execution_id=claimed.execution_id,
-                quiet=True,
-                hookTrigger=claimed.trigger,
-                eventID=event.event_id,
-            )
-        except TemporarilyUnavailable:
-            self._interrupted(claimed)
-            raise
-        except KiiError as error:  # the version or endpoint is gone: the app's problem
-            self.hooks.finish(
-                replace(
-                    claimed,
-                    status="FAILED",
-                    finished_at=self.clock.now_ms(),
-                    error={"errorCode": error.error_code, "message": error.message},
-                )
-            )
-            return
-        except Exception:
-            self._interrupted(claimed)
-            raise
-        finished = replace(
+        run_claimed(
+            self.runner,
+            self.hooks,
+            self.clock,
             claimed,
-            status="SUCCESS" if outcome.succeeded else "FAILED",
-            finished_at=self.clock.now_ms(),
-            result=outcome.body,
-            error=None
-            if outcome.succeeded
-            else {"errorCode": outcome.error_code, "message": outcome.error_message},
-            logs=tuple(outcome.logs[:MAX_LOG_LINES]),
+            _caller(event),
+            dict(event.params),
+            self.base_url,
+            source="hook",
+            quiet=True,
+            hookTrigger=claimed.trigger,
+            eventID=event.event_id,
         )
-        self.hooks.finish(finished)
-
-    def _interrupted(self, claimed: HookExecution) -> None:
-        """Leave the claim for the next attempt to take over at once."""
-        try:
-            self.hooks.finish(replace(claimed, status="INTERRUPTED", finished_at=self.clock.now_ms()))
-        except Exception:  # the next attempt takes the claim over once it is stale
-            log.exception("could not release execution %s", claimed.execution_id)
 
     def _activation_at(self, app_id: str, at: int) -> Activation | None:
         """The newest activation usually is the one (one GetItem per app and batch); an event
@@ -158,6 +124,70 @@ class HookDispatcher:
         if config is None:
             config = self.configs[text] = parse_hook_config(text, None)
         return config
+
+
+def run_claimed(
+    runner: Runner,
+    hooks: HookStore,
+    clock: Clock,
+    claimed: HookExecution,
+    caller: Caller,
+    params: dict[str, Any],
+    base_url: str,
+    source: CausationSource,
+    quiet: bool = False,
+    **record: Any,
+) -> HookExecution:
+    """Runs a claimed execution and finishes its record. An error of the app (its code, a
+    version or endpoint that is gone) finishes it FAILED; an infrastructure error marks it
+    INTERRUPTED, for the retry to take over, and propagates."""
+    try:
+        outcome = runner.execute(
+            caller,
+            claimed.version_id,
+            claimed.endpoint,
+            params,
+            base_url,
+            source=source,
+            execution_id=claimed.execution_id,
+            quiet=quiet,
+            **record,
+        )
+    except TemporarilyUnavailable:
+        _interrupted(hooks, clock, claimed)
+        raise
+    except KiiError as error:
+        failed = replace(
+            claimed,
+            status="FAILED",
+            finished_at=clock.now_ms(),
+            error={"errorCode": error.error_code, "message": error.message},
+        )
+        hooks.finish(failed)
+        return failed
+    except Exception:
+        _interrupted(hooks, clock, claimed)
+        raise
+    finished = replace(
+        claimed,
+        status="SUCCESS" if outcome.succeeded else "FAILED",
+        finished_at=clock.now_ms(),
+        result=outcome.body,
+        error=None
+        if outcome.succeeded
+        else {"errorCode": outcome.error_code, "message": outcome.error_message},
+        logs=tuple(outcome.logs[:MAX_LOG_LINES]),
+    )
+    hooks.finish(finished)
+    return finished
+
+
+def _interrupted(hooks: HookStore, clock: Clock, claimed: HookExecution) -> None:
+    """Leave the claim for the next attempt to take over at once."""
+    try:
+        hooks.finish(replace(claimed, status="INTERRUPTED", finished_at=clock.now_ms()))
+    except Exception:  # the next attempt takes the claim over once it is stale
+        log.exception("could not release execution %s", claimed.execution_id)
 
 
 def _caller(event: Event) -> Caller:

@@ -220,6 +220,8 @@ def active_at(activations: list[Activation], at: int) -> Activation | None:
     return next((a for a in activations if a.at <= at), None)
 
 
+SCHEDULE_TRIGGER = "SCHEDULE"
+
 ExecutionStatus = str  # Kii's RUNNING | SUCCESS | FAILED, and INTERRUPTED (taken over by a retry)
 
 
@@ -242,6 +244,7 @@ class HookExecution:
     error: dict[str, Any] | None = None  # {"errorCode", "message"}
     logs: tuple[dict[str, Any], ...] = ()
     revision: int = 1
+    name: str | None = None  # the job of a scheduled execution
 
     @property
     def key(self) -> str:
@@ -266,4 +269,12 @@ class HookExecution:
             body.update(self.result)
         if self.error is not None:
             body["error"] = self.error
+        if self.trigger == SCHEDULE_TRIGGER:
+            # Kii's schedule execution history fields (kii-servercode.md §5).
+            body["scheduleExecutionID"] = self.execution_id
+            body["name"] = self.name
+            if self.result is not None:
+                body["result"] = json.dumps(self.result.get("returnedValue"), ensure_ascii=False)
+            elif self.error is not None:
+                body["result"] = str(self.error.get("message"))
         return body

@@ -203,7 +203,12 @@ class HookStore(Protocol):
     """Activations (which version and hook config were current from when) and hook
     executions (claimed before they run, so a redelivered event does not run twice)."""
 
-    def activate(self, app_id: str, activation: Activation) -> None: ...
+    def activate(self, app_id: str, activation: Activation, scheduled: bool = False) -> None:
+        """Records an activation; ``scheduled`` lists the app for the scheduler tick."""
+
+    def scheduled(self) -> list[tuple[str, Activation]]:
+        """Apps whose current hook config has scheduler jobs, with that activation."""
+
     def activations(self, app_id: str) -> list[Activation]:
         """Newest first."""
 
@@ -216,5 +221,8 @@ class HookStore(Protocol):
 
     def finish(self, execution: HookExecution) -> None: ...
     def get(self, app_id: str, execution_id: str) -> HookExecution | None: ...
-    def executions(self, app_id: str, after: str | None = None) -> Iterator[tuple[str, HookExecution]]:
-        """Newest first, lazily, with each one's pagination key."""
+    def executions(
+        self, app_id: str, after: str | None = None, descending: bool = True
+    ) -> Iterator[tuple[str, HookExecution]]:
+        """In the order of their events (newest first by default), lazily, with each one's
+        pagination key."""

@@ -22,6 +22,7 @@ class LiveStack:
         port: int = 0,
         aws_port: int = 0,
         settings: config.Settings | None = None,
+        tick: Callable[[], Any] | None = None,
     ) -> None:
         from chalice.cli import factory
         from chalice.local import create_local_server
@@ -35,7 +36,7 @@ class LiveStack:
         settings = replace(
             settings or config.settings(), local_port=self.port, base_url=f"{self.base_url}/api"
         )
-        self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port=aws_port).start()
+        self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port, tick).start()
         self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)
         self._thread.start()
 

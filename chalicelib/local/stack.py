@@ -20,6 +20,7 @@ from chalicelib import config, wiring
 from chalicelib.local import moto_patches
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
+from chalicelib.local.ticker import Ticker
 from chalicelib.services.apps import AppCredentials
 
 log = logging.getLogger("karakuri.local")
@@ -36,9 +37,12 @@ class EmbeddedStack:
         state_dir: Path,
         base_url: str,
         aws_port: int | None = None,
+        tick: Callable[[], Any] | None = None,
     ) -> None:
         self.settings = settings
         self.deliver = deliver
+        self.tick = tick
+        self.ticker: Ticker | None = None
         self.state_dir = state_dir
         self.base_url = base_url
         self.aws_port = settings.local_aws_port if aws_port is None else aws_port
@@ -68,6 +72,8 @@ class EmbeddedStack:
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
         self.pump = StreamPump(wiring.stream_reader(self.settings, events_arn), self.deliver).start()
+        if self.tick is not None:
+            self.ticker = Ticker(self.tick).start()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(
@@ -125,6 +131,8 @@ class EmbeddedStack:
         )
 
     def stop(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
         if self.pump is not None:
             self.pump.stop()
         if self._moto is not None:
@@ -136,14 +144,16 @@ _started: EmbeddedStack | None = None
 _lock = threading.Lock()
 
 
-def start_embedded_stack(deliver: Callable[[dict[str, Any]], Any]) -> EmbeddedStack:
+def start_embedded_stack(
+    deliver: Callable[[dict[str, Any]], Any], tick: Callable[[], Any] | None = None
+) -> EmbeddedStack:
     """Start the stack once per process, for `chalice local --stage local`."""
     global _started
     with _lock:
         if _started is None:
             settings = config.settings()
             base_url = f"http://{settings.local_host}:{settings.local_port}"
-            _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url).start()
+            _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url, tick=tick).start()
             atexit.register(_started.stop)
             print(_started.banner(), flush=True)
         return _started

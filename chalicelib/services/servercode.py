@@ -4,13 +4,15 @@ resolving the version an execution runs, which anyone who may execute needs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller
-from chalicelib.domain.hooks import Activation, HookConfig, parse_hook_config
+from chalicelib.domain.hooks import SCHEDULE_TRIGGER, Activation, HookConfig, HookExecution, parse_hook_config
 from chalicelib.domain.ports import Clock, ExecutionLog, HookStore, ServerCodeStore
+from chalicelib.domain.query import parse_clause
 from chalicelib.domain.scripts import (
     DEFAULT_ENVIRONMENT,
     ENDPOINT_NAME,
@@ -152,7 +154,8 @@ class ServerCodeService:
     # --- activations: what hooks use, by the time events occur ------------------------------------
     def _activate(self, app_id: str, version_id: str | None) -> None:
         config = self.store.hook_config(app_id, version_id) if version_id else None
-        self.hook_store.activate(app_id, Activation(self.clock.now_ms(), version_id, config))
+        scheduled = config is not None and bool(parse_hook_config(config, None).jobs)
+        self.hook_store.activate(app_id, Activation(self.clock.now_ms(), version_id, config), scheduled)
 
     def _activate_if_current(self, app_id: str, version_id: str) -> None:
         if self.store.current(app_id) == version_id:
@@ -194,24 +197,64 @@ class ServerCodeService:
             since, until = int(filters.get("since", 0)), int(filters.get("until", 2**62))
         except ValueError:
             raise InvalidInputData("since and until are epoch milliseconds") from None
-        found: list[dict[str, Any]] = []
-        last_key: str | None = None
-        for key, execution in self.hook_store.executions(caller.app_id, pagination_key):
-            if len(found) == limit:
-                return found, last_key
-            last_key = key
-            if not since <= execution.started_at <= until:
-                continue
-            if any(
-                filters.get(name) not in (None, value)
+
+        def wanted(execution: HookExecution) -> bool:
+            return since <= execution.started_at <= until and all(
+                filters.get(name) in (None, value)
                 for name, value in (
                     ("endpoint", execution.endpoint),
                     ("trigger", execution.trigger),
                     ("status", execution.status),
                 )
-            ):
-                continue
-            found.append(execution.to_json())
+            )
+
+        return self._page(caller.app_id, wanted, limit, pagination_key, True)
+
+    def schedule_executions(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        """Kii's schedule execution history query (kii-servercode.md §5): a clause over the
+        records (``range`` on ``startedAt``, ``prefix`` on ``name``, …), ordered by
+        ``startedAt``, paged."""
+        require_admin(caller.principal)
+        query = body.get("scheduleExecutionQuery") or {}
+        if not isinstance(query, dict):
+            raise InvalidInputData("scheduleExecutionQuery must be an object")
+        clause = parse_clause(query.get("clause") or {"type": "all"})
+        if query.get("orderBy", "startedAt") != "startedAt":
+            raise InvalidInputData("Schedule executions are ordered by startedAt only", field="orderBy")
+        limit = body.get("bestEffortLimit", 50)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InvalidInputData("bestEffortLimit must be a positive number", field="bestEffortLimit")
+        key = body.get("paginationKey")
+        if key is not None and not isinstance(key, str):
+            raise InvalidInputData("paginationKey must be a string", field="paginationKey")
+
+        def wanted(execution: HookExecution) -> bool:
+            return execution.trigger == SCHEDULE_TRIGGER and clause.matches(execution.to_json(), {})
+
+        found, next_key = self._page(
+            caller.app_id, wanted, min(limit, 200), key, query.get("descending") is True
+        )
+        result: dict[str, Any] = {"queryDescription": "WHERE ( scheduled executions )", "results": found}
+        if next_key:
+            result["nextPaginationKey"] = next_key
+        return result
+
+    def _page(
+        self,
+        app_id: str,
+        wanted: Callable[[HookExecution], bool],
+        limit: int,
+        key: str | None,
+        descending: bool,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        found: list[dict[str, Any]] = []
+        last_key: str | None = None
+        for current, execution in self.hook_store.executions(app_id, key, descending):
+            if len(found) == limit:
+                return found, last_key
+            last_key = current
+            if wanted(execution):
+                found.append(execution.to_json())
         return found, None
 
     def execution(self, caller: Caller, execution_id: str) -> dict[str, Any]:

@@ -68,3 +68,14 @@ def test_one_apps_batches_stay_in_order() -> None:
     assert done.wait(3)
     pump.stop()
     assert seen == ["1", "2", "3", "4"]
+
+
+def test_the_scheduler_ticker_ticks_on_period_boundaries() -> None:
+    from chalicelib.local.ticker import Ticker
+
+    ticks: list[float] = []
+    ticker = Ticker(lambda: ticks.append(time.time()), period=0.2, offset=0.0).start()
+    time.sleep(0.75)
+    ticker.stop()
+    assert 2 <= len(ticks) <= 4
+    assert all(abs((t % 0.2) - 0.0) < 0.05 or abs((t % 0.2) - 0.2) < 0.05 for t in ticks)

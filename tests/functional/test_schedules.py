@@ -1,0 +1,167 @@
+"""Schedule-based hooks: jobs of the current hook config run once per due minute (UTC), with
+their parameters, no token, and Kii's execution history API. Time is driven explicitly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.dispatcher import schedule
+from tests.conftest import Kii
+from tests.functional.test_hooks import deploy
+
+CODE = r"""
+function nightly(params, context) {
+  var obj = context.getAppAdminContext().bucketWithName('ticks').createObject();
+  obj.set('n', params.n);
+  return {params: params, token: context.getAccessToken(), seen: true};
+}
+function write(params, context, done) {
+  context.getAppAdminContext().bucketWithName('ticks').createObject().save().then(function () { done('saved'); });
+}
+function fails(params, context) { throw new Error('scheduled boom'); }
+"""
+JOBS = {
+    "kiicloud://scheduler": {
+        "first": {
+            "what": "EXECUTE_SERVER_CODE",
+            "cron": "30 2 * * *",
+            "endpoint": "nightly",
+            "parameters": {"n": 1},
+        },
+        "second": {
+            "what": "EXECUTE_SERVER_CODE",
+            "cron": "30 2 * * *",
+            "endpoint": "nightly",
+            "parameters": {"n": 2},
+        },
+        "weekdays": {"what": "EXECUTE_SERVER_CODE", "cron": "0/15 9-17 * * MON-FRI", "endpoint": "write"},
+        "broken": {"what": "EXECUTE_SERVER_CODE", "cron": "45 3 1 * *", "endpoint": "fails"},
+    },
+    "kiicloud://buckets/ticks": [
+        {"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "nightly"}
+    ],
+}
+
+
+def at(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def history(kii: Kii, admin: str, clause: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    body = {
+        "scheduleExecutionQuery": {
+            "clause": clause or {"type": "all"},
+            "orderBy": "startedAt",
+            "descending": False,
+        },
+        **extra,
+    }
+    reply = kii.call(
+        "POST",
+        "/hooks/executions/query",
+        body,
+        admin,
+        "application/vnd.kii.ScheduleExecutionQueryRequest+json",
+    )
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+@pytest.fixture
+def admin(kii: Kii) -> str:
+    token = kii.admin_token()
+    deploy(kii, token, JOBS, CODE)
+    kii.services.dispatch()
+    return token
+
+
+def test_due_jobs_run_once_per_minute_even_when_ticks_repeat(kii: Kii, admin: str) -> None:
+    services = kii.services.container
+    assert schedule.tick(services, at("2026-11-23T02:29:10")) == {"ran": []}
+    first = schedule.tick(services, at("2026-11-23T02:30:01"))
+    assert sorted(r.split(":")[1].split("@")[0] for r in first["ran"]) == ["first", "second"]
+    assert schedule.tick(services, at("2026-11-23T02:30:40")) == {"ran": []}  # the same minute again
+    assert schedule.tick(services, at("2026-11-23T02:31:05")) == {"ran": []}  # looks back one minute: done
+    results = history(kii, admin)["results"]
+    assert sorted((r["name"], r["status"]) for r in results) == [("first", "SUCCESS"), ("second", "SUCCESS")]
+    by_name = {r["name"]: r for r in results}
+    assert json.loads(by_name["first"]["result"]) == {"params": {"n": 1}, "token": None, "seen": True}
+    assert json.loads(by_name["second"]["result"])["params"] == {"n": 2}
+    one = kii.call("GET", f"/hooks/executions/{by_name['first']['scheduleExecutionID']}", token=admin).body
+    assert {"scheduleExecutionID", "name", "status", "startedAt", "finishedAt", "result"} <= set(one)
+
+
+def test_a_late_tick_still_runs_the_previous_minute_and_weekday_ranges(kii: Kii, admin: str) -> None:
+    services = kii.services.container
+    ran = schedule.tick(services, at("2026-11-23T09:16:02"))["ran"]  # a Monday; 09:15 was due
+    assert [r.split(":")[1].split("@")[0] for r in ran] == ["weekdays"]
+    assert schedule.tick(services, at("2026-11-29T09:15:00"))["ran"] == []  # a Sunday
+
+
+def test_writes_of_scheduled_code_fire_no_hooks_and_failures_are_recorded(kii: Kii, admin: str) -> None:
+    services = kii.services.container
+    schedule.tick(services, at("2026-11-23T09:30:00"))
+    schedule.tick(services, at("2026-12-01T03:45:00"))
+    events = kii.services.new_events()
+    written = [e for e in events if e.trigger == "DATA_OBJECT_CREATED"]
+    assert written and all(e.causation.source == "schedule" for e in written)
+    assert kii.services.dispatch() == {"batchItemFailures": []}
+    hook_runs = kii.call("GET", "/hooks/executions?trigger=DATA_OBJECT_CREATED", token=admin).body[
+        "executions"
+    ]
+    assert hook_runs == []  # the scheduled write fired no hook
+    failed = history(kii, admin, {"type": "prefix", "field": "name", "prefix": "bro"})["results"]
+    assert [(r["name"], r["status"], r["result"]) for r in failed] == [("broken", "FAILED", "scheduled boom")]
+
+
+def test_only_the_current_versions_jobs_run(kii: Kii, admin: str) -> None:
+    services = kii.services.container
+    assert kii.call("DELETE", "/server-code/versions/current", token=admin).status == 204
+    assert schedule.tick(services, at("2026-11-23T02:30:00")) == {"ran": []}
+
+
+def test_history_query_ranges_pages_and_refuses_bad_queries(kii: Kii, admin: str) -> None:
+    services = kii.services.container
+    for minute in ("09:00", "09:15", "09:30"):
+        schedule.tick(services, at(f"2026-11-24T{minute}:00"))
+    window = {
+        "type": "range",
+        "field": "startedAt",
+        "lowerLimit": 0,
+        "lowerIncluded": True,
+        "upperLimit": 2**53,
+        "upperIncluded": True,
+    }
+    page = history(kii, admin, window, bestEffortLimit=2)
+    assert len(page["results"]) == 2 and page["nextPaginationKey"]
+    rest = history(kii, admin, window, bestEffortLimit=2, paginationKey=page["nextPaginationKey"])
+    assert len(rest["results"]) == 1 and "nextPaginationKey" not in rest
+    started = [r["startedAt"] for r in page["results"] + rest["results"]]
+    assert started == sorted(started)
+    bad = kii.call("POST", "/hooks/executions/query", {"scheduleExecutionQuery": {"orderBy": "name"}}, admin)
+    assert (bad.status, bad.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
+    _, user = kii.register("olga")
+    denied = kii.call("POST", "/hooks/executions/query", {}, user)
+    assert (denied.status, denied.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
+def test_the_scheduler_lambda_handler_ticks_the_current_minute(kii: Kii, admin: str) -> None:
+    from app import scheduler
+
+    event = {
+        "version": "0",
+        "account": "000000000000",
+        "region": "us-east-1",
+        "detail": {},
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": "2026-11-23T02:30:00Z",
+        "id": "e1",
+        "resources": [],
+    }
+    result = scheduler(event, None)
+    assert {r.split(":")[1].split("@")[0] for r in result["ran"]} <= set(JOBS["kiicloud://scheduler"])
