@@ -48,4 +48,4 @@ def scheduler(event: Any) -> dict[str, Any]:
 if config.settings().embedded_stack:
     from chalicelib.local.stack import start_embedded_stack
 
-    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: scheduler({}, None))
+    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
