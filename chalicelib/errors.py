@@ -223,6 +223,30 @@ class InstallationAlreadyExists(KiiError):
     default_message = "The installation already exists"
 
 
+class ThingWithoutThingType(KiiError):
+    error_code = "THING_WITHOUT_THING_TYPE"
+    status = 404
+    default_message = "The thing has no thing type"
+
+
+class StateNotFound(KiiError):
+    error_code = "STATE_NOT_FOUND"
+    status = 404
+    default_message = "The thing has no state yet"
+
+
+class CommandNotFound(KiiError):
+    error_code = "COMMAND_NOT_FOUND"
+    status = 404
+    default_message = "The command was not found"
+
+
+class TriggerNotFound(KiiError):
+    error_code = "TRIGGER_NOT_FOUND"
+    status = 404
+    default_message = "The trigger was not found"
+
+
 # --- buckets, objects, ACLs, queries ----------------------------------------------------------
 class InvalidBucket(KiiError):
     error_code = "INVALID_BUCKET"

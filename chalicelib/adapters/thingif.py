@@ -1,0 +1,170 @@
+"""Thing-IF states, commands, triggers and trigger results over the key-value table port.
+
+APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimistic version)
+APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
+APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
+APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
+
+A state write carries its TIF_STATE_UPDATED event (previous and current state) in the same
+transaction: triggers are evaluated from the event, so an edge fires once however the event
+is delivered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.stores import DATA, EventCodec, _json
+from chalicelib.adapters.table import (
+    Absent,
+    ConditionFailed,
+    Delete,
+    Key,
+    KeyValueTable,
+    Put,
+    VersionIs,
+    Write,
+)
+from chalicelib.domain.events import Event
+from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger
+from chalicelib.errors import Conflict
+
+
+def _thing(app_id: str, thing_id: str, kind: str) -> str:
+    return f"APP#{app_id}#THING#{thing_id}#{kind}"
+
+
+@dataclass
+class TableThingIFStore:
+    table: KeyValueTable
+    codec: EventCodec
+
+    # --- states -----------------------------------------------------------------------------------
+    def state(self, app_id: str, thing_id: str) -> ThingState | None:
+        item = self.table.get(DATA, Key(_thing(app_id, thing_id, "TIF"), "#STATE"))
+        if item is None:
+            return None
+        return ThingState(
+            app_id, thing_id, json.loads(item["state"]), int(item["modifiedAt"]), int(item["version"])
+        )
+
+    def put_state(self, state: ThingState, previous: ThingState | None, events: Sequence[Event]) -> None:
+        item = {
+            "pk": _thing(state.app_id, state.thing_id, "TIF"),
+            "sk": "#STATE",
+            "state": _json(state.state),
+            "modifiedAt": state.modified_at,
+            "version": state.version,
+        }
+        writes: list[Write] = [Put(DATA, item, VersionIs(previous.version) if previous else Absent())]
+        try:
+            self.table.transact([*writes, *self.codec.puts(events)])
+        except ConditionFailed:
+            raise Conflict() from None
+
+    # --- commands ---------------------------------------------------------------------------------
+    def put_command(self, command: Command, new: bool) -> None:
+        item: dict[str, Any] = {
+            "pk": _thing(command.app_id, command.thing_id, "CMD"),
+            "sk": command.command_id,
+            "body": _json(command.body),
+            "createdAt": command.created_at,
+            "modifiedAt": command.modified_at,
+            "state": command.state,
+            "version": command.version,
+        }
+        if command.action_results is not None:
+            item["actionResults"] = _json(command.action_results)
+        if command.fired_by is not None:
+            item["firedBy"] = command.fired_by
+        try:
+            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
+        except ConditionFailed:
+            raise Conflict() from None
+
+    @staticmethod
+    def _command(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Command:
+        return Command(
+            app_id,
+            thing_id,
+            item["sk"],
+            json.loads(item["body"]),
+            int(item["createdAt"]),
+            int(item["modifiedAt"]),
+            item["state"],
+            json.loads(item["actionResults"]) if "actionResults" in item else None,
+            item.get("firedBy"),
+            int(item["version"]),
+        )
+
+    def command(self, app_id: str, thing_id: str, command_id: str) -> Command | None:
+        item = self.table.get(DATA, Key(_thing(app_id, thing_id, "CMD"), command_id))
+        return self._command(app_id, thing_id, item) if item else None
+
+    def commands(self, app_id: str, thing_id: str, after: str | None) -> Iterator[Command]:
+        for item in self.table.ordered(DATA, _thing(app_id, thing_id, "CMD"), descending=True, after=after):
+            yield self._command(app_id, thing_id, item)
+
+    # --- triggers ---------------------------------------------------------------------------------
+    def put_trigger(self, trigger: Trigger, new: bool) -> None:
+        item: dict[str, Any] = {
+            "pk": _thing(trigger.app_id, trigger.thing_id, "TRG"),
+            "sk": trigger.trigger_id,
+            "definition": _json(trigger.to_json()),
+            "createdAt": trigger.created_at,
+            "version": trigger.version,
+        }
+        try:
+            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1))])
+        except ConditionFailed:
+            raise Conflict() from None
+
+    @staticmethod
+    def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Trigger:
+        body = json.loads(item["definition"])
+        return Trigger(
+            app_id=app_id,
+            thing_id=thing_id,
+            trigger_id=item["sk"],
+            predicate=Predicate.parse(body["predicate"]),
+            what=body["triggersWhat"],
+            command=body.get("command"),
+            server_code=body.get("serverCode"),
+            title=body.get("title"),
+            description=body.get("description"),
+            metadata=body.get("metadata"),
+            disabled=bool(body.get("disabled")),
+            disabled_reason=body.get("disabledReason"),
+            created_at=int(item["createdAt"]),
+            version=int(item["version"]),
+        )
+
+    def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> Trigger | None:
+        item = self.table.get(DATA, Key(_thing(app_id, thing_id, "TRG"), trigger_id))
+        return self._trigger(app_id, thing_id, item) if item else None
+
+    def triggers(self, app_id: str, thing_id: str, after: str | None = None) -> Iterator[Trigger]:
+        for item in self.table.ordered(DATA, _thing(app_id, thing_id, "TRG"), after=after):
+            yield self._trigger(app_id, thing_id, item)
+
+    def delete_trigger(self, trigger: Trigger) -> None:
+        self.table.transact(
+            [Delete(DATA, Key(_thing(trigger.app_id, trigger.thing_id, "TRG"), trigger.trigger_id))]
+        )
+
+    # --- server-code results ------------------------------------------------------------------------
+    def add_result(self, app_id: str, trigger_id: str, key: str, result: dict[str, Any]) -> None:
+        self.table.transact(
+            [Put(DATA, {"pk": f"APP#{app_id}#TRG#{trigger_id}#RES", "sk": key, "result": _json(result)})]
+        )
+
+    def results(
+        self, app_id: str, trigger_id: str, after: str | None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        for item in self.table.ordered(
+            DATA, f"APP#{app_id}#TRG#{trigger_id}#RES", descending=True, after=after
+        ):
+            yield item["sk"], json.loads(item["result"])

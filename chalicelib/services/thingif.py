@@ -1,0 +1,343 @@
+"""Thing-IF use cases (kii-rest-api.md §9): onboarding, thing type and firmware version,
+states, commands, triggers and their server-code results. The thing itself, its owners and
+the app admin may act on a thing; onboarding by the thing needs only its password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller, new_event
+from chalicelib.domain.events import Trigger as EventTrigger
+from chalicelib.domain.ports import ThingIFStore
+from chalicelib.domain.thingif import (
+    Command,
+    ThingState,
+    Trigger,
+    TriggerDefinition,
+    check_command,
+    check_state,
+)
+from chalicelib.domain.things import Owner, Thing
+from chalicelib.errors import (
+    AccessDenied,
+    CommandNotFound,
+    Conflict,
+    InvalidInputData,
+    StateNotFound,
+    ThingNotFound,
+    ThingOwnershipAlreadyExists,
+    ThingWithoutThingType,
+    TriggerNotFound,
+    WrongPassword,
+)
+from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.things import ThingService
+
+T = TypeVar("T")
+ONBOARDING = {
+    "onboardingwithvendorthingidbyowner": ("vendor", True),
+    "onboardingwiththingidbyowner": ("thing", True),
+    "onboardingwithvendorthingidbything": ("vendor", False),
+    "onboardingwiththingidbything": ("thing", False),
+}
+RETRIES = 5
+
+
+def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[list[T], str | None]:
+    """Kii-style best-effort paging over an ordered iterator."""
+    found: list[T] = []
+    for item in items:
+        if len(found) == limit:
+            return found, key_of(found[-1])
+        found.append(item)
+    return found, None
+
+
+@dataclass
+class ThingIFService:
+    things: ThingService
+    store: ThingIFStore
+
+    # --- targets ----------------------------------------------------------------------------------
+    def target(self, caller: Caller, raw_target: str) -> Thing:
+        kind, sep, thing_id = raw_target.partition(":")
+        if not sep or kind.lower() != "thing" or not thing_id:
+            raise InvalidInputData(f"A target is thing:{{thingID}}, not {raw_target!r}", field="target")
+        thing = self.things.resolve(caller.app_id, thing_id)
+        require_authenticated(caller.principal)
+        if not self.things.has_access(caller.principal, thing):
+            raise AccessDenied(
+                "Only the thing, its owners and the app admin may do this", **denied_to(caller.principal)
+            )
+        return thing
+
+    # --- onboarding ---------------------------------------------------------------------------------
+    def onboard(self, caller: Caller, media_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        kind = media_type.removeprefix("application/vnd.kii.").removesuffix("+json").lower()
+        if kind not in ONBOARDING:
+            raise InvalidInputData(f"Unsupported onboarding content type {media_type}")
+        by, with_owner = ONBOARDING[kind]
+        password = body.get("thingPassword")
+        if not isinstance(password, str) or not password:
+            raise InvalidInputData("thingPassword is required", field="thingPassword")
+        owner = None
+        if with_owner:
+            raw_owner = body.get("owner")
+            if not isinstance(raw_owner, str):
+                raise InvalidInputData("owner is required: user:{userID} or group:{groupID}", field="owner")
+            owner = Owner.parse(raw_owner)
+            require_authenticated(caller.principal)
+        if by == "vendor":
+            thing = self._thing_by_vendor_id(caller, body, password)
+        else:
+            thing_id = body.get("thingID")
+            if not isinstance(thing_id, str):
+                raise InvalidInputData("thingID is required", field="thingID")
+            thing = self.things.resolve(caller.app_id, thing_id)
+            self._verify(thing, password)
+        if owner is not None:
+            with suppress(ThingOwnershipAlreadyExists):  # onboarding again is fine
+                self.things.add_owner(caller, thing.thing_id, str(owner), password)
+        token = self.things.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
+        return {"thingID": thing.thing_id, "accessToken": token.access_token}
+
+    def _verify(self, thing: Thing, password: str) -> None:
+        if not self.things.hasher.verify(password, thing.password_hash):
+            raise WrongPassword("The thing password is wrong")
+
+    def _thing_by_vendor_id(self, caller: Caller, body: dict[str, Any], password: str) -> Thing:
+        vendor_thing_id = body.get("vendorThingID")
+        if not isinstance(vendor_thing_id, str):
+            raise InvalidInputData("vendorThingID is required", field="vendorThingID")
+        existing = self.things.things.find_by_vendor_id(caller.app_id, vendor_thing_id)
+        if existing is not None:
+            self._verify(existing, password)
+            return existing
+        properties = body.get("thingProperties") or {}
+        if not isinstance(properties, dict):
+            raise InvalidInputData("thingProperties must be an object", field="thingProperties")
+        fields = {**properties, "_vendorThingID": vendor_thing_id, "_password": password}
+        for key, field_name in (
+            ("thingType", "_thingType"),
+            ("firmwareVersion", "_firmwareVersion"),
+            ("layoutPosition", "_layoutPosition"),
+        ):
+            if body.get(key) is not None:
+                fields[field_name] = body[key]
+        thing, _ = self.things.register(caller, fields, False)
+        return thing
+
+    # --- thing type and firmware version ----------------------------------------------------------------
+    def thing_field(self, caller: Caller, thing_id: str, name: str) -> str:
+        thing = self.target(caller, f"thing:{thing_id}")
+        value = thing.fields.get(f"_{name}")
+        if value is None:
+            if name == "thingType":
+                raise ThingWithoutThingType(thingID=thing.thing_id)
+            raise ThingNotFound(f"The thing has no {name}", thingID=thing.thing_id)
+        return str(value)
+
+    def set_thing_field(self, caller: Caller, thing_id: str, name: str, body: dict[str, Any]) -> None:
+        value = body.get(name)
+        if not isinstance(value, str) or not value:
+            raise InvalidInputData(f"{name} is required", field=name)
+        thing = self.target(caller, f"thing:{thing_id}")
+        self.things.update(caller, thing.thing_id, {f"_{name}": value})
+
+    # --- states -------------------------------------------------------------------------------------
+    def put_state(
+        self, caller: Caller, raw_target: str, body: Any, patch: bool = False, alias: str | None = None
+    ) -> bool:
+        """Replaces (or, patching, merges per alias) the state; True when it is the first."""
+        thing = self.target(caller, raw_target)
+        incoming = check_state(body)
+        for _ in range(RETRIES):
+            previous = self.store.state(thing.app_id, thing.thing_id)
+            base = dict(previous.state) if previous else {}
+            if alias is not None:
+                current = {**base, alias: incoming}
+            elif patch:
+                current = dict(base)
+                for key, value in incoming.items():
+                    current[key] = (
+                        {**current[key], **value}
+                        if isinstance(current.get(key), dict) and isinstance(value, dict)
+                        else value
+                    )
+            else:
+                current = incoming
+            check_state(current)
+            now = self.things.clock.now_ms()
+            state = ThingState(
+                thing.app_id, thing.thing_id, current, now, previous.version + 1 if previous else 1
+            )
+            params = {
+                "thingID": thing.thing_id,
+                "previous": previous.state if previous else None,
+                "current": current,
+            }
+            try:
+                self.store.put_state(
+                    state, previous, [new_event(caller, EventTrigger.TIF_STATE_UPDATED, params, now)]
+                )
+                return previous is None
+            except Conflict:
+                continue
+        raise Conflict()
+
+    def state(self, caller: Caller, raw_target: str, alias: str | None = None) -> dict[str, Any]:
+        thing = self.target(caller, raw_target)
+        found = self.store.state(thing.app_id, thing.thing_id)
+        if found is None:
+            raise StateNotFound(thingID=thing.thing_id)
+        if alias is None:
+            return dict(found.state)
+        if not isinstance(found.state.get(alias), dict):
+            raise StateNotFound(f"The state has no alias {alias}", thingID=thing.thing_id)
+        return dict(found.state[alias])
+
+    # --- commands -----------------------------------------------------------------------------------
+    def send_command(
+        self, caller: Caller, raw_target: str, body: Any, fired_by: str | None = None
+    ) -> Command:
+        thing = self.target(caller, raw_target)
+        return self.create_command(thing, check_command(body), fired_by)
+
+    def create_command(self, thing: Thing, body: dict[str, Any], fired_by: str | None = None) -> Command:
+        now = self.things.clock.now_ms()
+        command = Command(
+            thing.app_id,
+            thing.thing_id,
+            ids.new_event_id(now),
+            {k: v for k, v in body.items() if k not in ("target", "commandID", "commandState")},
+            now,
+            now,
+            fired_by=fired_by,
+        )
+        self.store.put_command(command, True)
+        return command
+
+    def command(self, caller: Caller, raw_target: str, command_id: str) -> Command:
+        thing = self.target(caller, raw_target)
+        found = self.store.command(thing.app_id, thing.thing_id, command_id)
+        if found is None:
+            raise CommandNotFound(commandID=command_id)
+        return found
+
+    def commands(
+        self, caller: Caller, raw_target: str, limit: int, key: str | None
+    ) -> tuple[list[Command], str | None]:
+        thing = self.target(caller, raw_target)
+        return page(self.store.commands(thing.app_id, thing.thing_id, key), limit, lambda c: c.command_id)
+
+    def action_results(self, caller: Caller, raw_target: str, command_id: str, body: Any) -> None:
+        results = body.get("actionResults") if isinstance(body, dict) else None
+        if not isinstance(results, list):
+            raise InvalidInputData("actionResults: a list is required", field="actionResults")
+        for _ in range(RETRIES):
+            command = self.command(caller, raw_target, command_id)
+            failed = any(isinstance(r, dict) and _any_failed(r) for r in results)
+            updated = replace(
+                command,
+                action_results=results,
+                state="INCOMPLETE" if failed else "DONE",
+                modified_at=self.things.clock.now_ms(),
+                version=command.version + 1,
+            )
+            try:
+                self.store.put_command(updated, False)
+                return
+            except Conflict:
+                continue
+        raise Conflict()
+
+    def mark_command(self, command: Command, state: str) -> Command:
+        updated = replace(
+            command, state=state, modified_at=self.things.clock.now_ms(), version=command.version + 1
+        )
+        self.store.put_command(updated, False)
+        return updated
+
+    # --- triggers -----------------------------------------------------------------------------------
+    def create_trigger(self, caller: Caller, raw_target: str, body: Any) -> Trigger:
+        thing = self.target(caller, raw_target)
+        if not isinstance(body, dict):
+            raise InvalidInputData("A trigger is a JSON object")
+        definition = TriggerDefinition.parse(body)
+        trigger = Trigger(
+            app_id=thing.app_id,
+            thing_id=thing.thing_id,
+            trigger_id=ids.new_event_id(self.things.clock.now_ms()),
+            predicate=definition.predicate,
+            what=definition.what,
+            command=definition.command,
+            server_code=definition.server_code,
+            title=definition.title,
+            description=definition.description,
+            metadata=definition.metadata,
+            created_at=self.things.clock.now_ms(),
+        )
+        self.store.put_trigger(trigger, True)
+        return trigger
+
+    def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> Trigger:
+        thing = self.target(caller, raw_target)
+        found = self.store.trigger(thing.app_id, thing.thing_id, trigger_id)
+        if found is None:
+            raise TriggerNotFound(triggerID=trigger_id)
+        return found
+
+    def triggers(
+        self, caller: Caller, raw_target: str, limit: int, key: str | None
+    ) -> tuple[list[Trigger], str | None]:
+        thing = self.target(caller, raw_target)
+        return page(self.store.triggers(thing.app_id, thing.thing_id, key), limit, lambda t: t.trigger_id)
+
+    def patch_trigger(self, caller: Caller, raw_target: str, trigger_id: str, body: Any) -> Trigger:
+        if not isinstance(body, dict):
+            raise InvalidInputData("A trigger patch is a JSON object")
+        existing = self.trigger(caller, raw_target, trigger_id)
+        definition = TriggerDefinition.parse(body, existing)
+        updated = existing.changed(
+            predicate=definition.predicate,
+            what=definition.what,
+            command=definition.command,
+            server_code=definition.server_code,
+            title=definition.title,
+            description=definition.description,
+            metadata=definition.metadata,
+        )
+        self.store.put_trigger(updated, False)
+        return updated
+
+    def enable_trigger(self, caller: Caller, raw_target: str, trigger_id: str, enabled: bool) -> None:
+        existing = self.trigger(caller, raw_target, trigger_id)
+        self.store.put_trigger(existing.changed(disabled=not enabled, disabled_reason=None), False)
+
+    def delete_trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> None:
+        self.store.delete_trigger(self.trigger(caller, raw_target, trigger_id))
+
+    def results(
+        self, caller: Caller, raw_target: str, trigger_id: str, limit: int, key: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        trigger = self.trigger(caller, raw_target, trigger_id)
+        found, next_key = page(
+            self.store.results(trigger.app_id, trigger.trigger_id, key), limit, lambda r: r[0]
+        )
+        return [r for _, r in found], next_key
+
+
+def _any_failed(result: dict[str, Any]) -> bool:
+    """An action result: ``{"action": {"succeeded": …}}`` or, in trait form,
+    ``{"alias": [{"action": {"succeeded": …}}]}``."""
+    for value in result.values():
+        entries = value if isinstance(value, list) else [{"_": value}]
+        for entry in entries:
+            for outcome in entry.values() if isinstance(entry, dict) else []:
+                if isinstance(outcome, dict) and outcome.get("succeeded") is False:
+                    return True
+    return False
