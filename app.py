@@ -8,7 +8,17 @@ from typing import Any
 from chalice import Chalice, Rate
 
 from chalicelib import config, wiring
-from chalicelib.api import buckets, groups, installations, notifications, oauth, servercode, things, users
+from chalicelib.api import (
+    buckets,
+    groups,
+    installations,
+    notifications,
+    oauth,
+    servercode,
+    thingif,
+    things,
+    users,
+)
 from chalicelib.dispatcher import hooks, schedule
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
@@ -27,6 +37,7 @@ for blueprint in (
     installations.bp,
     notifications.bp,
     servercode.bp,
+    thingif.bp,
 ):
     app.register_blueprint(blueprint)
 

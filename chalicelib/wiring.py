@@ -25,6 +25,7 @@ from chalicelib.adapters.stores import (
     TableUserStore,
 )
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
+from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
 from chalicelib.domain.ports import Clock, EventRecordParser, HookStore, Outbox, ScriptEngine
 from chalicelib.runtime.executor import Executor, ProgramPool, Runner
@@ -35,6 +36,7 @@ from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.servercode import ServerCodeService
+from chalicelib.services.thingif import ThingIFService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
 
@@ -55,6 +57,7 @@ class Container:
     records: EventRecordParser
     servercode: ServerCodeService
     hooks: HookStore
+    thingif: ThingIFService
     _runner: Runner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -138,6 +141,7 @@ def build(
             TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store
         ),
         hooks=hook_store,
+        thingif=ThingIFService(things, TableThingIFStore(table, codec)),
     )
 
 

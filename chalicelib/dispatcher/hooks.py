@@ -22,12 +22,15 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.dispatcher.runs import run_claimed
 from chalicelib.dispatcher.stream import handle_batch, log_event
+from chalicelib.dispatcher.triggers import TriggerEvaluator
 from chalicelib.domain import ids
-from chalicelib.domain.events import Caller, Causation, CausationSource, Event
+from chalicelib.domain.events import Caller, Causation, Event
+from chalicelib.domain.events import Trigger as EventTrigger
 from chalicelib.domain.hooks import (
     Activation,
     HookConfig,
@@ -38,7 +41,6 @@ from chalicelib.domain.hooks import (
 )
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, HookStore
-from chalicelib.errors import KiiError, TemporarilyUnavailable
 from chalicelib.runtime.executor import Runner
 from chalicelib.wiring import Container
 
@@ -60,12 +62,17 @@ class HookDispatcher:
     configs: dict[str, HookConfig] = field(default_factory=dict)
     _activations: dict[str, list[Activation]] = field(default_factory=dict)
     _latest: dict[str, Activation | None] = field(default_factory=dict)
+    triggers: TriggerEvaluator | None = None
 
     def consume(self, event: Event) -> None:
         log_event(event)
+        if event.trigger == EventTrigger.TIF_STATE_UPDATED:
+            if self.triggers is not None:
+                self.triggers.consume(event)
+            return
         if event.causation.source in LOOP_SOURCES:
             return  # writes of hook-invoked server code fire no further hooks
-        activation = self._activation_at(event.app_id, event.occurred_at)
+        activation = self.activation_at(event.app_id, event.occurred_at)
         if activation is None or activation.version_id is None or activation.config is None:
             return
         path = hook_path(event.trigger, event.params)
@@ -107,7 +114,7 @@ class HookDispatcher:
             eventID=event.event_id,
         )
 
-    def _activation_at(self, app_id: str, at: int) -> Activation | None:
+    def activation_at(self, app_id: str, at: int) -> Activation | None:
         """The newest activation usually is the one (one GetItem per app and batch); an event
         from before it looks through the history."""
         if app_id not in self._latest:
@@ -124,70 +131,6 @@ class HookDispatcher:
         if config is None:
             config = self.configs[text] = parse_hook_config(text, None)
         return config
-
-
-def run_claimed(
-    runner: Runner,
-    hooks: HookStore,
-    clock: Clock,
-    claimed: HookExecution,
-    caller: Caller,
-    params: dict[str, Any],
-    base_url: str,
-    source: CausationSource,
-    quiet: bool = False,
-    **record: Any,
-) -> HookExecution:
-    """Runs a claimed execution and finishes its record. An error of the app (its code, a
-    version or endpoint that is gone) finishes it FAILED; an infrastructure error marks it
-    INTERRUPTED, for the retry to take over, and propagates."""
-    try:
-        outcome = runner.execute(
-            caller,
-            claimed.version_id,
-            claimed.endpoint,
-            params,
-            base_url,
-            source=source,
-            execution_id=claimed.execution_id,
-            quiet=quiet,
-            **record,
-        )
-    except TemporarilyUnavailable:
-        _interrupted(hooks, clock, claimed)
-        raise
-    except KiiError as error:
-        failed = replace(
-            claimed,
-            status="FAILED",
-            finished_at=clock.now_ms(),
-            error={"errorCode": error.error_code, "message": error.message},
-        )
-        hooks.finish(failed)
-        return failed
-    except Exception:
-        _interrupted(hooks, clock, claimed)
-        raise
-    finished = replace(
-        claimed,
-        status="SUCCESS" if outcome.succeeded else "FAILED",
-        finished_at=clock.now_ms(),
-        result=outcome.body,
-        error=None
-        if outcome.succeeded
-        else {"errorCode": outcome.error_code, "message": outcome.error_message},
-        logs=tuple(outcome.logs[:MAX_LOG_LINES]),
-    )
-    hooks.finish(finished)
-    return finished
-
-
-def _interrupted(hooks: HookStore, clock: Clock, claimed: HookExecution) -> None:
-    """Leave the claim for the next attempt to take over at once."""
-    try:
-        hooks.finish(replace(claimed, status="INTERRUPTED", finished_at=clock.now_ms()))
-    except Exception:  # the next attempt takes the claim over once it is stale
-        log.exception("could not release execution %s", claimed.execution_id)
 
 
 def _caller(event: Event) -> Caller:
@@ -213,5 +156,15 @@ def dispatch(batch: Mapping[str, Any], services: Container) -> dict[str, Any]:
     stale_after_ms = int((settings.script_timeout_seconds + 10) * 1000)
     consumer = HookDispatcher(
         services.runner, services.hooks, services.clock, settings.base_url, stale_after_ms, _CONFIGS
+    )
+    consumer.triggers = TriggerEvaluator(
+        services.runner,
+        services.hooks,
+        services.clock,
+        services.thingif,
+        services.auth,
+        settings.base_url,
+        stale_after_ms,
+        consumer.activation_at,
     )
     return handle_batch(batch, services.records, consumer.consume)

@@ -16,7 +16,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.dispatcher.hooks import run_claimed
+from chalicelib.dispatcher.runs import run_claimed
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.hooks import SCHEDULE_TRIGGER, SCHEDULER, HookConfig, HookExecution, parse_hook_config

@@ -1,0 +1,182 @@
+"""Thing-IF triggers (kii-servercode.md §7): a state upload's event, carrying the previous and
+the current state, is evaluated against the thing's enabled STATES triggers. An edge
+(``CONDITION_FALSE_TO_TRUE``, ``CONDITION_CHANGED``) is decided from the two states in the event,
+and each (event, trigger) is claimed before it acts, so concurrency and redelivery cannot
+fire it twice.
+
+``SERVER_CODE`` triggers run the endpoint of the version current when the state changed, with
+``serverCode.parameters`` as params and ``executorAccessToken`` as
+``context.getAccessToken()``; each run is stored as a result of the trigger in Kii's shape.
+``COMMAND`` triggers create the command (``firedByTriggerID``), as one sent through the API.
+States written by hook-, schedule- or trigger-invoked server code evaluate no triggers (the
+loop rule, extended to triggers so a trigger cannot re-fire itself through its own code).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.dispatcher.runs import run_claimed
+from chalicelib.domain import ids
+from chalicelib.domain.events import Caller, Causation, Event
+from chalicelib.domain.hooks import Activation, HookExecution
+from chalicelib.domain.models import Principal
+from chalicelib.domain.ports import Clock, HookStore
+from chalicelib.domain.thingif import Trigger
+from chalicelib.errors import KiiError
+from chalicelib.runtime.executor import Runner
+from chalicelib.services.auth import AuthService
+from chalicelib.services.thingif import ThingIFService
+
+log = logging.getLogger("karakuri.dispatcher.triggers")
+
+LOOP_SOURCES = ("hook", "schedule", "trigger")
+THING_IF = "THING_IF"
+INVOCATION_FAILED = "Error found while executing the developer-defined code"
+
+
+@dataclass
+class TriggerEvaluator:
+    runner: Runner
+    hooks: HookStore
+    clock: Clock
+    thingif: ThingIFService
+    auth: AuthService
+    base_url: str
+    stale_after_ms: int
+    activation_at: Callable[[str, int], Activation | None]
+
+    def consume(self, event: Event) -> None:
+        if event.causation.source in LOOP_SOURCES:
+            return
+        thing_id = str(event.params["thingID"])
+        previous, current = event.params.get("previous"), event.params["current"]
+        for trigger in self.thingif.store.triggers(event.app_id, thing_id):
+            if trigger.disabled or trigger.predicate.event_source != "STATES":
+                continue
+            if trigger.created_at > event.occurred_at:
+                continue  # registered after the state changed
+            if trigger.predicate.fires(previous, current):
+                self._fire(event, trigger)
+
+    def _fire(self, event: Event, trigger: Trigger) -> None:
+        activation = self.activation_at(event.app_id, event.occurred_at)
+        now = self.clock.now_ms()
+        endpoint = (trigger.server_code or {}).get("endpoint") or "command"
+        claimed = self.hooks.claim(
+            HookExecution(
+                app_id=event.app_id,
+                execution_id=ids.new_event_id(now),
+                event_id=f"{event.event_id}#{trigger.trigger_id}",  # one claim per (event, trigger)
+                trigger=THING_IF,
+                path=f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}",
+                endpoint=endpoint,
+                version_id=(activation.version_id if activation else None) or "-",
+                attempt=1,
+                started_at=now,
+            ),
+            stale_before=now - self.stale_after_ms,
+        )
+        if claimed is None:
+            return
+        if trigger.what == "COMMAND":
+            self._command(claimed, trigger)
+        else:
+            self._server_code(claimed, trigger, activation)
+
+    def _command(self, claimed: HookExecution, trigger: Trigger) -> None:
+        body = dict(trigger.command or {})
+        target = str(body.pop("target", f"thing:{trigger.thing_id}"))
+        thing = self.thingif.things.resolve(trigger.app_id, target.partition(":")[2] or trigger.thing_id)
+        command = self.thingif.create_command(thing, body, fired_by=trigger.trigger_id)
+        self.hooks.finish(
+            _done(
+                claimed,
+                self.clock.now_ms(),
+                "SUCCESS",
+                result={"returnedValue": {"commandID": command.command_id}},
+            )
+        )
+
+    def _server_code(self, claimed: HookExecution, trigger: Trigger, activation: Activation | None) -> None:
+        server_code = trigger.server_code or {}
+        target_app = server_code.get("targetAppID")
+        executed_at = self.clock.now_ms()
+        if activation is None or activation.version_id is None:
+            finished = _done(
+                claimed,
+                executed_at,
+                "FAILED",
+                error={"errorCode": "SERVER_CODE_VERSION_NOT_FOUND", "message": "No server code is current"},
+            )
+            self.hooks.finish(finished)
+        elif target_app not in (None, trigger.app_id):
+            finished = _done(
+                claimed,
+                executed_at,
+                "FAILED",
+                error={
+                    "errorCode": "RUNTIME_ERROR",
+                    "message": "Server code of another app (targetAppID) cannot be triggered here",
+                },
+            )
+            self.hooks.finish(finished)
+        else:
+            finished = run_claimed(
+                self.runner,
+                self.hooks,
+                self.clock,
+                claimed,
+                self._caller(trigger, server_code.get("executorAccessToken")),
+                dict(server_code.get("parameters") or {}),
+                self.base_url,
+                source="trigger",
+                triggerID=trigger.trigger_id,
+            )
+        self.thingif.store.add_result(
+            trigger.app_id,
+            trigger.trigger_id,
+            f"{executed_at:013d}#{claimed.execution_id}",
+            _result(finished, server_code, executed_at),
+        )
+
+    def _caller(self, trigger: Trigger, token: Any) -> Caller:
+        causation = Causation("trigger")
+        if isinstance(token, str) and token:
+            try:
+                return Caller(self.auth.authenticate(trigger.app_id, f"Bearer {token}"), causation)
+            except KiiError:
+                log.warning("trigger %s: its executorAccessToken is not valid", trigger.trigger_id)
+        return Caller(Principal("anonymous", trigger.app_id), causation)
+
+
+def _done(claimed: HookExecution, at: int, status: str, **fields: Any) -> HookExecution:
+    from dataclasses import replace
+
+    return replace(claimed, status=status, finished_at=at, **fields)
+
+
+def _result(finished: HookExecution, server_code: dict[str, Any], executed_at: int) -> dict[str, Any]:
+    """One entry of ``triggerServerCodeResults``, in the seed document's shape."""
+    endpoint = server_code.get("endpoint")
+    if finished.status == "SUCCESS":
+        result: dict[str, Any] = {"succeeded": True, "executedAt": executed_at, "endpoint": endpoint}
+        if finished.result and "returnedValue" in finished.result:
+            result["returnedValue"] = finished.result["returnedValue"]
+        return result
+    error = finished.error or {}
+    return {
+        "succeeded": False,
+        "executedAt": executed_at,
+        "endpoint": endpoint,
+        "error": {
+            "errorMessage": INVOCATION_FAILED,
+            "details": {
+                "errorCode": error.get("errorCode", "RUNTIME_ERROR"),
+                "message": error.get("message", ""),
+            },
+        },
+    }
