@@ -4,6 +4,7 @@ APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimist
 APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
 APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
 APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
+SCHEDULER#THING-IF                APP#{app}#TRG#{id}  an enabled SCHEDULE/SCHEDULE_ONCE trigger
 
 A state write carries its TIF_STATE_UPDATED event (previous and current state) in the same
 transaction: triggers are evaluated from the event, so an edge fires once however the event
@@ -31,6 +32,8 @@ from chalicelib.adapters.table import (
 from chalicelib.domain.events import Event
 from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger
 from chalicelib.errors import Conflict
+
+SCHEDULED = "SCHEDULER#THING-IF"
 
 
 def _thing(app_id: str, thing_id: str, kind: str) -> str:
@@ -117,10 +120,22 @@ class TableThingIFStore:
             "createdAt": trigger.created_at,
             "version": trigger.version,
         }
+        index_key = Key(SCHEDULED, f"APP#{trigger.app_id}#TRG#{trigger.trigger_id}")
+        timed = trigger.predicate.event_source in ("SCHEDULE", "SCHEDULE_ONCE") and not trigger.disabled
+        indexed = {**item, "pk": index_key.pk, "sk": index_key.sk, "appID": trigger.app_id}
+        indexed.update(thingID=trigger.thing_id, triggerID=trigger.trigger_id)
+        index: Write = Put(DATA, indexed) if timed else Delete(DATA, index_key)
         try:
-            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1))])
+            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
         except ConditionFailed:
             raise Conflict() from None
+
+    def scheduled_triggers(self) -> list[Trigger]:
+        """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
+        return [
+            self._trigger(i["appID"], i["thingID"], {**i, "sk": i["triggerID"]})
+            for i in self.table.query(DATA, SCHEDULED, "APP#")
+        ]
 
     @staticmethod
     def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Trigger:
@@ -152,7 +167,10 @@ class TableThingIFStore:
 
     def delete_trigger(self, trigger: Trigger) -> None:
         self.table.transact(
-            [Delete(DATA, Key(_thing(trigger.app_id, trigger.thing_id, "TRG"), trigger.trigger_id))]
+            [
+                Delete(DATA, Key(_thing(trigger.app_id, trigger.thing_id, "TRG"), trigger.trigger_id)),
+                Delete(DATA, Key(SCHEDULED, f"APP#{trigger.app_id}#TRG#{trigger.trigger_id}")),
+            ]
         )
 
     # --- server-code results ------------------------------------------------------------------------

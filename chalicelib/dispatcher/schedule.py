@@ -13,6 +13,7 @@ caught up, and failed runs are not retried (Kii documents neither).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,7 +54,60 @@ def tick(services: Container, now_ms: int | None = None) -> dict[str, Any]:
             for job in _config(activation.config).jobs:
                 if job.cron.matches(due) and _run(services, app_id, activation.version_id, job, minute):
                     ran.append(f"{app_id}:{job.name}@{due.isoformat()}")
+    ran.extend(_thing_if(services, this_minute))
     return {"ran": ran}
+
+
+def _thing_if(services: Container, this_minute: int) -> list[str]:
+    """Thing-IF SCHEDULE (cron) and SCHEDULE_ONCE (``scheduleAt``) triggers send their command;
+    a SCHEDULE_ONCE trigger fires once, in the minute of its time (or the next tick after)."""
+    fired: list[str] = []
+    for trigger in services.thingif.store.scheduled_triggers():
+        predicate = trigger.predicate
+        for minute in (this_minute - MINUTE_MS, this_minute):
+            if minute + MINUTE_MS <= trigger.created_at:
+                continue  # before the trigger existed
+            if predicate.cron is not None:
+                due, key = (
+                    predicate.cron.matches(datetime.fromtimestamp(minute / 1000, UTC)),
+                    f"{minute:013d}",
+                )
+            else:
+                at = predicate.schedule_at or 0
+                due, key = minute <= at < minute + MINUTE_MS, "once"
+            if due and _fire(services, trigger, key):
+                fired.append(f"{trigger.app_id}:trigger {trigger.trigger_id}")
+    return fired
+
+
+def _fire(services: Container, trigger: Any, key: str) -> bool:
+    now = services.clock.now_ms()
+    claimed = services.hooks.claim(
+        HookExecution(
+            app_id=trigger.app_id,
+            execution_id=ids.new_event_id(now),
+            event_id=f"{key}-thing-if-{trigger.trigger_id}",
+            trigger="THING_IF",
+            path=f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}",
+            endpoint="command",
+            version_id="-",
+            attempt=1,
+            started_at=now,
+        ),
+        stale_before=now - int((services.settings.script_timeout_seconds + 10) * 1000),
+    )
+    if claimed is None:
+        return False
+    command = services.thingif.fire_command(trigger)
+    services.hooks.finish(
+        replace(
+            claimed,
+            status="SUCCESS",
+            finished_at=services.clock.now_ms(),
+            result={"returnedValue": {"commandID": command.command_id}},
+        )
+    )
+    return True
 
 
 def _run(services: Container, app_id: str, version_id: str, job: Any, minute: int) -> bool:

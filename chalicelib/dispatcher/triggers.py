@@ -88,10 +88,7 @@ class TriggerEvaluator:
             self._server_code(claimed, trigger, activation)
 
     def _command(self, claimed: HookExecution, trigger: Trigger) -> None:
-        body = dict(trigger.command or {})
-        target = str(body.pop("target", f"thing:{trigger.thing_id}"))
-        thing = self.thingif.things.resolve(trigger.app_id, target.partition(":")[2] or trigger.thing_id)
-        command = self.thingif.create_command(thing, body, fired_by=trigger.trigger_id)
+        command = self.thingif.fire_command(trigger)
         self.hooks.finish(
             _done(
                 claimed,

@@ -221,6 +221,14 @@ class ThingIFService:
         self.store.put_command(command, True)
         return command
 
+    def fire_command(self, trigger: Trigger) -> Command:
+        """The command of a COMMAND trigger, sent to its target (the trigger's thing unless the
+        command names another), marked as fired by the trigger."""
+        body = dict(trigger.command or {})
+        target = str(body.pop("target", "") or f"thing:{trigger.thing_id}")
+        thing = self.things.resolve(trigger.app_id, target.partition(":")[2] or trigger.thing_id)
+        return self.create_command(thing, body, fired_by=trigger.trigger_id)
+
     def command(self, caller: Caller, raw_target: str, command_id: str) -> Command:
         thing = self.target(caller, raw_target)
         found = self.store.command(thing.app_id, thing.thing_id, command_id)

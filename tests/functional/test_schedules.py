@@ -165,3 +165,40 @@ def test_the_scheduler_lambda_handler_ticks_the_current_minute(kii: Kii, admin: 
     }
     result = scheduler(event, None)
     assert {r.split(":")[1].split("@")[0] for r in result["ran"]} <= set(JOBS["kiicloud://scheduler"])
+
+
+def test_thing_if_schedule_triggers_send_their_commands_once_per_due_minute(kii: Kii, admin: str) -> None:
+    from tests.functional.test_thingif import BY_OWNER, tif
+
+    user_id, token = kii.register("petra")
+    onboarded = tif(
+        kii,
+        "POST",
+        "/onboardings",
+        {"vendorThingID": "clock-1", "thingPassword": "pw", "owner": f"user:{user_id}"},
+        token,
+        BY_OWNER,
+    ).body
+    target = f"thing:{onboarded['thingID']}"
+    command = {"actions": [{"chime": {"times": 1}}], "issuer": f"user:{user_id}"}
+    every_5 = {
+        "triggersWhat": "COMMAND",
+        "predicate": {"eventSource": "SCHEDULE", "schedule": "0/5 * * * *"},
+        "command": command,
+    }
+    once = {
+        "triggersWhat": "COMMAND",
+        "predicate": {"eventSource": "SCHEDULE_ONCE", "scheduleAt": at("2026-11-23T05:07:30")},
+        "command": command,
+    }
+    cron_id = tif(kii, "POST", f"/targets/{target}/triggers", every_5, token).body["triggerID"]
+    once_id = tif(kii, "POST", f"/targets/{target}/triggers", once, token).body["triggerID"]
+    services = kii.services.container
+    for moment in ("05:05:01", "05:05:30", "05:06:02", "05:07:10", "05:08:01", "05:09:00", "05:10:02"):
+        schedule.tick(services, at(f"2026-11-23T{moment}"))
+    commands = tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]
+    fired = sorted(c["firedByTriggerID"] for c in commands)
+    assert fired == sorted([cron_id, cron_id, once_id])  # 05:05 and 05:10, and the one-off at 05:07
+    assert tif(kii, "PUT", f"/targets/{target}/triggers/{cron_id}/disable", None, token).status == 204
+    schedule.tick(services, at("2026-11-23T05:15:01"))
+    assert len(tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]) == 3
