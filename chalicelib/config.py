@@ -21,6 +21,7 @@ class Settings:
     local_host: str = "127.0.0.1"
     local_port: int = 8000
     local_aws_port: int = 8001
+    local_mqtt_port: int = 1883
     state_dir: str = ".karakuri"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
@@ -58,6 +59,7 @@ class Settings:
             local_host=env.get("KARAKURI_LOCAL_HOST", "127.0.0.1"),
             local_port=num("KARAKURI_LOCAL_PORT", 8000),
             local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
+            local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),

@@ -40,6 +40,8 @@ class Trigger(StrEnum):
     THING_GROUP_OWNER_REMOVED = "THING_GROUP_OWNER_REMOVED"
     THING_FIELDS_UPDATED = "THING_FIELDS_UPDATED"
     THING_DELETED = "THING_DELETED"
+    THING_CONNECTED = "THING_CONNECTED"
+    THING_DISCONNECTED = "THING_DISCONNECTED"
     # Thing-IF: a state upload, carrying the previous and the current state. Not a hook
     # trigger: the dispatcher evaluates the thing's Thing-IF triggers with it.
     TIF_STATE_UPDATED = "TIF_STATE_UPDATED"

@@ -247,3 +247,9 @@ class ThingIFStore(Protocol):
     def results(
         self, app_id: str, trigger_id: str, after: str | None
     ) -> Iterator[tuple[str, dict[str, Any]]]: ...
+
+
+class CommandPublisher(Protocol):
+    """Delivers a Thing-IF command to its thing over MQTT (the local broker, AWS IoT)."""
+
+    def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None: ...

@@ -13,6 +13,14 @@ from chalicelib import config
 from chalicelib.local.stack import EmbeddedStack
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class LiveStack:
     def __init__(
         self,
@@ -23,6 +31,7 @@ class LiveStack:
         aws_port: int = 0,
         settings: config.Settings | None = None,
         tick: Callable[[], Any] | None = None,
+        mqtt_port: int = 0,
     ) -> None:
         from chalice.cli import factory
         from chalice.local import create_local_server
@@ -34,7 +43,10 @@ class LiveStack:
         self.port = self._http.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         settings = replace(
-            settings or config.settings(), local_port=self.port, base_url=f"{self.base_url}/api"
+            settings or config.settings(),
+            local_port=self.port,
+            base_url=f"{self.base_url}/api",
+            local_mqtt_port=mqtt_port or _free_port(),
         )
         self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port, tick).start()
         self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import config, wiring
+from chalicelib.dispatcher.devices import DeviceBridge
 from chalicelib.local import moto_patches
+from chalicelib.local.broker import LocalBroker
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
@@ -43,6 +45,7 @@ class EmbeddedStack:
         self.deliver = deliver
         self.tick = tick
         self.ticker: Ticker | None = None
+        self.broker: LocalBroker | None = None
         self.state_dir = state_dir
         self.base_url = base_url
         self.aws_port = settings.local_aws_port if aws_port is None else aws_port
@@ -74,6 +77,8 @@ class EmbeddedStack:
         self.pump = StreamPump(wiring.stream_reader(self.settings, events_arn), self.deliver).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
+        self.broker = LocalBroker(DeviceBridge(services), port=self.settings.local_mqtt_port).start()
+        services.thingif.publisher = self.broker
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(
@@ -120,6 +125,7 @@ class EmbeddedStack:
                 "  karakuri local stack",
                 f"  API          {self.base_url}/api",
                 f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.base_url}/api')",
+                f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",
                 f"  appKey       {c.app_key}",
                 f"  clientID     {c.client_id}",
@@ -131,6 +137,9 @@ class EmbeddedStack:
         )
 
     def stop(self) -> None:
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
         if self.ticker is not None:
             self.ticker.stop()
         if self.pump is not None:

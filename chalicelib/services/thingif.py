@@ -4,6 +4,7 @@ the app admin may act on a thing; onboarding by the thing needs only its passwor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, new_event
 from chalicelib.domain.events import Trigger as EventTrigger
-from chalicelib.domain.ports import ThingIFStore
+from chalicelib.domain.ports import CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
     Command,
     ThingState,
@@ -37,6 +38,7 @@ from chalicelib.errors import (
 from chalicelib.services.access import denied_to, require_authenticated
 from chalicelib.services.things import ThingService
 
+log = logging.getLogger("karakuri.thingif")
 T = TypeVar("T")
 ONBOARDING = {
     "onboardingwithvendorthingidbyowner": ("vendor", True),
@@ -61,6 +63,7 @@ def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[li
 class ThingIFService:
     things: ThingService
     store: ThingIFStore
+    publisher: CommandPublisher | None = None
 
     # --- targets ----------------------------------------------------------------------------------
     def target(self, caller: Caller, raw_target: str) -> Thing:
@@ -219,7 +222,14 @@ class ThingIFService:
             fired_by=fired_by,
         )
         self.store.put_command(command, True)
-        return command
+        if self.publisher is None:
+            return command  # no broker: the thing fetches its commands over REST
+        try:
+            self.publisher.publish(thing.app_id, thing.thing_id, _push(command))
+        except Exception:
+            log.exception("command %s could not be sent", command.command_id)
+            return self.mark_command(command, "SEND_FAILED")
+        return self.mark_command(command, "DELIVERED")
 
     def fire_command(self, trigger: Trigger) -> Command:
         """The command of a COMMAND trigger, sent to its target (the trigger's thing unless the
@@ -337,6 +347,16 @@ class ThingIFService:
             self.store.results(trigger.app_id, trigger.trigger_id, key), limit, lambda r: r[0]
         )
         return [r for _, r in found], next_key
+
+
+def _push(command: Command) -> dict[str, Any]:
+    """What the thing receives: the command as Kii pushes it (kii-rest-api.md §10.1)."""
+    body = {
+        k: v
+        for k, v in command.body.items()
+        if k in ("actions", "issuer", "schema", "schemaVersion", "title", "description", "metadata")
+    }
+    return {"commandID": command.command_id, **body}
 
 
 def _any_failed(result: dict[str, Any]) -> bool:

@@ -133,6 +133,28 @@ class ThingService:
                 continue
         raise Conflict()
 
+    def set_presence(self, caller: Caller, thing_id: str, online: bool, at_ms: int) -> bool:
+        """A device connected or disconnected at ``at_ms`` (the broker's or AWS IoT's lifecycle
+        event). Such events may arrive twice or out of order: one older than the last one
+        applied, or repeating the current presence, changes nothing. True when it applied."""
+        for _ in range(5):
+            thing = self.things.get(caller.app_id, thing_id)
+            if thing is None:
+                return False
+            last = thing.online_modified_at
+            if last is not None and at_ms <= last:
+                return False  # older than what is known
+            news = last is None or thing.online != online
+            trigger = Trigger.THING_CONNECTED if online else Trigger.THING_DISCONNECTED
+            events = [new_event(caller, trigger, thing_params(thing_id), at_ms)] if news else []
+            changed = thing.changed(self.clock.now_ms(), online=online, online_modified_at=at_ms)
+            try:
+                self.things.save(changed, thing, events)  # a repeat only moves the timestamp on
+                return news
+            except Conflict:
+                continue
+        raise Conflict()
+
     def set_status(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         disabled = body.get("disabled")
         if not isinstance(disabled, bool):

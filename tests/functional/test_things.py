@@ -207,3 +207,32 @@ def test_vendor_thing_id_route_for_thing_if(kii: Kii) -> None:
         "GET", f"/things/{thing['_thingID']}/vendor-thing-id", token=thing["_accessToken"], content_type=None
     )
     assert reply.body == {"_vendorThingID": "dev-1"}
+
+
+def test_presence_events_are_ordered_by_time_and_deduplicated() -> None:
+    from chalicelib import wiring
+    from chalicelib.domain.events import Caller, Causation
+    from chalicelib.domain.models import Principal
+
+    services = wiring.build_in_memory()
+    app_id = services.apps.create("presence").app_id
+    anyone = Caller(Principal("anonymous", app_id))
+    thing, _ = services.things.register(anyone, {"_vendorThingID": "p-1", "_password": "pw"}, False)
+    device = Caller(Principal("thing", app_id, thing.thing_id), Causation("device"))
+    presence = services.things.set_presence
+    outcomes = [
+        presence(device, thing.thing_id, True, 10),  # connected: news
+        presence(device, thing.thing_id, True, 20),  # the same again (AWS may repeat): no event
+        presence(device, thing.thing_id, False, 15),  # older than what is known: ignored
+        presence(device, thing.thing_id, False, 30),  # disconnected: news
+        presence(device, thing.thing_id, False, 30),  # delivered twice: ignored
+    ]
+    assert outcomes == [True, False, False, True, False]
+    triggers = [
+        e.trigger
+        for e in (services.records.parse(r) for r in services.table.stream)
+        if e and e.trigger.startswith("THING_")
+    ]
+    assert triggers == ["THING_CREATED", "THING_CONNECTED", "THING_DISCONNECTED"]
+    stored = services.things.get(Caller(Principal("admin", app_id)), thing.thing_id)
+    assert (stored.online, stored.online_modified_at) == (False, 30)

@@ -21,7 +21,7 @@ ALLOWED = {
     "runtime": {"domain", "errors", "services", "runtime"},
     "api": {"api", "domain", "errors", "services", "runtime", "wiring", "config"},
     "dispatcher": {"dispatcher", "domain", "errors", "services", "runtime", "wiring", "config"},
-    "local": {"local", "domain", "errors", "services", "runtime", "wiring", "config"},
+    "local": {"local", "domain", "errors", "services", "runtime", "wiring", "config", "dispatcher"},
     "cli": {"domain", "errors", "services", "wiring", "config", "local", "dispatcher"},
     "wiring": {"config", "adapters", "domain", "errors", "services", "runtime"},
 }
