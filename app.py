@@ -19,7 +19,7 @@ from chalicelib.api import (
     things,
     users,
 )
-from chalicelib.dispatcher import hooks, schedule
+from chalicelib.dispatcher import devices, hooks, schedule
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -54,6 +54,18 @@ def dispatcher(event: Any) -> dict[str, Any]:
 def scheduler(event: Any) -> dict[str, Any]:
     """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
     return schedule.tick(wiring.container())
+
+
+@app.lambda_function(name="device")
+def device(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS IoT topic rules: device states and lifecycle (presence) events (docs/devices.md)."""
+    return devices.handle_iot_event(event, wiring.container())
+
+
+@app.lambda_function(name="iot_authorizer")
+def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The AWS IoT custom authorizer: things connect with their Kii token."""
+    return devices.authorize(event, wiring.container())
 
 
 if config.settings().embedded_stack:

@@ -22,6 +22,8 @@ class Settings:
     local_port: int = 8000
     local_aws_port: int = 8001
     local_mqtt_port: int = 1883
+    # Publish Thing-IF commands through AWS IoT Core (set by the template in AWS).
+    iot_publish: bool = False
     state_dir: str = ".karakuri"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
@@ -60,6 +62,7 @@ class Settings:
             local_port=num("KARAKURI_LOCAL_PORT", 8000),
             local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
+            iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),

@@ -10,6 +10,7 @@ from chalicelib import config
 from chalicelib.adapters import aws
 from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
+from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -153,7 +154,17 @@ def build_for_aws(settings: config.Settings) -> Container:
     table = DynamoTable(
         aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
     )
-    return build(settings, table)
+    services = build(settings, table)
+    if settings.iot_publish:
+        services.thingif.publisher = IotDataPublisher(
+            lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
+            lambda: (
+                aws_client("iot", settings)
+                .describe_endpoint(endpointType="iot:Data-ATS")
+                .get("endpointAddress")
+            ),
+        )
+    return services
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

@@ -65,3 +65,45 @@ def handle_iot_event(event: dict[str, Any], services: Container) -> dict[str, An
     state = {k: v for k, v in event.items() if k != "topic"}
     bridge.state(match.group(1), match.group(2), state)
     return {"state": match.group(2)}
+
+
+def authorize(event: dict[str, Any], services: Container) -> dict[str, Any]:
+    """The AWS IoT custom authorizer: an MQTT client whose client ID is a thingID, username an
+    appID and password that thing's access token gets a policy for its own topics only."""
+    import base64
+
+    mqtt = (event.get("protocolData") or {}).get("mqtt") or {}
+    thing_id, app_id = str(mqtt.get("clientId") or ""), str(mqtt.get("username") or "")
+    try:
+        token = base64.b64decode(mqtt.get("password") or "").decode()
+    except (ValueError, UnicodeDecodeError):
+        token = ""
+    denied = {
+        "isAuthenticated": False,
+        "principalId": "denied",
+        "disconnectAfterInSeconds": 300,
+        "refreshAfterInSeconds": 300,
+        "policyDocuments": [],
+    }
+    if not (thing_id and app_id and token) or not DeviceBridge(services).authenticate(
+        app_id, thing_id, token
+    ):
+        return denied
+    arn = f"arn:aws:iot:{services.settings.region}:{event.get('awsAccountId', '*')}"
+    base = f"karakuri/{app_id}/things/{thing_id}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{arn}:client/{thing_id}"},
+            {"Effect": "Allow", "Action": "iot:Publish", "Resource": f"{arn}:topic/{base}/state"},
+            {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{arn}:topicfilter/{base}/commands"},
+            {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{arn}:topic/{base}/commands"},
+        ],
+    }
+    return {
+        "isAuthenticated": True,
+        "principalId": app_id,  # lifecycle events carry it as principalIdentifier
+        "disconnectAfterInSeconds": 86400,
+        "refreshAfterInSeconds": 3600,
+        "policyDocuments": [json.dumps(policy)],
+    }

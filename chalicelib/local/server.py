@@ -39,6 +39,11 @@ class LiveStack:
         chalice_config = factory.CLIFactory(
             project_dir=str(Path(__file__).resolve().parents[2])
         ).create_config_obj(chalice_stage_name="local")
+        # Chalice swaps the app's class for a local subclass of it; a second server in the
+        # same process must start from the original class, or the swap makes a cycle.
+        original = getattr(app, "_karakuri_class", None) or app.__class__
+        app._karakuri_class = original
+        app.__class__ = original
         self._http = create_local_server(app, chalice_config, "127.0.0.1", port)
         self.port = self._http.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"

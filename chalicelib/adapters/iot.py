@@ -1,0 +1,36 @@
+"""AWS IoT Core: commands published to a device's command topic through the IoT data plane."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def command_topic(app_id: str, thing_id: str) -> str:
+    return f"karakuri/{app_id}/things/{thing_id}/commands"
+
+
+@dataclass
+class IotDataPublisher:
+    """The data-plane client is made on first use, for the account's own ATS endpoint
+    (``iot:DescribeEndpoint``), as AWS asks."""
+
+    make_client: Callable[[str | None], Any]  # endpoint URL -> boto3 "iot-data" client
+    describe_endpoint: Callable[[], str | None]
+    _client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            address = self.describe_endpoint()
+            self._client = self.make_client(f"https://{address}" if address else None)
+        return self._client
+
+    def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None:
+        self.client.publish(
+            topic=command_topic(app_id, thing_id),
+            qos=0,
+            payload=json.dumps(payload, separators=(",", ":")).encode(),
+        )
