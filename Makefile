@@ -59,3 +59,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/servercode.py
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
+	$(BIN)/python bench/thingif.py

@@ -46,6 +46,7 @@ class Bridge(Protocol):
 
 _bridge: Bridge | None = None
 _devices: dict[str, tuple[str, str]] = {}  # client ID -> (appID, thingID), once authenticated
+_locks: dict[str, asyncio.Lock] = {}  # client ID -> its state lock
 
 
 def _text(value: Any) -> str:
@@ -84,6 +85,7 @@ class DeviceEvents(BasePlugin):  # type: ignore[misc]
     async def on_broker_client_disconnected(self, *, client_id: str, client_session: Any) -> None:
         await self._presence(client_id, False)
         _devices.pop(client_id, None)
+        _locks.pop(client_id, None)
 
     async def _presence(self, client_id: str, connected: bool) -> None:
         device = _devices.get(client_id)
@@ -91,14 +93,17 @@ class DeviceEvents(BasePlugin):  # type: ignore[misc]
             await asyncio.to_thread(_bridge.presence, *device, connected, int(time.time() * 1000))
 
     async def on_broker_message_received(self, *, client_id: str, message: Any) -> None:
-        # Fired before the topic check: the bridge checks for itself.
+        # Fired before the topic check: the bridge checks for itself. The broker runs these
+        # concurrently; one device's states are applied one at a time, in arrival order
+        # (asyncio locks are fair).
         device = _devices.get(client_id)
         if device is None or message is None or _bridge is None or message.topic != state_topic(*device):
             return
-        try:
-            await asyncio.to_thread(_bridge.state, *device, bytes(message.data))
-        except Exception:
-            log.exception("state from %s refused", client_id)
+        async with _locks.setdefault(client_id, asyncio.Lock()):
+            try:
+                await asyncio.to_thread(_bridge.state, *device, bytes(message.data))
+            except Exception:
+                log.exception("state from %s refused", client_id)
 
 
 class LocalBroker:

@@ -81,6 +81,8 @@ class ThingIFService:
     # --- onboarding ---------------------------------------------------------------------------------
     def onboard(self, caller: Caller, media_type: str, body: dict[str, Any]) -> dict[str, Any]:
         kind = media_type.removeprefix("application/vnd.kii.").removesuffix("+json").lower()
+        if kind.startswith("onboardingendnodewithgateway"):
+            return self._onboard_end_node(caller, body)
         if kind not in ONBOARDING:
             raise InvalidInputData(f"Unsupported onboarding content type {media_type}")
         by, with_owner = ONBOARDING[kind]
@@ -108,6 +110,39 @@ class ThingIFService:
         token = self.things.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
         return {"thingID": thing.thing_id, "accessToken": token.access_token}
 
+    def _onboard_end_node(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        """A gateway's owner onboards an end node behind it (kii-rest-api.md §9.2): the end
+        node is registered (or its password checked) by vendorThingID, given the owner, and
+        remembers its gateway."""
+        gateway_ref = body.get("gatewayThingID") or (
+            f"VENDOR_THING_ID:{body['gatewayVendorThingID']}"
+            if isinstance(body.get("gatewayVendorThingID"), str)
+            else None
+        )
+        if not isinstance(gateway_ref, str):
+            raise InvalidInputData(
+                "gatewayThingID or gatewayVendorThingID is required", field="gatewayThingID"
+            )
+        gateway = self.target(caller, f"thing:{self.things.resolve(caller.app_id, gateway_ref).thing_id}")
+        raw_owner, password = body.get("owner"), body.get("endNodePassword")
+        if not isinstance(raw_owner, str) or not isinstance(password, str) or not password:
+            raise InvalidInputData("owner and endNodePassword are required", field="endNodePassword")
+        fields = {
+            "vendorThingID": body.get("endNodeVendorThingID"),
+            "thingType": body.get("endNodeThingType"),
+            "firmwareVersion": body.get("endNodeFirmwareVersion"),
+            "layoutPosition": "END_NODE",
+            "thingProperties": {
+                **(body.get("endNodeThingProperties") or {}),
+                "gatewayThingID": gateway.thing_id,
+            },
+        }
+        end_node = self._thing_by_vendor_id(caller, fields, password)
+        with suppress(ThingOwnershipAlreadyExists):
+            self.things.add_owner(caller, end_node.thing_id, str(Owner.parse(raw_owner)), password)
+        token = self.things.auth.issue(caller.app_id, "thing", end_node.thing_id, with_refresh=False)
+        return {"endNodeThingID": end_node.thing_id, "accessToken": token.access_token}
+
     def _verify(self, thing: Thing, password: str) -> None:
         if not self.things.hasher.verify(password, thing.password_hash):
             raise WrongPassword("The thing password is wrong")
@@ -131,6 +166,8 @@ class ThingIFService:
         ):
             if body.get(key) is not None:
                 fields[field_name] = body[key]
+        if fields.get("_layoutPosition") == "ENDNODE":  # Thing-IF's spelling of Kii's END_NODE
+            fields["_layoutPosition"] = "END_NODE"
         thing, _ = self.things.register(caller, fields, False)
         return thing
 

@@ -444,3 +444,53 @@ def test_state_uploads_fire_triggers_by_their_edges(
         == 2
     )
     assert json.dumps(results)  # plain JSON
+
+
+def test_a_gateway_owner_onboards_an_end_node(
+    kii: Kii, owner: tuple[str, str], thing: dict[str, str]
+) -> None:
+    user_id, token = owner
+    body = {
+        "gatewayThingID": thing["id"],
+        "endNodeVendorThingID": "node-1",
+        "endNodePassword": "np",
+        "owner": f"user:{user_id}",
+        "endNodeThingType": "bulb",
+    }
+    reply = tif(
+        kii,
+        "POST",
+        "/onboardings",
+        body,
+        token,
+        "application/vnd.kii.OnboardingEndNodeWithGatewayThingID+json",
+    )
+    assert reply.status == 200, reply.body
+    node_id = reply.body["endNodeThingID"]
+    node = kii.call("GET", f"/things/{node_id}", token=reply.body["accessToken"]).body
+    assert (node["_layoutPosition"], node["_thingType"], node["gatewayThingID"]) == (
+        "END_NODE",
+        "bulb",
+        thing["id"],
+    )
+    by_vendor = {**body, "gatewayVendorThingID": "sensor-1"}
+    del by_vendor["gatewayThingID"]
+    again = tif(
+        kii,
+        "POST",
+        "/onboardings",
+        by_vendor,
+        token,
+        "application/vnd.kii.OnboardingEndNodeWithGatewayVendorThingID+json",
+    )
+    assert again.status == 200 and again.body["endNodeThingID"] == node_id
+    _, stranger = kii.register("notowner")
+    denied = tif(
+        kii,
+        "POST",
+        "/onboardings",
+        body,
+        stranger,
+        "application/vnd.kii.OnboardingEndNodeWithGatewayThingID+json",
+    )
+    assert (denied.status, denied.body["errorCode"]) == (403, "UNAUTHORIZED")
