@@ -41,6 +41,7 @@ def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
         **extra_env,
         "KARAKURI_LOCAL_PORT": str(port),
         "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
+        "KARAKURI_LOCAL_MQTT_PORT": str(_free_port()),
         "KARAKURI_STATE_DIR": str(state),
         "PYTHONUNBUFFERED": "1",
     }
