@@ -35,6 +35,17 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """For latencies, where the tail matters: p50, p95, p99 and the worst."""
+    ordered = sorted(samples)
+    return {
+        "median_ms": statistics.median(ordered),
+        "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)],
+        "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)],
+        "max_ms": ordered[-1],
+    }
+
+
 def save(name: str, results: dict[str, Any]) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import tempfile
 import time
 import urllib.request
@@ -26,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from common import clock, save, summary
+from common import clock, percentiles, save, summary
 
 CODE = "function h(params, context) { return 1; }"
 CONFIG = {
@@ -154,15 +153,7 @@ def live_latency(writes: int) -> dict[str, dict[str, float]]:
         finally:
             stack.stop()
             wiring.reset()
-    ordered = sorted(latencies)
-    return {
-        "API write -> hook start (live local stack)": {
-            "median_ms": statistics.median(ordered),
-            "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)],
-            "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)],
-            "max_ms": ordered[-1],
-        }
-    }
+    return {"API write -> hook start (live local stack)": percentiles(latencies)}
 
 
 def _object_of(services: Any, execution: Any) -> str:

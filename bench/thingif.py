@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import tempfile
 import threading
 import time
@@ -26,19 +25,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from common import clock, save, summary
+from common import clock, percentiles, save, summary
 
 CODE = "function hot(params, context) { return 1; }"
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": statistics.median(ordered),
-        "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)],
-        "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)],
-        "max_ms": ordered[-1],
-    }
 
 
 def mqtt_latency(publishes: int) -> dict[str, dict[str, float]]:
@@ -109,9 +98,9 @@ def mqtt_latency(publishes: int) -> dict[str, dict[str, float]]:
             stack.stop()
             wiring.reset()
     return {
-        "MQTT state publish -> trigger's server code start (live local stack)": _percentiles(latencies),
-        "  of which: publish -> state stored (its event)": _percentiles(stored),
-        "  of which: state stored -> server code start": _percentiles(dispatched),
+        "MQTT state publish -> trigger's server code start (live local stack)": percentiles(latencies),
+        "  of which: publish -> state stored (its event)": percentiles(stored),
+        "  of which: state stored -> server code start": percentiles(dispatched),
     }
 
 
