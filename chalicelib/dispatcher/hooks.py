@@ -25,19 +25,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.dispatcher.runs import run_claimed
+from chalicelib.dispatcher.runs import claim, parsed_config, run_claimed, stale_after_ms
 from chalicelib.dispatcher.stream import handle_batch, log_event
 from chalicelib.dispatcher.triggers import TriggerEvaluator
-from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Causation, Event
 from chalicelib.domain.events import Trigger as EventTrigger
 from chalicelib.domain.hooks import (
     Activation,
-    HookConfig,
     HookExecution,
     active_at,
     hook_path,
-    parse_hook_config,
 )
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, HookStore
@@ -47,7 +44,6 @@ from chalicelib.wiring import Container
 log = logging.getLogger("karakuri.dispatcher.hooks")
 
 LOOP_SOURCES = ("hook", "schedule")
-MAX_LOG_LINES = 100
 
 
 @dataclass
@@ -59,7 +55,6 @@ class HookDispatcher:
     clock: Clock
     base_url: str
     stale_after_ms: int
-    configs: dict[str, HookConfig] = field(default_factory=dict)
     _activations: dict[str, list[Activation]] = field(default_factory=dict)
     _latest: dict[str, Activation | None] = field(default_factory=dict)
     triggers: TriggerEvaluator | None = None
@@ -76,23 +71,19 @@ class HookDispatcher:
         if activation is None or activation.version_id is None or activation.config is None:
             return
         path = hook_path(event.trigger, event.params)
-        endpoint = self._config(activation.config).endpoint_for(path, event.trigger) if path else None
+        endpoint = parsed_config(activation.config).endpoint_for(path, event.trigger) if path else None
         if endpoint is None or path is None:
             return
-        now = self.clock.now_ms()
-        claimed = self.hooks.claim(
-            HookExecution(
-                app_id=event.app_id,
-                execution_id=ids.new_event_id(now),
-                event_id=event.event_id,
-                trigger=str(event.trigger),
-                path=path,
-                endpoint=endpoint,
-                version_id=activation.version_id,
-                attempt=1,
-                started_at=now,
-            ),
-            stale_before=now - self.stale_after_ms,
+        claimed = claim(
+            self.hooks,
+            self.clock,
+            self.stale_after_ms,
+            app_id=event.app_id,
+            event_id=event.event_id,
+            trigger=str(event.trigger),
+            path=path,
+            endpoint=endpoint,
+            version_id=activation.version_id,
         )
         if claimed is None:
             log.info("event %s: %s already ran", event.event_id, endpoint)
@@ -126,12 +117,6 @@ class HookDispatcher:
             self._activations[app_id] = self.hooks.activations(app_id)
         return active_at(self._activations[app_id], at)
 
-    def _config(self, text: str) -> HookConfig:
-        config = self.configs.get(text)
-        if config is None:
-            config = self.configs[text] = parse_hook_config(text, None)
-        return config
-
 
 def _caller(event: Event) -> Caller:
     """The principal the hook runs for: the user or thing that caused the event, with a token
@@ -144,19 +129,11 @@ def _caller(event: Event) -> Caller:
     return Caller(principal, Causation("hook", None, event.causation.depth))
 
 
-# Parsed hook configs by their text, shared by the batches of a warm process.
-_CONFIGS: dict[str, HookConfig] = {}
-
-
 def dispatch(batch: Mapping[str, Any], services: Container) -> dict[str, Any]:
     """The dispatcher Lambda's work on one stream batch (also what a redrive runs)."""
-    if len(_CONFIGS) > 256:
-        _CONFIGS.clear()
     settings = services.settings
-    stale_after_ms = int((settings.script_timeout_seconds + 10) * 1000)
-    consumer = HookDispatcher(
-        services.runner, services.hooks, services.clock, settings.base_url, stale_after_ms, _CONFIGS
-    )
+    stale_ms = stale_after_ms(settings)
+    consumer = HookDispatcher(services.runner, services.hooks, services.clock, settings.base_url, stale_ms)
     consumer.triggers = TriggerEvaluator(
         services.runner,
         services.hooks,
@@ -164,7 +141,7 @@ def dispatch(batch: Mapping[str, Any], services: Container) -> dict[str, Any]:
         services.thingif,
         services.auth,
         settings.base_url,
-        stale_after_ms,
+        stale_ms,
         consumer.activation_at,
     )
     return handle_batch(batch, services.records, consumer.consume)

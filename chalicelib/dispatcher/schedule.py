@@ -13,30 +13,20 @@ caught up, and failed runs are not retried (Kii documents neither).
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.dispatcher.runs import run_claimed
-from chalicelib.domain import ids
+from chalicelib.dispatcher.runs import claim, parsed_config, run_claimed, send_command, stale_after_ms
+from chalicelib.dispatcher.triggers import THING_IF, trigger_path
 from chalicelib.domain.events import Caller, Causation
-from chalicelib.domain.hooks import SCHEDULE_TRIGGER, SCHEDULER, HookConfig, HookExecution, parse_hook_config
+from chalicelib.domain.hooks import SCHEDULE_TRIGGER, SCHEDULER, ScheduledJob
 from chalicelib.domain.models import Principal
+from chalicelib.domain.thingif import Trigger
 from chalicelib.wiring import Container
 
 log = logging.getLogger("karakuri.dispatcher.schedule")
 
 MINUTE_MS = 60_000
-_CONFIGS: dict[str, HookConfig] = {}
-
-
-def _config(text: str) -> HookConfig:
-    config = _CONFIGS.get(text)
-    if config is None:
-        if len(_CONFIGS) > 256:
-            _CONFIGS.clear()
-        config = _CONFIGS[text] = parse_hook_config(text, None)
-    return config
 
 
 def tick(services: Container, now_ms: int | None = None) -> dict[str, Any]:
@@ -51,7 +41,7 @@ def tick(services: Container, now_ms: int | None = None) -> dict[str, Any]:
             if minute < activation.at - activation.at % MINUTE_MS:
                 continue  # the config was not current yet in that minute
             due = datetime.fromtimestamp(minute / 1000, UTC)
-            for job in _config(activation.config).jobs:
+            for job in parsed_config(activation.config).jobs:
                 if job.cron.matches(due) and _run(services, app_id, activation.version_id, job, minute):
                     ran.append(f"{app_id}:{job.name}@{due.isoformat()}")
     ran.extend(_thing_if(services, this_minute))
@@ -80,52 +70,36 @@ def _thing_if(services: Container, this_minute: int) -> list[str]:
     return fired
 
 
-def _fire(services: Container, trigger: Any, key: str) -> bool:
-    now = services.clock.now_ms()
-    claimed = services.hooks.claim(
-        HookExecution(
-            app_id=trigger.app_id,
-            execution_id=ids.new_event_id(now),
-            event_id=f"{key}-thing-if-{trigger.trigger_id}",
-            trigger="THING_IF",
-            path=f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}",
-            endpoint="command",
-            version_id="-",
-            attempt=1,
-            started_at=now,
-        ),
-        stale_before=now - int((services.settings.script_timeout_seconds + 10) * 1000),
+def _fire(services: Container, trigger: Trigger, key: str) -> bool:
+    claimed = claim(
+        services.hooks,
+        services.clock,
+        stale_after_ms(services.settings),
+        app_id=trigger.app_id,
+        event_id=f"{key}-thing-if-{trigger.trigger_id}",
+        trigger=THING_IF,
+        path=trigger_path(trigger),
+        endpoint="command",
+        version_id="-",
     )
     if claimed is None:
         return False
-    command = services.thingif.fire_command(trigger)
-    services.hooks.finish(
-        replace(
-            claimed,
-            status="SUCCESS",
-            finished_at=services.clock.now_ms(),
-            result={"returnedValue": {"commandID": command.command_id}},
-        )
-    )
+    send_command(services.thingif, services.hooks, services.clock, claimed, trigger)
     return True
 
 
-def _run(services: Container, app_id: str, version_id: str, job: Any, minute: int) -> bool:
-    now = services.clock.now_ms()
-    claimed = services.hooks.claim(
-        HookExecution(
-            app_id=app_id,
-            execution_id=ids.new_event_id(now),
-            event_id=f"{minute:013d}-schedule-{job.name}",
-            trigger=SCHEDULE_TRIGGER,
-            path=SCHEDULER,
-            endpoint=job.endpoint,
-            version_id=version_id,
-            attempt=1,
-            started_at=now,
-            name=job.name,
-        ),
-        stale_before=now - int((services.settings.script_timeout_seconds + 10) * 1000),
+def _run(services: Container, app_id: str, version_id: str, job: ScheduledJob, minute: int) -> bool:
+    claimed = claim(
+        services.hooks,
+        services.clock,
+        stale_after_ms(services.settings),
+        app_id=app_id,
+        event_id=f"{minute:013d}-schedule-{job.name}",
+        trigger=SCHEDULE_TRIGGER,
+        path=SCHEDULER,
+        endpoint=job.endpoint,
+        version_id=version_id,
+        name=job.name,
     )
     if claimed is None:
         return False

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.dispatcher.runs import run_claimed
-from chalicelib.domain import ids
+from chalicelib.dispatcher.runs import claim, run_claimed, send_command
 from chalicelib.domain.events import Caller, Causation, Event
 from chalicelib.domain.hooks import Activation, HookExecution
 from chalicelib.domain.models import Principal
@@ -64,39 +63,23 @@ class TriggerEvaluator:
 
     def _fire(self, event: Event, trigger: Trigger) -> None:
         activation = self.activation_at(event.app_id, event.occurred_at)
-        now = self.clock.now_ms()
-        endpoint = (trigger.server_code or {}).get("endpoint") or "command"
-        claimed = self.hooks.claim(
-            HookExecution(
-                app_id=event.app_id,
-                execution_id=ids.new_event_id(now),
-                event_id=f"{event.event_id}#{trigger.trigger_id}",  # one claim per (event, trigger)
-                trigger=THING_IF,
-                path=f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}",
-                endpoint=endpoint,
-                version_id=(activation.version_id if activation else None) or "-",
-                attempt=1,
-                started_at=now,
-            ),
-            stale_before=now - self.stale_after_ms,
+        claimed = claim(
+            self.hooks,
+            self.clock,
+            self.stale_after_ms,
+            app_id=event.app_id,
+            event_id=f"{event.event_id}#{trigger.trigger_id}",  # one claim per (event, trigger)
+            trigger=THING_IF,
+            path=trigger_path(trigger),
+            endpoint=(trigger.server_code or {}).get("endpoint") or "command",
+            version_id=(activation.version_id if activation else None) or "-",
         )
         if claimed is None:
             return
         if trigger.what == "COMMAND":
-            self._command(claimed, trigger)
+            send_command(self.thingif, self.hooks, self.clock, claimed, trigger)
         else:
             self._server_code(claimed, trigger, activation)
-
-    def _command(self, claimed: HookExecution, trigger: Trigger) -> None:
-        command = self.thingif.fire_command(trigger)
-        self.hooks.finish(
-            _done(
-                claimed,
-                self.clock.now_ms(),
-                "SUCCESS",
-                result={"returnedValue": {"commandID": command.command_id}},
-            )
-        )
 
     def _server_code(self, claimed: HookExecution, trigger: Trigger, activation: Activation | None) -> None:
         server_code = trigger.server_code or {}
@@ -150,9 +133,12 @@ class TriggerEvaluator:
         return Caller(Principal("anonymous", trigger.app_id), causation)
 
 
-def _done(claimed: HookExecution, at: int, status: str, **fields: Any) -> HookExecution:
-    from dataclasses import replace
+def trigger_path(trigger: Trigger) -> str:
+    """How an execution record names the trigger that ran."""
+    return f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}"
 
+
+def _done(claimed: HookExecution, at: int, status: str, **fields: Any) -> HookExecution:
     return replace(claimed, status=status, finished_at=at, **fields)
 
 
