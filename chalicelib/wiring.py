@@ -150,11 +150,11 @@ def aws_client(service: str, settings: config.Settings) -> Any:
     return aws.client(service, settings.region, settings.aws_endpoint)
 
 
-def build_for_aws(settings: config.Settings) -> Container:
+def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Container:
     table = DynamoTable(
         aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
     )
-    services = build(settings, table)
+    services = build(settings, table, clock)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),

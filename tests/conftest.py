@@ -19,6 +19,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("KARAKURI_EMBEDDED_STACK", None)
 
 from chalicelib import config, wiring
+from chalicelib.adapters.security import ManualClock
 from chalicelib.adapters.stores import StreamRecordParser
 from chalicelib.domain.events import Event
 from chalicelib.local import moto_patches
@@ -30,12 +31,16 @@ moto_patches.install()
 
 # Tests use a cheap scrypt cost; the hash format carries its cost, so verification is the same.
 TEST_SETTINGS = replace(config.Settings(), scrypt_log2_n=4, data_table="t-data", events_table="t-events")
+# Every test starts at this instant, whatever the machine's date: services read time only from
+# the container's clock, which tests move explicitly (MotoServices.clock).
+TEST_EPOCH_MS = 1_793_491_200_000  # 2026-11-01T00:00:00Z
 
 
 @dataclass
 class MotoServices:
     container: wiring.Container
     events_stream: str
+    clock: ManualClock
     _seen: int = 0
     _dispatched: int = 0
 
@@ -73,10 +78,11 @@ def moto_services() -> Iterator[MotoServices]:
 
     with mock_aws():
         arns = wiring.provision_tables(TEST_SETTINGS, table_definitions())
-        container = wiring.build_for_aws(TEST_SETTINGS)
+        clock = ManualClock(TEST_EPOCH_MS)
+        container = wiring.build_for_aws(TEST_SETTINGS, clock)
         wiring.use(container)
         assert arns["events"]
-        yield MotoServices(container, arns["events"])
+        yield MotoServices(container, arns["events"], clock)
     wiring.reset()
 
 

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -52,3 +53,26 @@ def _unb64(text: str) -> bytes:
 class SystemClock:
     def now_ms(self) -> int:
         return int(time.time() * 1000)
+
+
+class ManualClock:
+    """The in-memory clock: time moves only when told, plus ``step_ms`` per reading, so that
+    successive instants stay distinct and ordered. Tests drive every instant through it
+    (activations, ticks, token and code expiry), independent of the machine's date."""
+
+    def __init__(self, start_ms: int, step_ms: int = 1) -> None:
+        self._now, self._step = start_ms, step_ms
+        self._lock = threading.Lock()
+
+    def now_ms(self) -> int:
+        with self._lock:
+            now, self._now = self._now, self._now + self._step
+            return now
+
+    def set(self, now_ms: int) -> None:
+        with self._lock:
+            self._now = now_ms
+
+    def advance(self, ms: int) -> None:
+        with self._lock:
+            self._now += ms

@@ -225,7 +225,7 @@ class Runner:
         they printed something or failed."""
         app_key = self._app_key(caller.app_id)
         version, code = self.servercode.runnable(caller.app_id, ref, endpoint)
-        execution_id = execution_id or ids.new_event_id()
+        execution_id = execution_id or ids.new_event_id(self.servercode.clock.now_ms())
         causation = Causation(source, execution_id, caller.causation.depth + 1)
         outcome = self.executor.run(
             Invocation(

@@ -10,14 +10,6 @@ import pytest
 from tests.conftest import Kii
 
 
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now = now_ms
-
-    def now_ms(self) -> int:
-        return self.now
-
-
 def _login(kii: Kii, body: dict[str, object], app_scoped: bool = False) -> tuple[int, dict[str, object]]:
     if app_scoped:
         reply = kii.call("POST", "/oauth2/token", body)
@@ -147,11 +139,8 @@ def test_unknown_token_is_wrong_token(kii: Kii) -> None:
 
 
 def test_expired_token_is_wrong_token(kii: Kii) -> None:
-    auth = kii.services.container.auth
-    clock = Clock(auth.clock.now_ms())
-    auth.clock = clock
     _, token = kii.register("alice")
-    clock.now += auth.access_ttl_ms + 1
+    kii.services.clock.advance(kii.services.container.auth.access_ttl_ms + 1)
     reply = kii.call("GET", "/users/me", token=token)
     assert (reply.status, reply.body["errorCode"]) == (403, "WRONG_TOKEN")
 

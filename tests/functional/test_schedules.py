@@ -51,6 +51,12 @@ def at(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
+def tick(kii: Kii, text: str) -> dict[str, Any]:
+    """The scheduler's tick at ``text`` (UTC): the one clock is moved there first."""
+    kii.services.clock.set(at(text))
+    return schedule.tick(kii.services.container)
+
+
 def history(kii: Kii, admin: str, clause: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     body = {
         "scheduleExecutionQuery": {
@@ -73,6 +79,7 @@ def history(kii: Kii, admin: str, clause: dict[str, Any] | None = None, **extra:
 
 @pytest.fixture
 def admin(kii: Kii) -> str:
+    kii.services.clock.set(at("2026-11-22T00:00:00"))  # the hook config is current from here on
     token = kii.admin_token()
     deploy(kii, token, JOBS, CODE)
     kii.services.dispatch()
@@ -80,12 +87,11 @@ def admin(kii: Kii) -> str:
 
 
 def test_due_jobs_run_once_per_minute_even_when_ticks_repeat(kii: Kii, admin: str) -> None:
-    services = kii.services.container
-    assert schedule.tick(services, at("2026-11-23T02:29:10")) == {"ran": []}
-    first = schedule.tick(services, at("2026-11-23T02:30:01"))
+    assert tick(kii, "2026-11-23T02:29:10") == {"ran": []}
+    first = tick(kii, "2026-11-23T02:30:01")
     assert sorted(r.split(":")[1].split("@")[0] for r in first["ran"]) == ["first", "second"]
-    assert schedule.tick(services, at("2026-11-23T02:30:40")) == {"ran": []}  # the same minute again
-    assert schedule.tick(services, at("2026-11-23T02:31:05")) == {"ran": []}  # looks back one minute: done
+    assert tick(kii, "2026-11-23T02:30:40") == {"ran": []}  # the same minute again
+    assert tick(kii, "2026-11-23T02:31:05") == {"ran": []}  # looks back one minute: done
     results = history(kii, admin)["results"]
     assert sorted((r["name"], r["status"]) for r in results) == [("first", "SUCCESS"), ("second", "SUCCESS")]
     by_name = {r["name"]: r for r in results}
@@ -96,16 +102,14 @@ def test_due_jobs_run_once_per_minute_even_when_ticks_repeat(kii: Kii, admin: st
 
 
 def test_a_late_tick_still_runs_the_previous_minute_and_weekday_ranges(kii: Kii, admin: str) -> None:
-    services = kii.services.container
-    ran = schedule.tick(services, at("2026-11-23T09:16:02"))["ran"]  # a Monday; 09:15 was due
+    ran = tick(kii, "2026-11-23T09:16:02")["ran"]  # a Monday; 09:15 was due
     assert [r.split(":")[1].split("@")[0] for r in ran] == ["weekdays"]
-    assert schedule.tick(services, at("2026-11-29T09:15:00"))["ran"] == []  # a Sunday
+    assert tick(kii, "2026-11-29T09:15:00")["ran"] == []  # a Sunday
 
 
 def test_writes_of_scheduled_code_fire_no_hooks_and_failures_are_recorded(kii: Kii, admin: str) -> None:
-    services = kii.services.container
-    schedule.tick(services, at("2026-11-23T09:30:00"))
-    schedule.tick(services, at("2026-12-01T03:45:00"))
+    tick(kii, "2026-11-23T09:30:00")
+    tick(kii, "2026-12-01T03:45:00")
     events = kii.services.new_events()
     written = [e for e in events if e.trigger == "DATA_OBJECT_CREATED"]
     assert written and all(e.causation.source == "schedule" for e in written)
@@ -119,15 +123,13 @@ def test_writes_of_scheduled_code_fire_no_hooks_and_failures_are_recorded(kii: K
 
 
 def test_only_the_current_versions_jobs_run(kii: Kii, admin: str) -> None:
-    services = kii.services.container
     assert kii.call("DELETE", "/server-code/versions/current", token=admin).status == 204
-    assert schedule.tick(services, at("2026-11-23T02:30:00")) == {"ran": []}
+    assert tick(kii, "2026-11-23T02:30:00") == {"ran": []}
 
 
 def test_history_query_ranges_pages_and_refuses_bad_queries(kii: Kii, admin: str) -> None:
-    services = kii.services.container
     for minute in ("09:00", "09:15", "09:30"):
-        schedule.tick(services, at(f"2026-11-24T{minute}:00"))
+        tick(kii, f"2026-11-24T{minute}:00")
     window = {
         "type": "range",
         "field": "startedAt",
@@ -163,8 +165,9 @@ def test_the_scheduler_lambda_handler_ticks_the_current_minute(kii: Kii, admin: 
         "id": "e1",
         "resources": [],
     }
+    kii.services.clock.set(at("2026-11-23T02:30:00"))
     result = scheduler(event, None)
-    assert {r.split(":")[1].split("@")[0] for r in result["ran"]} <= set(JOBS["kiicloud://scheduler"])
+    assert sorted(r.split(":")[1].split("@")[0] for r in result["ran"]) == ["first", "second"]
 
 
 def test_thing_if_schedule_triggers_send_their_commands_once_per_due_minute(kii: Kii, admin: str) -> None:
@@ -193,12 +196,11 @@ def test_thing_if_schedule_triggers_send_their_commands_once_per_due_minute(kii:
     }
     cron_id = tif(kii, "POST", f"/targets/{target}/triggers", every_5, token).body["triggerID"]
     once_id = tif(kii, "POST", f"/targets/{target}/triggers", once, token).body["triggerID"]
-    services = kii.services.container
     for moment in ("05:05:01", "05:05:30", "05:06:02", "05:07:10", "05:08:01", "05:09:00", "05:10:02"):
-        schedule.tick(services, at(f"2026-11-23T{moment}"))
+        tick(kii, f"2026-11-23T{moment}")
     commands = tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]
     fired = sorted(c["firedByTriggerID"] for c in commands)
     assert fired == sorted([cron_id, cron_id, once_id])  # 05:05 and 05:10, and the one-off at 05:07
     assert tif(kii, "PUT", f"/targets/{target}/triggers/{cron_id}/disable", None, token).status == 204
-    schedule.tick(services, at("2026-11-23T05:15:01"))
+    tick(kii, "2026-11-23T05:15:01")
     assert len(tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]) == 3
