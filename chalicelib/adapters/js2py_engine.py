@@ -7,11 +7,7 @@ module (stack-notes.md §5 and §6):
   returns a real array instead of a wrapped ``dict_keys`` (CVE-2024-28397); ``py_wrap``, the
   only place a Python object becomes reachable from JavaScript, refuses everything but plain
   data (the ``ArrayBuffer`` variant, Js2Py issue #340); wrappers refuse ``_`` names;
-- corrects what server code could observe: ``Math.round`` rounds half up, ``JSON.stringify``
-  keeps insertion order and writes NaN as null, ``JSON.parse`` keeps ``null``, ``for-in``
-  enumerates in JavaScript's order and includes inherited properties, ``Date.now()`` is a
-  number, ``toISOString`` has three millisecond digits, and
-  ``Object.assign``/``String.prototype.repeat`` exist;
+- corrects what server code could observe (``js2py_corrections``);
 - freezes every built-in constructor, its prototype, ``JSON`` and ``Math``, so one app's code
   cannot change what another app's code sees.
 
@@ -30,57 +26,12 @@ from typing import Any
 import js2py
 import js2py.base as jsbase
 from js2py.constructors import jsobject
-from js2py.prototypes import jsjson
 
+from chalicelib.adapters import js2py_corrections as corrections
 from chalicelib.adapters.deadline import ScriptTimedOut, limit
 from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
 
 _PLAIN = (int, float, str, bool, list, tuple, dict, type(None))
-
-CORRECTIONS = r"""
-(function () {
-  var floor = Math.floor;
-  Math.round = function (x) {
-    x = +x;
-    if (x !== x || x === Infinity || x === -Infinity) { return x; }
-    var r = floor(x);
-    return (x - r >= 0.5) ? r + 1 : r;
-  };
-  var DateCtor = Date;
-  Date.now = function () { return new DateCtor().getTime(); };
-  function pad(n, w) { var s = '' + n; while (s.length < w) { s = '0' + s; } return s; }
-  Date.prototype.toISOString = function () {
-    var t = this.getTime();
-    if (t !== t) { throw new RangeError('Invalid time value'); }
-    var y = this.getUTCFullYear();
-    var year = (y >= 0 && y <= 9999) ? pad(y, 4) : ((y < 0 ? '-' : '+') + pad(y < 0 ? -y : y, 6));
-    return year + '-' + pad(this.getUTCMonth() + 1, 2) + '-' + pad(this.getUTCDate(), 2) + 'T' +
-      pad(this.getUTCHours(), 2) + ':' + pad(this.getUTCMinutes(), 2) + ':' +
-      pad(this.getUTCSeconds(), 2) + '.' + pad(this.getUTCMilliseconds(), 3) + 'Z';
-  };
-  Date.prototype.toJSON = function () { return this.toISOString(); };
-  Object.assign = function (target) {
-    if (target === null || target === undefined) {
-      throw new TypeError('Cannot convert undefined or null to object');
-    }
-    var to = Object(target);
-    for (var i = 1; i < arguments.length; i++) {
-      var source = arguments[i];
-      if (source !== null && source !== undefined) {
-        var keys = Object.keys(source);
-        for (var k = 0; k < keys.length; k++) { to[keys[k]] = source[keys[k]]; }
-      }
-    }
-    return to;
-  };
-  String.prototype.repeat = function (count) {
-    var n = floor(+count || 0), s = '' + this, out = '';
-    if (n < 0 || n === Infinity) { throw new RangeError('Invalid count value'); }
-    for (var i = 0; i < n; i++) { out += s; }
-    return out;
-  };
-})();
-"""
 
 BUILTINS = (
     *("Object", "Function", "Array", "String", "Number", "Boolean", "Date", "RegExp", "ArrayBuffer"),
@@ -120,88 +71,14 @@ def _refuse_private(method: Any) -> Any:
     return guarded
 
 
-# --- corrections in Python (hot paths) ------------------------------------------------------------
-def _js_order(obj: Any) -> list[str]:
-    """Own enumerable keys in JavaScript's order: integer-like keys ascending, then insertion."""
-    names = [name for name, desc in list(obj.own.items()) if desc.get("enumerable", True)]
-    indexes = sorted((n for n in names if n.isdigit() and (n == "0" or n[0] != "0")), key=int)
-    if not indexes:
-        return names
-    taken = set(indexes)
-    return indexes + [n for n in names if n not in taken]
-
-
-def _iterate(self: Any) -> Iterator[Any]:
-    """``for-in``: own enumerable keys in JavaScript's order, then inherited enumerable ones."""
-    if self.IS_CHILD_SCOPE:
-        yield from (jsbase.Js(name) for name in list(self.own))
-        return
-    seen: set[str] = set()
-    holder = self
-    while holder is not None and hasattr(holder, "own"):
-        for name in _js_order(holder):
-            if name not in seen:
-                seen.add(name)
-                yield jsbase.Js(name)
-        seen.update(holder.own)
-        holder = holder.prototype
-
-
-class _KeyList(list[str]):
-    """A key list js2py's JSON code accepts (it asks ``is_undefined()``)."""
-
-    def is_undefined(self) -> bool:
-        return False
-
-
-class _OwnKeys(_KeyList):
-    """Own keys of one object: recomputed for every nested object."""
-
-
-_original_jo = jsjson.jo
-_original_str = jsjson.Str
-
-
-def _jo(value: Any, stack: Any, gap: Any, keys: Any, replacer: Any, space: Any) -> Any:
-    """JSON.stringify of an object: own enumerable keys in JavaScript's order."""
-    if isinstance(keys, _OwnKeys) or (not isinstance(keys, list) and keys.is_undefined()):
-        keys = _OwnKeys(_js_order(value))
-    elif not isinstance(keys, _KeyList):
-        keys = _KeyList(keys)  # a replacer array
-    return _original_jo(value, stack, gap, keys, replacer, space)
-
-
-def _str(key: Any, holder: Any, *rest: Any) -> Any:
-    """JSON.stringify writes NaN as null, like Infinity (a string "NaN" comes out quoted)."""
-    out = _original_str(key, holder, *rest)
-    text = out if isinstance(out, str) else getattr(out, "value", None)
-    return "null" if text == "NaN" else out
-
-
-def _to_js(this: Any, value: Any) -> Any:
-    """JSON.parse's converter, keeping ``null`` (js2py made it ``undefined``)."""
-    if value is None:
-        return jsbase.null
-    if isinstance(value, dict):
-        return this.Js({k: _to_js(this, v) for k, v in value.items()})
-    if isinstance(value, list):
-        return this.Js([_to_js(this, v) for v in value])
-    return this.Js(value)
-
-
 def _install() -> None:
     js2py.disable_pyimport()
     jsbase.py_wrap = _safe_py_wrap
     jsbase.PyObjectWrapper.get = _refuse_private(jsbase.PyObjectWrapper.get)
     jsbase.PyObjectWrapper.put = _refuse_private(jsbase.PyObjectWrapper.put)
     jsobject.Object.own["getOwnPropertyNames"]["value"] = jsbase.Js(_get_own_property_names)
-    jsbase.PyJs.__iter__ = _iterate
-    jsjson.to_js = _to_js
-    jsjson.jo = _jo
-    jsjson.Str = _str
-    bootstrap = js2py.EvalJs()
-    bootstrap.execute(CORRECTIONS)
-    bootstrap.execute(FREEZE)
+    corrections.install()
+    js2py.EvalJs().execute(FREEZE)
 
 
 _installed = False
