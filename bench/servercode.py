@@ -75,7 +75,7 @@ def main() -> None:
     from chalicelib.domain.scopes import Scope
     from chalicelib.local import moto_patches
     from chalicelib.local.tables import table_definitions
-    from chalicelib.runtime.executor import Executor, Invocation, ProgramPool
+    from chalicelib.runtime.executor import Executor, Invocation
     from chalicelib.runtime.host import Host
 
     moto_patches.install()
@@ -89,7 +89,10 @@ def main() -> None:
         container = wiring.build_for_aws(settings)
         app = container.apps.create("bench")
         host = Host(container.auth, container.users, container.groups, container.objects, container.things)
-        executors = {name: Executor(ProgramPool(wiring.script_engine(name)), host, 60) for name in engines}
+        executors = {
+            name: Executor(wiring.sandbox(replace(settings, script_engine=name)), host, 60)
+            for name in engines
+        }
         anonymous = Caller(Principal("anonymous", app.app_id), Causation("server_code"))
         admin = Caller(Principal("admin", app.app_id), Causation("server_code"))
 
@@ -130,6 +133,7 @@ def main() -> None:
                 samples.setdefault(f"first execution of a new 20 KB file: {engine}", []).append(
                     clock(partial(first_execution, engine))
                 )
+    wiring.close_sandboxes()
     wiring.reset()
 
     results = {label: summary(values) for label, values in samples.items()}

@@ -37,6 +37,10 @@ class Settings:
     # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
     script_engine: str = "js2py"
     script_timeout_seconds: float = 20.0
+    # Each sandbox worker's memory cap (RLIMIT_AS beyond the worker's own start-up size), and at
+    # most this many worker processes per app at once (more executions of the app wait).
+    script_memory_mb: int = 128
+    script_workers_per_app: int = 4
     # What Kii.getBaseURL() answers in hooks and schedules (manual executions use the request's host).
     base_url: str = "http://127.0.0.1:8000/api"
     # How long hook execution records are kept.
@@ -73,6 +77,8 @@ class Settings:
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
             script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),
+            script_memory_mb=num("KARAKURI_SCRIPT_MEMORY_MB", 128),
+            script_workers_per_app=num("KARAKURI_SCRIPT_WORKERS_PER_APP", 4),
             execution_retention_seconds=num("KARAKURI_EXECUTION_RETENTION", 7 * 24 * 3600),
             base_url=env.get("KARAKURI_BASE_URL")
             or f"http://{env.get('KARAKURI_LOCAL_HOST', '127.0.0.1')}:{num('KARAKURI_LOCAL_PORT', 8000)}/api",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
+from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
 from chalicelib.adapters.stores import (
@@ -29,7 +31,7 @@ from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
 from chalicelib.domain.ports import Clock, EventRecordParser, HookStore, Outbox, ScriptEngine
-from chalicelib.runtime.executor import Executor, ProgramPool, Runner
+from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
@@ -68,10 +70,41 @@ class Container:
         with self._runner_lock:
             if self._runner is None:
                 host = Host(self.auth, self.users, self.groups, self.objects, self.things)
-                engine = script_engine(self.settings.script_engine)
-                executor = Executor(ProgramPool(engine), host, self.settings.script_timeout_seconds)
+                executor = Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
                 self._runner = Runner(self.servercode, self.auth, executor)
             return self._runner
+
+
+ENGINES = ("js2py", "quickjs")
+_sandboxes: dict[tuple[str, int, int], Sandbox] = {}
+_sandboxes_lock = threading.Lock()
+
+
+def sandbox(settings: config.Settings) -> Sandbox:
+    """The process's sandbox for these settings: one zygote and pool per process, shared by
+    every container (workers are per app anyway), ended when the process exits."""
+    key = (settings.script_engine, settings.script_memory_mb, settings.script_workers_per_app)
+    with _sandboxes_lock:
+        found = _sandboxes.get(key)
+        if found is None:
+            if settings.script_engine not in ENGINES:  # fail here, not in a worker
+                raise ValueError(f"Unknown script engine {settings.script_engine!r}: use js2py or quickjs")
+            found = _sandboxes[key] = Sandbox(
+                settings.script_engine,
+                PRELUDE,
+                settings.script_memory_mb * 1024 * 1024,
+                per_app=settings.script_workers_per_app,
+            )
+            if len(_sandboxes) == 1:
+                atexit.register(close_sandboxes)
+        return found
+
+
+def close_sandboxes() -> None:
+    with _sandboxes_lock:
+        for each in _sandboxes.values():
+            each.close()
+        _sandboxes.clear()
 
 
 def script_engine(name: str) -> ScriptEngine:

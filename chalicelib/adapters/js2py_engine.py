@@ -8,11 +8,12 @@ module (stack-notes.md §5 and §6):
   only place a Python object becomes reachable from JavaScript, refuses everything but plain
   data (the ``ArrayBuffer`` variant, Js2Py issue #340); wrappers refuse ``_`` names;
 - corrects what server code could observe (``js2py_corrections``);
-- freezes every built-in constructor, its prototype, ``JSON`` and ``Math``, so one app's code
-  cannot change what another app's code sees.
+- hardens every built-in object and function reachable from the globals (``harden``), so
+  no code can change what later code sees; a program hardens its prelude the same way.
 
 Translation is cached per source text; a program is a fresh ``EvalJs`` context holding the
-prelude and one server-code file. Only strings cross between Python and JavaScript.
+prelude and one server-code file, whose top level ``reset`` runs again for each execution
+(Kii evaluated the file per invocation). Only strings cross between Python and JavaScript.
 """
 
 from __future__ import annotations
@@ -32,18 +33,8 @@ from chalicelib.adapters.deadline import ScriptTimedOut, limit
 from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
 
 _PLAIN = (int, float, str, bool, list, tuple, dict, type(None))
-
-BUILTINS = (
-    *("Object", "Function", "Array", "String", "Number", "Boolean", "Date", "RegExp", "ArrayBuffer"),
-    *("Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"),
-    *("Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array"),
-    *("Uint32Array", "Float32Array", "Float64Array"),
-)
-FREEZE = (
-    "(function (names) { for (var i = 0; i < names.length; i++) { var c = this[names[i]];"
-    " if (c) { Object.freeze(c); if (c.prototype) { Object.freeze(c.prototype); } } }"
-    " Object.freeze(JSON); Object.freeze(Math); }).call(this, %s);"
-) % ("[" + ",".join(f"'{name}'" for name in BUILTINS) + "]")
+# Prelude globals that hold one execution's state: replaced at each start, never frozen.
+MUTABLE = frozenset({"__kii_rt", "__kii_global"})
 
 
 # --- hardening ----------------------------------------------------------------------------------
@@ -78,7 +69,36 @@ def _install() -> None:
     jsbase.PyObjectWrapper.put = _refuse_private(jsbase.PyObjectWrapper.put)
     jsobject.Object.own["getOwnPropertyNames"]["value"] = jsbase.Js(_get_own_property_names)
     corrections.install()
-    js2py.EvalJs().execute(FREEZE)
+    builtins = js2py.EvalJs()._context["var"]
+    harden([desc["value"] for desc in builtins.own.values() if "value" in desc])
+
+
+def harden(roots: list[Any]) -> None:
+    """Freezes every object and function reachable from ``roots`` (own properties, accessors
+    and prototypes), in the spirit of SES's ``harden``: no code can change them afterwards.
+    js2py's ``can_put`` never consults inherited writability, so instances can still shadow
+    a frozen prototype's property by assignment (SES's "override mistake" does not bite)."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or not isinstance(obj, jsbase.PyJs) or isinstance(obj, jsbase.Scope):
+            continue
+        seen.add(id(obj))
+        own = getattr(obj, "own", None)
+        if not isinstance(own, dict) or obj.is_primitive():
+            continue
+        obj.extensible = False
+        for desc in own.values():
+            if not isinstance(desc, dict):
+                continue
+            desc["configurable"] = False
+            if "value" in desc:
+                desc["writable"] = False
+                stack.append(desc["value"])
+            else:
+                stack.extend((desc.get("get"), desc.get("set")))
+        stack.append(obj.prototype)
 
 
 _installed = False
@@ -113,36 +133,67 @@ def _compile(source: str) -> Any:
 
 
 class Js2PyProgram:
-    def __init__(self, sources: tuple[str, ...], seconds: float) -> None:
+    """A realm: its own global scope over the process's frozen built-ins. The prelude sources
+    are run and hardened once; the file (``add``) is what ``reset`` runs again, over the global
+    scope as it was after the prelude, so each execution starts with fresh top-level state."""
+
+    def __init__(self, prelude: tuple[str, ...], seconds: float | None) -> None:
         self._context = js2py.EvalJs()
+        self._scope = self._context._context["var"]
         # js2py's own console prints to stdout; the prelude brings one that records lines.
         # Global-scope descriptors are per context, so this changes no other program.
-        self._context._context["var"].own["console"] = {
+        self._scope.own["console"] = {
             "value": jsbase.undefined,
             "writable": True,
             "enumerable": False,
             "configurable": True,
         }
         self._functions: dict[str, Any] = {}
+        self._file: Any = None
         with _guard(seconds):
-            for source in sources:
+            for source in prelude:
                 exec(_compile(source), self._context._context)
+        if prelude:
+            harden([d["value"] for n, d in self._scope.own.items() if "value" in d and n not in MUTABLE])
+        self._snapshot = self._copy(self._scope.own)
 
-    def call(self, function: str, argument: str, seconds: float) -> str:
+    @staticmethod
+    def _copy(own: dict[str, Any]) -> dict[str, Any]:
+        return {name: dict(desc) for name, desc in own.items()}
+
+    def add(self, source: str, seconds: float | None) -> Js2PyProgram:
+        self._file = _compile(source)
+        with _guard(seconds):
+            exec(self._file, self._context._context)
+        return self
+
+    def reset(self, seconds: float | None) -> None:
+        own = self._scope.own
+        own.clear()
+        own.update(self._copy(self._snapshot))
+        if self._file is not None:
+            with _guard(seconds):
+                exec(self._file, self._context._context)
+
+    def call(self, function: str, argument: str, seconds: float | None) -> str:
         fn = self._functions.get(function)
         if fn is None:
-            fn = self._functions[function] = self._context._context["var"].get(function)
+            fn = self._functions[function] = self._scope.get(function)
         with _guard(seconds):
             result = fn(jsbase.Js(argument))
         return str(result.to_python())
 
 
 @contextmanager
-def _guard(seconds: float) -> Iterator[None]:
-    """The time limit, and engine failures translated into the port's exceptions."""
+def _guard(seconds: float | None) -> Iterator[None]:
+    """The time limit (none inside a sandbox worker, which its parent kills instead), and
+    engine failures translated into the port's exceptions."""
     try:
-        with limit(seconds):
+        if seconds is None:
             yield
+        else:
+            with limit(seconds):
+                yield
     except ScriptTimedOut:
         raise ScriptTimeout() from None
     except jsbase.PyJsException as error:
@@ -157,5 +208,8 @@ class Js2PyEngine:
     def __init__(self) -> None:
         install()
 
-    def load(self, sources: tuple[str, ...], seconds: float) -> Js2PyProgram:
-        return Js2PyProgram(sources, seconds)
+    def realm(self, prelude: tuple[str, ...], seconds: float | None) -> Js2PyProgram:
+        return Js2PyProgram(prelude, seconds)
+
+    def load(self, sources: tuple[str, ...], seconds: float | None) -> Js2PyProgram:
+        return Js2PyProgram(sources[:-1], seconds).add(sources[-1], seconds)

@@ -1,13 +1,15 @@
 """The QuickJS script engine (``KARAKURI_SCRIPT_ENGINE=quickjs``): a real ES2020 engine.
 
-Each program is its own ``quickjs.Context``, so apps are isolated without freezing anything.
-The time limit is QuickJS's own interrupt (``set_time_limit``), set for each call; this is
-allowed because JavaScript never calls back into Python (the prelude queues host requests
-and Python serves them between calls). Memory is capped per context.
+Each program is its own ``quickjs.Context``, a realm of its own, so apps are isolated without
+freezing anything; ``reset`` makes a fresh realm (prelude and file evaluated again), so an
+execution never sees what an earlier one changed, built-ins included. Outside a sandbox worker
+the time limit is QuickJS's own interrupt (``set_time_limit``, which counts the process's CPU
+time); inside one the worker's parent kills it instead. Memory is capped per context.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import quickjs
@@ -22,17 +24,34 @@ def _first_line(error: Exception) -> str:
 
 
 class QuickJsProgram:
-    def __init__(self, sources: tuple[str, ...], seconds: float) -> None:
+    def __init__(self, prelude: tuple[str, ...], seconds: float | None) -> None:
+        self._prelude = prelude
+        self._file: str | None = None
+        self._fresh(seconds)
+
+    def _fresh(self, seconds: float | None) -> None:
         self._context = quickjs.Context()
         self._context.set_memory_limit(MEMORY_LIMIT)
         self._functions: dict[str, Any] = {}
-        for source in sources:
-            self._run(lambda source=source: self._context.eval(source), seconds)
+        for source in (*self._prelude, *([self._file] if self._file is not None else [])):
+            self._eval(source, seconds)
 
-    def _run(self, thunk: Any, seconds: float) -> Any:
-        if seconds <= 0:
-            raise ScriptTimeout()
-        self._context.set_time_limit(seconds)
+    def _eval(self, source: str, seconds: float | None) -> None:
+        self._run(lambda: self._context.eval(source), seconds)
+
+    def add(self, source: str, seconds: float | None) -> QuickJsProgram:
+        self._file = source
+        self._eval(source, seconds)
+        return self
+
+    def reset(self, seconds: float | None) -> None:
+        self._fresh(seconds)
+
+    def _run(self, thunk: Callable[[], Any], seconds: float | None) -> Any:
+        if seconds is not None:
+            if seconds <= 0:
+                raise ScriptTimeout()
+            self._context.set_time_limit(seconds)
         try:
             return thunk()
         except quickjs.JSException as error:
@@ -40,9 +59,10 @@ class QuickJsProgram:
                 raise ScriptTimeout() from None
             raise ScriptFailure(_first_line(error)) from None
         finally:
-            self._context.set_time_limit(-1)
+            if seconds is not None:
+                self._context.set_time_limit(-1)
 
-    def call(self, function: str, argument: str, seconds: float) -> str:
+    def call(self, function: str, argument: str, seconds: float | None) -> str:
         fn = self._functions.get(function)
         if fn is None:
             fn = self._functions[function] = self._context.get(function)
@@ -52,5 +72,8 @@ class QuickJsProgram:
 class QuickJsEngine:
     name = "quickjs"
 
-    def load(self, sources: tuple[str, ...], seconds: float) -> QuickJsProgram:
-        return QuickJsProgram(sources, seconds)
+    def realm(self, prelude: tuple[str, ...], seconds: float | None) -> QuickJsProgram:
+        return QuickJsProgram(prelude, seconds)
+
+    def load(self, sources: tuple[str, ...], seconds: float | None) -> QuickJsProgram:
+        return QuickJsProgram(sources[:-1], seconds).add(sources[-1], seconds)

@@ -140,10 +140,22 @@ class Reply:
         headers: dict[str, str | list[str]] = dict(self.headers)
         if self.body is None or method == "HEAD":
             return Response(body="", status_code=self.status, headers=headers)
-        payload = self.body if isinstance(self.body, str) else json.dumps(self.body, ensure_ascii=False)
+        payload = self.body if isinstance(self.body, str) else _json(self.body)
         return Response(
             body=payload, status_code=self.status, headers={"Content-Type": self.content_type, **headers}
         )
+
+
+def _json(body: Any) -> str:
+    """JSON text that is valid UTF-8: a lone surrogate (JavaScript strings, e.g. a value server
+    code returned, may hold one) is written as its escape, as JSON.stringify writes it."""
+    text = json.dumps(body, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(body)
+    return text
 
 
 def no_content() -> Reply:

@@ -7,6 +7,7 @@ an event exists if and only if its change does.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from chalicelib.domain.events import Event
@@ -162,17 +163,48 @@ class EventRecordParser(Protocol):
 
 
 class ScriptProgram(Protocol):
-    """One loaded JavaScript program (the prelude and one server-code file) in its own context.
+    """One loaded JavaScript program (the prelude and one server-code file) in its own realm.
     Only strings cross: a global function is called with one string and returns one string.
-    Raises ``ScriptTimeout`` when ``seconds`` pass and ``ScriptFailure`` when the engine fails."""
+    Raises ``ScriptTimeout`` when ``seconds`` pass (``None``: no limit of its own, as inside a
+    sandbox worker) and ``ScriptFailure`` when the engine fails."""
 
-    def call(self, function: str, argument: str, seconds: float) -> str: ...
+    def call(self, function: str, argument: str, seconds: float | None) -> str: ...
+
+    def add(self, source: str, seconds: float | None) -> ScriptProgram:
+        """Runs the server-code file in this realm; ``reset`` runs it again."""
+
+    def reset(self, seconds: float | None) -> None:
+        """Fresh top-level state: the globals as the prelude left them, the file run again."""
 
 
 class ScriptEngine(Protocol):
     name: str
 
-    def load(self, sources: tuple[str, ...], seconds: float) -> ScriptProgram: ...
+    def realm(self, prelude: tuple[str, ...], seconds: float | None) -> ScriptProgram:
+        """A realm with the prelude run (and, where built-ins are shared, hardened)."""
+
+    def load(self, sources: tuple[str, ...], seconds: float | None) -> ScriptProgram:
+        """``realm(sources[:-1])`` with ``sources[-1]`` added as the file."""
+
+
+class Sandbox(Protocol):
+    """Where server code runs: worker processes apart from the server (adapters/sandbox.py)."""
+
+    memory_bytes: int
+
+    def ready(self) -> None:
+        """Starts the sandbox if needed; its own start-up counts in no execution's time."""
+
+    def program(
+        self, app_id: str, version_id: str, source: str, seconds: float
+    ) -> AbstractContextManager[SandboxedProgram]: ...
+
+
+class SandboxedProgram(Protocol):
+    """A program in a sandbox worker: ``call`` raises ``ScriptTimeout`` (the worker was killed
+    at its deadline), ``ScriptMemoryExceeded`` or ``ScriptFailure``."""
+
+    def call(self, function: str, argument: str, seconds: float) -> str: ...
 
 
 class ServerCodeStore(Protocol):

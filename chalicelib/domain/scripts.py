@@ -35,6 +35,10 @@ class ScriptFailure(Exception):
     """The engine itself failed (not a JavaScript error the prelude caught)."""
 
 
+class ScriptMemoryExceeded(ScriptFailure):
+    """The execution passed its memory cap (the sandbox worker ran out or was stopped)."""
+
+
 @dataclass(frozen=True)
 class CheckedScript:
     source: str

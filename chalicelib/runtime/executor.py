@@ -1,28 +1,25 @@
 """Runs one endpoint of one server-code version: the host loop of ARCHITECTURE.md.
 
-The prelude and the file are loaded into a program once per version and process and reused
-while warm (programs of a version are pooled, one per concurrent execution). An execution
-calls ``__kii_begin``; while the script has queued host requests and has not finished, the
-executor performs them and calls ``__kii_resume`` with the answers. The deadline covers the
-whole execution: each engine call gets what is left of it, and host I/O counts too.
+The code runs in a sandbox worker process of its app (the ``Sandbox`` port); this side is the
+host. An execution calls ``__kii_begin``; while the script has queued host requests and has
+not finished, the executor performs them and calls ``__kii_resume`` with the answers. Only
+JSON strings cross. The deadline covers the whole execution: each call into the worker gets
+what is left of it (the worker is killed when it passes), and host I/O counts too.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Causation, CausationSource
-from chalicelib.domain.ports import ScriptEngine, ScriptProgram
-from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
+from chalicelib.domain.ports import Sandbox
+from chalicelib.domain.scripts import ScriptFailure, ScriptMemoryExceeded, ScriptTimeout
 from chalicelib.runtime.host import Host, Session
 from chalicelib.services.auth import AuthService
 from chalicelib.services.servercode import ServerCodeService
@@ -73,48 +70,14 @@ class Outcome:
         return self.turns + self.requests
 
 
-class ProgramPool:
-    """Loaded programs per (engine, app, version), idle ones kept for reuse; bounded LRU."""
-
-    def __init__(self, engine: ScriptEngine, max_versions: int = 32, per_version: int = 4) -> None:
-        self.engine = engine
-        self._idle: OrderedDict[tuple[str, str], list[ScriptProgram]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_versions, self._per_version = max_versions, per_version
-
-    @contextmanager
-    def program(self, app_id: str, version_id: str, source: str, seconds: float) -> Iterator[ScriptProgram]:
-        key = (app_id, version_id)
-        with self._lock:
-            idle = self._idle.get(key)
-            program = idle.pop() if idle else None
-        if program is None:
-            program = self.engine.load((PRELUDE, source), seconds)
-        healthy = False
-        try:
-            yield program
-            healthy = True
-        finally:
-            if healthy:  # a program interrupted mid-way is dropped, never reused
-                self._give_back(key, program)
-
-    def _give_back(self, key: tuple[str, str], program: ScriptProgram) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            self._idle.move_to_end(key)
-            if len(idle) < self._per_version:
-                idle.append(program)
-            while len(self._idle) > self._max_versions:
-                self._idle.popitem(last=False)
-
-
 class Executor:
-    def __init__(self, pool: ProgramPool, host: Host, timeout_seconds: float) -> None:
-        self.pool = pool
+    def __init__(self, sandbox: Sandbox, host: Host, timeout_seconds: float) -> None:
+        self.sandbox = sandbox
         self.host = host
         self.timeout_seconds = timeout_seconds
 
     def run(self, invocation: Invocation) -> Outcome:
+        self.sandbox.ready()
         started = time.monotonic()
         deadline = started + self.timeout_seconds
         outcome = Outcome(invocation.execution_id, environment=invocation.environment)
@@ -139,7 +102,7 @@ class Executor:
         }
         left: Callable[[], float] = lambda: deadline - time.monotonic()  # noqa: E731
         try:
-            with self.pool.program(
+            with self.sandbox.program(
                 invocation.app_id, invocation.version_id, invocation.source, left()
             ) as program:
                 turn = self._turn(outcome, program.call("__kii_begin", json.dumps(start), left()))
@@ -159,6 +122,8 @@ class Executor:
                 EXECUTION_TIMEOUT,
                 f"The execution did not finish within {self.timeout_seconds:g} seconds",
             )
+        except ScriptMemoryExceeded as failure:
+            self._fail(outcome, RUNTIME_ERROR, f"{failure} ({self.memory_note})")
         except ScriptFailure as failure:
             self._fail(outcome, RUNTIME_ERROR, str(failure))
         else:
@@ -166,10 +131,19 @@ class Executor:
         outcome.duration_ms = (time.monotonic() - started) * 1000
         return outcome
 
+    @property
+    def memory_note(self) -> str:
+        return f"limit {self.sandbox.memory_bytes // (1024 * 1024)} MB"
+
     @staticmethod
     def _turn(outcome: Outcome, text: str) -> dict[str, Any]:
         outcome.turns += 1
-        turn: dict[str, Any] = json.loads(text)
+        try:
+            turn = json.loads(text)
+        except ValueError:
+            turn = None
+        if not isinstance(turn, dict):  # e.g. the script replaced what the prelude relies on
+            raise ScriptFailure("The server code broke the runtime: its turn is not a JSON object")
         outcome.logs.extend(turn.get("logs") or [])
         outcome.dropped_logs += int(turn.get("logsDropped") or 0)
         return turn

@@ -9,7 +9,13 @@
  * Names starting with __kii_ are reserved: server code cannot name them (checked at upload).
  */
 var __kii_global = this;
-var __kii_rt = { seq: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, run: null };
+/* One execution's state: the only mutable object of the prelude, replaced at each start (the
+ * rest of the prelude and every built-in are frozen before server code runs). */
+function __kii_newRun() {
+  return { seq: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
+           run: { finished: false, result: undefined, error: null }, app: {}, currentUser: null };
+}
+var __kii_rt = __kii_newRun();
 var __kii_LOG_LINES = 100, __kii_LOG_BYTES = 16 * 1024;
 
 /* --- Promise (Promises/A+, as the SDK's "promiscuous" polyfill) and the job queue --------- */
@@ -171,7 +177,7 @@ function __kii_copy(o) {
   for (var k in o) { if (Object.prototype.hasOwnProperty.call(o, k)) { out[k] = o[k]; } }
   return out;
 }
-function __kii_actor() { return Kii._currentUser ? Kii._currentUser._token : null; }
+function __kii_actor() { return __kii_rt.currentUser ? __kii_rt.currentUser._token : null; }
 
 /* --- Kii -------------------------------------------------------------------------------------- */
 function InvalidArgumentException(message) { this.message = message; this.name = 'InvalidArgumentException'; }
@@ -181,10 +187,9 @@ InvalidURIException.prototype = new Error();
 
 var KiiServerCodeEnvironmentVersion = { V0: '0', V6: '6' };
 var Kii = {
-  _app: {}, _currentUser: null,
-  getAppID: function () { return Kii._app.appID; },
-  getAppKey: function () { return Kii._app.appKey; },
-  getBaseURL: function () { return Kii._app.baseURL; },
+  getAppID: function () { return __kii_rt.app.appID; },
+  getAppKey: function () { return __kii_rt.app.appKey; },
+  getBaseURL: function () { return __kii_rt.app.baseURL; },
   getSDKVersion: function () { return '2.4.19'; },
   setAdditionalHeaders: function () {},
   initialize: function () {},
@@ -198,7 +203,7 @@ var Kii = {
     if (callbacks && typeof callbacks.success === 'function') { __kii_callback(callbacks.success, [admin]); }
     return Promise.resolve(admin);
   },
-  logOut: function () { Kii._currentUser = null; }
+  logOut: function () { __kii_rt.currentUser = null; }
 };
 function KiiServerCodeEntry(name, version) { this._name = name; this._version = version || 'current'; }
 KiiServerCodeEntry.prototype.getEntryName = function () { return this._name; };
@@ -323,7 +328,7 @@ function __kii_signedIn(raw) {
   user._apply(raw.user);
   user._token = raw.token;
   user._tokenOf = function () { return user._token; };
-  Kii._currentUser = user;
+  __kii_rt.currentUser = user;
   return user;
 }
 KiiUser.authenticate = function (username, password, callbacks) {
@@ -334,8 +339,8 @@ KiiUser.authenticateWithToken = function (token, callbacks) {
   return __kii_io('user.whoami', token, {}, callbacks, function (raw) { return __kii_signedIn({ user: raw, token: token }); },
                   false, function (error) { return [null, error.message]; });
 };
-KiiUser.getCurrentUser = function () { return Kii._currentUser; };
-KiiUser.logOut = function () { Kii._currentUser = null; };
+KiiUser.getCurrentUser = function () { return __kii_rt.currentUser; };
+KiiUser.logOut = function () { __kii_rt.currentUser = null; };
 function __kii_find(tokenOf, prefix, value, callbacks, shape) {
   return __kii_io('user.get', tokenOf(), { user: prefix + value }, callbacks, function (raw) {
     var user = new KiiUser(null, tokenOf)._apply(raw);
@@ -807,10 +812,13 @@ KiiContext.prototype.getAccessToken = function () { return this._run.token; };
 KiiContext.prototype.getAppAdminContext = function () { return new KiiAppAdminContext(this._run.adminToken); };
 
 /* --- the host's entry points --------------------------------------------------------------- */
+/* The host's own JSON, taken before server code runs: a script that replaces JSON's methods
+ * changes what it computes, never how its turns reach the host. */
+var __kii_JSON = { stringify: JSON.stringify, parse: JSON.parse };
 function __kii_errorOf(e) {
   if (e instanceof Error) { return String(e.message !== undefined ? (e.name && e.name !== 'Error' ? e.name + ': ' + e.message : e.message) : e); }
   if (typeof e === 'string') { return e; }
-  try { return JSON.stringify(e); } catch (x) { return String(e); }
+  try { return __kii_JSON.stringify(e); } catch (x) { return String(e); }
 }
 function __kii_turn() {
   var rt = __kii_rt, run = rt.run, out = { finished: run.finished };
@@ -823,19 +831,17 @@ function __kii_turn() {
   else if (run.finished) { out.result = run.result === undefined ? {} : { returnedValue: run.result }; }
   if (rt.logsDropped) { out.logsDropped = rt.logsDropped; rt.logsDropped = 0; }
   try {
-    return JSON.stringify(out);
+    return __kii_JSON.stringify(out);
   } catch (e) {
     delete out.result;
     out.error = 'The returned value cannot be converted to JSON: ' + __kii_errorOf(e);
-    return JSON.stringify(out);
+    return __kii_JSON.stringify(out);
   }
 }
 function __kii_begin(text) {
-  var start = JSON.parse(text), rt = __kii_rt;
-  rt.seq = 0; rt.outbox = []; rt.pending = {}; rt.jobs = []; rt.logs = []; rt.logBytes = 0; rt.uncaught = null;
-  rt.run = { finished: false, result: undefined, error: null };
-  Kii._app = { appID: start.context.appID, appKey: start.context.appKey, baseURL: start.context.baseURL };
-  Kii._currentUser = null;
+  var start = __kii_JSON.parse(text);
+  var rt = __kii_rt = __kii_newRun();
+  rt.app = { appID: start.context.appID, appKey: start.context.appKey, baseURL: start.context.baseURL };
   var run = rt.run, entry = __kii_global[start.endpoint];
   if (typeof entry !== 'function') {
     run.finished = true; run.error = 'The endpoint ' + start.endpoint + ' is not a function';
@@ -858,7 +864,7 @@ function __kii_begin(text) {
   return __kii_turn();
 }
 function __kii_resume(text) {
-  var responses = JSON.parse(text), rt = __kii_rt, run = rt.run;
+  var responses = __kii_JSON.parse(text), rt = __kii_rt, run = rt.run;
   try {
     for (var i = 0; i < responses.length; i++) {
       var r = responses[i], waiting = rt.pending[r.id];

@@ -88,7 +88,7 @@ def test_commands_are_published_through_iot_core(kii: Kii, device: dict[str, str
     from moto.iotdata.models import iotdata_backends
 
     settings = replace(kii.services.container.settings, iot_publish=True)
-    services = wiring.build_for_aws(settings)
+    services = wiring.build_for_aws(settings, kii.services.clock)
     # moto answers DescribeEndpoint with an account host it does not itself route; the
     # default data-plane host is the one it serves.
     services.thingif.publisher.describe_endpoint = lambda: None  # type: ignore[union-attr]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from chalicelib import wiring
+from chalicelib import config, wiring
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
-from chalicelib.runtime.executor import Executor, Invocation, ProgramPool
+from chalicelib.runtime.executor import Executor, Invocation
 from chalicelib.runtime.host import Host
 
 SDK = r"""
@@ -153,7 +154,7 @@ def run(request: pytest.FixtureRequest) -> Any:
     container = wiring.build_in_memory()
     app = container.apps.create("sdk")
     host = Host(container.auth, container.users, container.groups, container.objects, container.things)
-    executor = Executor(ProgramPool(wiring.script_engine(request.param)), host, 10)
+    executor = Executor(wiring.sandbox(replace(config.Settings(), script_engine=request.param)), host, 10)
 
     def execute(endpoint: str, params: Any = None) -> Any:
         caller = Caller(Principal("anonymous", app.app_id), Causation("server_code"))
