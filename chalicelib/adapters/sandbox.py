@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -39,6 +40,15 @@ log = logging.getLogger("karakuri.sandbox")
 ROOT = Path(__file__).resolve().parents[2]  # the directory that holds chalicelib/
 ZYGOTE_START_SECONDS = 300.0  # a ceiling: importing an engine on a cold, busy machine
 FINISHED = '{"finished":true'
+PATIENCE = 1.0  # seconds of one call before its worker yields the CPU to the server
+FRAME_SECONDS = 30.0  # to read an answer that has started to arrive
+
+
+def _readable(sock: socket.socket, seconds: float) -> bool:
+    """Waits for data (or EOF) on ``sock``; poll's timeout is relative, unlike a sleep's."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(max(0, int(seconds * 1000))))
 
 
 class _WorkerDied(Exception):
@@ -116,12 +126,22 @@ class _Worker:
             self._pidfd = None
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
-        """Sends ``message`` and waits at most ``seconds`` for the answer."""
+        """Sends ``message`` and waits at most ``seconds`` for the answer. A worker still busy
+        after ``PATIENCE`` seconds is runaway-looking: it drops to the lowest CPU priority, so
+        the server's own threads come first (executions start at the server's priority, which
+        keeps a worker's wake-up quick on a busy machine)."""
         if seconds <= 0:
             raise TimeoutError()
-        self.sock.settimeout(seconds)
         try:
             send(self.sock, message)
+            ready = _readable(self.sock, min(seconds, PATIENCE))
+            if not ready and seconds > PATIENCE:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, self.pid, 19)
+                ready = _readable(self.sock, seconds - PATIENCE)
+            if not ready:
+                raise TimeoutError()
+            self.sock.settimeout(FRAME_SECONDS)  # the answer is on its way: read all of it
             answer = receive(self.sock)
         except (BrokenPipeError, ConnectionResetError):
             answer = None

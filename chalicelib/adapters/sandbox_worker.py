@@ -11,8 +11,8 @@ new worker cost milliseconds instead of seconds (importing js2py and translating
 and every worker starts from the same pristine, hardened state.
 
 A worker serves one execution at a time. It has no deadline of its own: its parent kills it
-when an execution's time is up. It caps its own address space (``RLIMIT_AS``), lowers its CPU
-priority below the server's, dies with the zygote (``PR_SET_PDEATHSIG``), and after each
+when an execution's time is up (and lowers its CPU priority once a call has run long). It caps
+its own address space (``RLIMIT_AS``), dies with the zygote (``PR_SET_PDEATHSIG``), and after each
 finished execution prepares fresh top-level state for the next one (``reset``) before it reads
 the next request, so the reset is off the latency path.
 
@@ -111,7 +111,7 @@ def zygote(control: socket.socket) -> None:
 
 
 # --- a worker -------------------------------------------------------------------------------------
-def _confine(memory_bytes: int, nice: int) -> None:
+def _confine(memory_bytes: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:
@@ -122,7 +122,6 @@ def _confine(memory_bytes: int, nice: int) -> None:
     cap = mapped + memory_bytes
     if hard == resource.RLIM_INFINITY or cap < hard:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    os.nice(nice)
 
 
 def _worker(base: Any, sock: socket.socket) -> None:
@@ -131,7 +130,7 @@ def _worker(base: Any, sock: socket.socket) -> None:
     spec = receive(sock)
     if spec is None:
         return
-    _confine(int(spec["memory"]), int(spec.get("nice", 5)))
+    _confine(int(spec["memory"]))
     try:
         program = base.add(spec["source"], None)
     except MemoryError:

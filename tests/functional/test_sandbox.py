@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.runtime.executor import Outcome
 from tests.conftest import Kii
 
@@ -166,19 +167,20 @@ def test_runaway_code_ends_at_its_deadline_or_memory_cap_and_the_server_keeps_an
         assert "memory" in str(result.error_message)
     assert answered and statistics.median(answered) < DEADLINE  # the server was not frozen
     assert _run(kii, "hello").body["returnedValue"] == "still here"
-    assert _spinning_workers() == []
+    zygote = wiring.sandbox(container.settings)._zygote
+    assert zygote is not None and _spinning_workers(zygote.process.pid) == []
 
 
-def _spinning_workers() -> list[int]:
-    """Sandbox worker processes still running on a CPU (none may outlive its deadline)."""
+def _spinning_workers(zygote: int) -> list[int]:
+    """This sandbox's worker processes (the zygote's children) still running on a CPU: none may
+    outlive its deadline."""
     spinning = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
         except OSError:
             continue
-        if b"sandbox_worker" in cmdline and fields[0] == "R":
+        if int(parent) == zygote and state == "R":
             spinning.append(int(stat.parent.name))
     if not spinning:
         return []
