@@ -120,6 +120,7 @@ class _Worker:
     def __init__(self, key: tuple[str, str], sock: socket.socket, pid: int) -> None:
         self.key, self.sock, self.pid = key, sock, pid
         self.executions = 0
+        self._closed = False
         try:  # a pidfd names this very process: no risk of signalling a recycled pid
             self._pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):
@@ -150,6 +151,8 @@ class _Worker:
         return answer
 
     def kill(self) -> None:
+        if self._closed:
+            return  # its pid may already name another process
         with contextlib.suppress(OSError):
             if self._pidfd is not None:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
@@ -159,6 +162,7 @@ class _Worker:
 
     def close(self) -> None:
         """Closing the socket ends an idle worker (it reads EOF and exits)."""
+        self._closed = True
         self.sock.close()
         if self._pidfd is not None:
             with contextlib.suppress(OSError):
@@ -277,7 +281,7 @@ class Sandbox:
             return self._spawn(key, source, deadline)
         except BaseException:
             with self._pool:
-                self._live[app_id] -= 1
+                self._live[app_id] = max(0, self._live.get(app_id, 1) - 1)
                 self._pool.notify_all()
             raise
 
@@ -298,7 +302,8 @@ class Sandbox:
     def _retire(self, worker: _Worker) -> None:
         """Ends a worker (killed: it may be mid-way) and frees its place; the pool lock is held."""
         worker.kill()
-        self._live[worker.key[0]] -= 1
+        app_id = worker.key[0]
+        self._live[app_id] = max(0, self._live.get(app_id, 1) - 1)
 
     def _spawn(self, key: tuple[str, str], source: str, deadline: float) -> _Worker:
         zygote = self._running_zygote()
