@@ -31,6 +31,8 @@ get new code in place (``_replace_code``), so every context and every frozen pro
   ``Date.parse`` and ``new Date(string)`` of ISO strings (a number, NaN otherwise),
   ``new Date(NaN)``, ``toUTCString``, ``toISOString`` (three millisecond digits), ``toJSON`` of
   an invalid date, ``Date.now()`` a number.
+- Translation: js2py's translator keeps its state in module globals, so two threads translating
+  at once corrupted each other's code; translations now take turns.
 - ``Math.round`` rounds half up; ``Object.assign`` and ``String.prototype.repeat`` exist.
 """
 
@@ -42,6 +44,7 @@ import functools
 import json
 import math
 import re
+import threading
 import time
 import types
 import urllib.parse
@@ -53,6 +56,7 @@ import js2py.base as jsbase
 from js2py.constructors import jsdate, jsmath, jsobject
 from js2py.host import jsfunctions
 from js2py.prototypes import jsjson, jsstring
+from js2py.translators import translating_nodes
 
 CORRECTIONS = r"""
 (function () {
@@ -1035,6 +1039,27 @@ def _replace_code(function: Any, code: Callable[..., Any]) -> None:
     function.argcount = code.__code__.co_argcount - 2  # the declared parameters, then this and arguments
 
 
+# --- translation ---------------------------------------------------------------------------------------
+_translation = threading.RLock()
+_translating = threading.local()
+_original_trans = translating_nodes.trans
+_original_clean_stacks = translating_nodes.clean_stacks
+
+
+def _trans(node: Any, *args: Any, **kwargs: Any) -> Any:
+    """js2py's translator keeps its state in module globals (``Context``, ``inline_stack``): two
+    threads translating at once corrupted each other's output. One translation at a time."""
+    with _translation:
+        depth = getattr(_translating, "depth", 0)
+        if depth == 0:
+            _original_clean_stacks()
+        _translating.depth = depth + 1
+        try:
+            return _original_trans(node, *args, **kwargs)
+        finally:
+            _translating.depth = depth
+
+
 def _copy(function: Any) -> Any:
     """A private copy of a built-in function, to call its original code after correcting it."""
     copy = jsbase.PyJsFunction(lambda: None, jsbase.FunctionPrototype)
@@ -1050,6 +1075,8 @@ def install() -> None:
     global _original_split, _original_parse_int
     # -0 is a number of its own: js2py's cache of small integers maps -0.0 to +0 (hash(-0.0) == hash(0)).
     jsbase.NUM_BANK.pop(0, None)
+    translating_nodes.clean_stacks = lambda: None  # done by _trans, under its lock
+    translating_nodes.trans = _trans
     jsbase.PyJs.__mod__ = _mod
     jsbase.PyJs.__div__ = jsbase.PyJs.__truediv__ = _div
     jsbase.PyJs.__neg__ = _neg

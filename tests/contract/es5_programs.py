@@ -438,6 +438,23 @@ GENERATORS: list[tuple[int, Callable[[random.Random], str]]] = [
 ]
 
 
+def radix_cases(seed: int, count: int) -> list[str]:
+    """``x.toString(radix)`` of fractions, huge and tiny numbers in every radix but 10."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        x = rng.choice(
+            [
+                repr(rng.uniform(-1000, 1000)),
+                f"{rng.randint(-4096, 4096)} / {2 ** rng.randint(0, 30)}",
+                repr(rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30)),
+                repr(float(rng.randint(-(2**60), 2**60))),
+            ]
+        )
+        cases.append(f"({x}).toString({rng.choice([r for r in range(2, 37) if r != 10])})")
+    return cases
+
+
 def generate(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
     weights = [weight for weight, _ in GENERATORS]

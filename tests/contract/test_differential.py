@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,3 +147,48 @@ def test_the_batch_holds_the_hand_written_and_generated_programs(batch: Batch) -
     assert len(batch.programs) == len(es5.HAND_WRITTEN) + COUNT
     assert COUNT >= 2000 or "KARAKURI_DIFF_COUNT" in os.environ
     assert all("failure" not in outcome for outcome in batch.node), "every program runs on Node"
+
+
+def test_js2py_writes_numbers_in_any_radix_as_node_does() -> None:
+    """Fractions in radix 2-36 (V8's digits), outside the three-way batch because QuickJS (2021)
+    writes fractions in base 10 whatever the radix."""
+    program = es5.program("return [" + ", ".join(es5.radix_cases(SEED, 300)) + "];")
+    node, *_ = _start_node([program])()[1:]
+    (js2py,), _ = _run_engine("js2py", [program])
+    assert js2py == node, (
+        f"seed {SEED}:\n{program}\n  node:  {json.dumps(node)}\n  js2py: {json.dumps(js2py)}"
+    )
+
+
+def test_js2py_translates_programs_on_several_threads_at_once() -> None:
+    """js2py's translator keeps its state in module globals; concurrent translations used to
+    corrupt each other (the local server runs server code on request threads)."""
+    engine = wiring.script_engine("js2py")
+    wrong: list[str] = []
+
+    def work(thread: int) -> None:
+        for n in range(25):
+            k = thread * 1000 + n  # a new source every time: no translation comes from the cache
+            source = (
+                f"function f() {{ var out = []; for (var i = 0; i < 3; i++) {{"
+                f" out.push((function (j) {{ return function () {{ return j * {k}; }}; }})(i)); }}"
+                " return String(out.map(function (g) { return g(); })); }"
+            )
+            try:
+                answer = engine.load((source,), SECONDS).call("f", "", SECONDS)
+            except Exception as error:
+                answer = repr(error)
+            if answer != f"0,{k},{2 * k}":
+                wrong.append(answer)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often, as on a busy server
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong, wrong[:3]
