@@ -436,6 +436,15 @@ def _to_number(self: Any) -> Any:
     return jsbase.NaN
 
 
+_FLOAT_PREFIX = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+
+
+def _parse_float(string: Any, this: Any, arguments: Any) -> Any:
+    """parseFloat: the longest decimal prefix after the leading white space, else NaN."""
+    match = _FLOAT_PREFIX.match(string.to_string().value.lstrip(JS_WHITESPACE))
+    return jsbase.NaN if match is None else float(match.group().replace("Infinity", "inf"))
+
+
 # --- strings ---------------------------------------------------------------------------------------
 _SURROGATE_PAIR_OR_ESCAPED = re.compile('([\ud800-\udbff][\udc00-\udfff])|(["\\\\\x00-\x1f\ud800-\udfff])')
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -522,19 +531,23 @@ def _uri_decoder(reserved: str) -> Callable[..., Any]:
     return decode
 
 
-_original_parse_int: Any = None
-
-
 def _parse_int(string: Any, radix: Any, this: Any, arguments: Any) -> Any:
-    """parseInt keeps the sign of a zero (``parseInt('-0')`` is ``-0``)."""
-    result = _original_parse_int.call(this, (string, radix))
-    if (
-        result.TYPE == "Number"
-        and result.value == 0
-        and string.to_string().value.lstrip(JS_WHITESPACE)[:1] == "-"
-    ):
-        return -0.0
-    return result
+    """parseInt (ES5 15.1.2.2) with JavaScript's white space, and the sign of a zero kept."""
+    text = string.to_string().value.lstrip(JS_WHITESPACE)
+    sign = -1.0 if text[:1] == "-" else 1.0
+    text = text[1:] if text[:1] in "+-" else text
+    r = radix.to_int32()
+    if r and not 2 <= r <= 36:
+        return jsbase.NaN
+    if r in (0, 16) and text[:2] in ("0x", "0X"):
+        text, r = text[2:], 16
+    r = r or 10
+    end = 0
+    while end < len(text) and text[end].lower() in _RADIX_DIGITS[:r]:
+        end += 1
+    if not end:
+        return jsbase.NaN
+    return math.copysign(float(int(text[:end], r)), sign)
 
 
 def _slice(start: Any, end: Any, this: Any, arguments: Any) -> Any:
@@ -1072,7 +1085,7 @@ def _method(holder: Any, name: str) -> Any:
 
 
 def install() -> None:
-    global _original_split, _original_parse_int
+    global _original_split
     # -0 is a number of its own: js2py's cache of small integers maps -0.0 to +0 (hash(-0.0) == hash(0)).
     jsbase.NUM_BANK.pop(0, None)
     translating_nodes.clean_stacks = lambda: None  # done by _trans, under its lock
@@ -1107,8 +1120,8 @@ def install() -> None:
     _replace_code(jsfunctions.encodeURI, _uri_encoder("-_.!~*'();/?:@&=+$,#"))
     _replace_code(jsfunctions.decodeURIComponent, _uri_decoder(""))
     _replace_code(jsfunctions.decodeURI, _uri_decoder(_URI_RESERVED))
-    _original_parse_int = _copy(jsfunctions.parseInt)
     _replace_code(jsfunctions.parseInt, _parse_int)
+    _replace_code(jsfunctions.parseFloat, _parse_float)
     _replace_code(_method(jsbase.ArrayPrototype, "slice"), _slice)
     _replace_code(_method(jsbase.ArrayPrototype, "shift"), _shift)
     _replace_code(_method(jsbase.ArrayPrototype, "sort"), _sort)

@@ -426,6 +426,65 @@ def _closure_program(rng: random.Random) -> str:
     return program(rng.choice(templates))
 
 
+OPERANDS = [
+    *("null", "undefined", "true", "false", "''", "'0'", "'1'", "' 12 '", "'abc'", "'1e3'", "'0x1f'"),
+    *(
+        "0",
+        "-0",
+        "1",
+        "NaN",
+        "Infinity",
+        "-1.5",
+        "[]",
+        "[0]",
+        "[1, 2]",
+        "{}",
+        "{valueOf: function () { return 7; }}",
+    ),
+    *("{toString: function () { return '5'; }}", "'\\u00e9'", "'b'", "'B'", "'10'", "'9'"),
+]
+# No Date among the operands: its string form is local time with a zone name that differs by
+# engine ("(Coordinated Universal Time)" in Node, none in QuickJS, "(UTC)" in js2py).
+COMPARISONS = ["==", "!=", "===", "!==", "<", "<=", ">", ">=", "+", "-", "*", "/", "&&", "||"]
+
+
+def _coercion_program(rng: random.Random) -> str:
+    pairs = [f"({rng.choice(OPERANDS)}) {rng.choice(COMPARISONS)} ({rng.choice(OPERANDS)})" for _ in range(4)]
+    x = rng.choice(OPERANDS)
+    pairs += [rng.choice([f"String({x})", f"Number({x})", f"!!({x})", f"typeof ({x})", f"[{x}].join()"])]
+    return program("return [" + ", ".join(pairs) + "];")
+
+
+NUMERIC_TEXT = [
+    "",
+    " ",
+    "-",
+    "+",
+    ".",
+    "0",
+    "1",
+    "7",
+    "9",
+    "e",
+    "E",
+    "x",
+    "a",
+    "f",
+    "z",
+    "_",
+    "Infinity",
+    "\\t",
+]
+
+
+def _parsing_program(rng: random.Random) -> str:
+    text = _js("".join(rng.choice(NUMERIC_TEXT) for _ in range(rng.randint(0, 6))).replace("\\t", "\t"))
+    radix = rng.choice(["", ", 10", ", 16", ", 2", ", 36", ", 0", ", 1", ", 37", ", 8"])
+    return program(
+        f"var s = {text}; return [parseInt(s{radix}), parseFloat(s), Number(s), +s, s * 1, isNaN(s)];"
+    )
+
+
 GENERATORS: list[tuple[int, Callable[[random.Random], str]]] = [
     (6, _arithmetic_program),
     (4, _formatting_program),
@@ -435,6 +494,8 @@ GENERATORS: list[tuple[int, Callable[[random.Random], str]]] = [
     (3, _array_program),
     (3, _regexp_program),
     (1, _closure_program),
+    (2, _coercion_program),
+    (1, _parsing_program),
 ]
 
 
