@@ -150,6 +150,12 @@ def _iterate(self: Any) -> Iterator[Any]:
         holder = holder.prototype
 
 
+def _string_keys(self: Any) -> Iterator[Any]:
+    """``for-in`` over a string: the indexes as strings ("0", "1"), like any property name."""
+    for i in range(len(self.value)):
+        yield jsbase.Js(str(i))
+
+
 def _to_js(this: Any, value: Any) -> Any:
     """JSON.parse's converter, keeping ``null`` (js2py made it ``undefined``) and strings in UTF-16
     (Python's reader joins an escaped surrogate pair into one character)."""
@@ -1039,10 +1045,13 @@ def _date_method(method: Any) -> Callable[..., Any]:
 
 # --- objects ------------------------------------------------------------------------------------------
 def _keys(obj: Any, this: Any, arguments: Any) -> Any:
-    """Object.keys in JavaScript's order (js2py's was insertion order)."""
-    if not obj.is_object():
-        raise jsbase.MakeError("TypeError", "Object.keys called on non-object")
-    return list(_js_order(obj))
+    """Object.keys in JavaScript's order (js2py's was insertion order); a primitive is converted
+    to an object first, as every engine since ES2015 does."""
+    if obj.is_null() or obj.is_undefined():
+        raise jsbase.MakeError("TypeError", "Cannot convert undefined or null to object")
+    if isinstance(obj, jsbase.PyJsString):
+        return [str(i) for i in range(len(obj.value))]
+    return list(_js_order(obj)) if obj.is_object() else []
 
 
 def _replace_code(function: Any, code: Callable[..., Any]) -> None:
@@ -1050,6 +1059,41 @@ def _replace_code(function: Any, code: Callable[..., Any]) -> None:
     globals, the frozen prototypes) sees the correction; its ``length`` and ``name`` stay."""
     function.code = code
     function.argcount = code.__code__.co_argcount - 2  # the declared parameters, then this and arguments
+
+
+# --- functions -------------------------------------------------------------------------------------------
+_original_call = jsbase.PyJsFunction.call
+
+
+def _translated(function: Any) -> bool:
+    """A function written in JavaScript (js2py's translation takes the scope as its last parameter)."""
+    code = getattr(function.code, "__code__", None)
+    return code is not None and code.co_argcount > 0 and code.co_varnames[code.co_argcount - 1] == "var"
+
+
+def _call(self: Any, this: Any, args: Any = ()) -> Any:
+    """A JavaScript function called with ``this`` null or undefined gets the global object, and a
+    primitive ``this`` is boxed (ES5 10.4.3, non-strict code); js2py passed them through."""
+    if this is not None and not this.is_object() and _translated(self):
+        this = None if this.is_null() or this.is_undefined() else this.to_object()
+    return _original_call(self, this, args)
+
+
+_original_bound_init = jsbase.PyJsBoundFunction.__init__
+
+
+def _bound_init(self: Any, target: Any, bound_this: Any, bound_args: Any) -> None:
+    """A bound function's ``length`` is never negative and it has no ``prototype`` of its own."""
+    _original_bound_init(self, target, bound_this, bound_args)
+    length = max(0, int(target.get("length").to_int()) - len(bound_args))
+    self.own["length"]["value"] = jsbase.Js(length)
+    self.own.pop("prototype", None)
+
+
+def _bound_create(self: Any, *args: Any) -> Any:
+    """``new`` of a bound function constructs its target with the bound arguments (ES5
+    15.3.4.5.2); js2py called the target with the bound ``this``."""
+    return self.target.create(*(tuple(self.bound_args) + args))
 
 
 # --- translation ---------------------------------------------------------------------------------------
@@ -1088,6 +1132,11 @@ def install() -> None:
     global _original_split
     # -0 is a number of its own: js2py's cache of small integers maps -0.0 to +0 (hash(-0.0) == hash(0)).
     jsbase.NUM_BANK.pop(0, None)
+    jsbase.PyJsFunction.call = _call
+    jsbase.PyJsBoundFunction.__init__ = _bound_init
+    jsbase.PyJsBoundFunction.create = _bound_create
+    jsbase.FunctionPrototype.own.pop("prototype", None)  # Function.prototype.prototype is undefined
+    jsbase.PyJsString.__iter__ = _string_keys
     translating_nodes.clean_stacks = lambda: None  # done by _trans, under its lock
     translating_nodes.trans = _trans
     jsbase.PyJs.__mod__ = _mod

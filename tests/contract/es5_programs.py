@@ -153,6 +153,30 @@ HAND_WRITTEN: list[str] = [
         # shared state: what one program does here must not reach the canary that follows
         "var r = []; try { Date.prototype.setTime(5); r.push('set'); } catch (e) { r.push(e.name); } try { Date.prototype.setUTCFullYear(2000); r.push('set'); } catch (e) { r.push(e.name); } undefined = 1; NaN = 2; Infinity = 3; r.push(typeof undefined, NaN !== NaN, Infinity > 1e308); var two = 2; two.x = 1; var s = 'a'; s.y = 1; (function () { this.z = 1; }).call(3); r.push(two.x, (2).x, s.y, 'a'.y, (3).z, -7 % 3, -0 * 1, 2 - 4); return r;",
         "return [typeof null, typeof [], typeof undefined, typeof function () {}, typeof NaN, null == undefined, null === undefined, '1' == 1, 0 == '', [] + [], [] + {}, 1 + '2' - 1, '3' * '4', true + 1, [2] * [3], null + 1, undefined + 1];",
+        # objects, functions, errors, coercion, operators (a second round of probes)
+        "var o = {get x() { return 1; }, set x(v) { this.y = v; }}; o.x = 5; return [o.x, o.y, Object.keys(o), JSON.stringify(o)];",
+        "var o = Object.create({p: 1}, {a: {value: 2, enumerable: true}, b: {value: 3}}); return [Object.keys(o), o.b, o.p, 'p' in o, o.hasOwnProperty('p'), o.propertyIsEnumerable('b'), JSON.stringify(Object.getOwnPropertyDescriptor(o, 'a'))];",
+        "var o = {a: 1}; delete o.a; var arr = [1, 2, 3]; delete arr[1]; return [o.a, 'a' in o, arr.length, 1 in arr, arr, Object.keys(arr), Object.keys('ab')];",
+        "function f(a, b, c) { return [this && this.t, a, b, c, arguments.length]; } var g = f.bind({t: 1}, 'x'); return [g('y'), g.length, f.length, f.call(null, 1)[0] === undefined, f.apply({t: 2}, {length: 2, 0: 'p', 1: 'q'})];",
+        "function P(a) { this.a = a; } var B = P.bind(null, 5); var b = new B(); return [b.a, b instanceof P, typeof B.prototype];",
+        "return [new Error('x').message, String(new TypeError('m')), new RangeError('r').name, new Error('x') instanceof Error, new TypeError() instanceof Error, String(new Error()), Error('q').message, Object.prototype.toString.call(new Error())];",
+        "function MyErr(m) { this.message = m; } MyErr.prototype = new Error(); MyErr.prototype.name = 'MyErr'; try { throw new MyErr('boom'); } catch (e) { return [e.name, e.message, String(e), e instanceof Error, e instanceof MyErr]; }",
+        "return [[1, 2, 3].indexOf(3, -1), [1, 2, 3].indexOf(1, -10), [1, 2, 1].lastIndexOf(1, -3), [1, [2, [3]]].concat([[4]]).length, [1, 2].join(undefined), [1, 2, 3, 4, 5].reverse(), String([1, [2, 3]]), Array(3).length, Array('3'), [].toString(), [null, [undefined]].toString()];",
+        "var r = []; [1, 2].forEach(function (x) { r.push(this.k + x); }, {k: 10}); return [r, [1, 2].every(function (x) { return x > this.m; }, {m: 0}), [].reduce(function (a, b) { return a + b; }, undefined), [[1, 2], [3]].reduce(function (a, b) { return a.concat(b); })];",
+        "return [' \\u00a0\\ufeff\\u2028x\\u3000 '.trim(), 'abc'.indexOf('c', -5), 'abcabc'.lastIndexOf('c', 3), 'abc'.substr(-2), 'a-b'.match(/(\\w)-(\\w)/), 'a.b'.search('.'), 'abc'.search('c'), 'x'.concat([1, 2], {}), 'abc'[1], 'abc'['length']];",
+        "return [(25).toString(undefined), (function () { try { return Number.prototype.toString.call('x'); } catch (e) { return e.name; } })(), (255).toString(16.9), Number('  0x1F  '), Number('1e'), Number('-Infinity'), Number('infinity'), Number(null), Number([5]), Number([1, 2]), Number({}), Number(true)];",
+        "var o = {a: [], b: {}, c: [[]], d: [{}]}; return [JSON.stringify(o, null, 2), JSON.stringify([], null, 2), JSON.stringify({}, null, 2), JSON.stringify({'a\"b': 1, '\\n': 2}), JSON.stringify([new Number(3), new String('s'), new Boolean(false)])];",
+        "function T() {} T.prototype.toJSON = function () { return 'T!'; }; return [JSON.stringify({t: new T()}), JSON.stringify([1, 2], function (k, v) { return k === '0' ? undefined : v; }), JSON.stringify({a: 1, b: [1, 2]}, function (k, v) { return k === 'a' ? undefined : v; })];",
+        "var a = []; a[4294967294] = 1; var b = []; b['2'] = 1; var c = [1, 2, 3]; c.length = 0; return [a.length, b.length, c, Array.prototype.concat.call(1, 2).length, [1, 2, 3].slice(-2, -1), [1, 2, 3].slice(5)];",
+        "var s = 0; for (var k in [5, 6, 7]) { s += k; } var t = []; for (var q in 'ab') { t.push(q); } var u = []; for (var z in {length: 1, 0: 'x'}) { u.push(z); } return [s, t, u];",
+        "var x = 1; function f() { return x; var x = 2; } var y = (function () { return typeof g; function g() {} })(); return [f(), y, typeof h, (function () { if (true) { function h2() { return 1; } } return typeof h2; })()];",
+        "var n = 0; var o = {valueOf: function () { n++; return 5; }}; var r = [o + 1, o * 2, o > 4, '' + o, n]; return r;",
+        "return [1 < 2 < 3, 3 > 2 > 1, '10' < '9', 10 < '9', 'a' < 'b', null >= 0, undefined == 0, NaN == NaN, [1] == 1, [1, 2] == '1,2', ({}) == '[object Object]', 0 === -0];",
+        "return [typeof typeof 1, void 0, (1, 2), !!'0', !!'', !!NaN, -'3', +[], +{}, +[1], ~'5', '5' - - '2', '5' + - '2', 1 / '0', -1 / '0'];",
+        "var i = 0; var a = [i++, i++, ++i, i--, i]; var b = 5; b += 3; b -= 2; var c = 2; c *= c + 1; var d = 7; d %= 3; var e = 1; e <<= 3; var f = -16; f >>>= 28; return [a, b, c, d, e, f];",
+        "return [Math.max(), Math.min(), Math.max(1, '3', null), Math.max(1, undefined), Math.abs('-2'), Math.round('2.5'), Math.floor(-1.5), Math.ceil(1.2), Math.round(2.4999999999999996), Math.round(-2.5), Math.round(0.49999999999999994), Math.round(1e16 + 1)];",
+        "return [0.1 + 0.7, 1.1 * 3, 0.3 - 0.1, 9007199254740992 + 1, 9007199254740993 + 0, 2e308 - 2e308, 5 / 2, -5 / 2, 7 / -0, 0 / 0, 1e308 * 10, 4.35 * 100, 1.15 * 100];",
+        "return [(0.000001234).toString(), (1e-7).toFixed(10), (123.456).toFixed(1), (-1.5e-10).toExponential(3), (0.1).toPrecision(21), (1e21).toPrecision(3), (5e-324).toExponential(), (1.7976931348623157e308).toFixed(0).length, (1.45).toFixed(1), (1.55).toFixed(1), (0.5).toExponential(0), (2.5).toExponential(0)];",
     ]
 ]
 
