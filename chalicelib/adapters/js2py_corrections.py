@@ -127,7 +127,9 @@ CORRECTIONS = r"""
 def _js_order(obj: Any) -> list[str]:
     """Own enumerable keys in JavaScript's order: integer-like keys ascending, then insertion."""
     names = [name for name, desc in list(obj.own.items()) if desc.get("enumerable", True)]
-    indexes = sorted((n for n in names if n.isdigit() and (n == "0" or n[0] != "0")), key=int)
+    indexes = sorted(
+        (n for n in names if n.isdigit() and (n == "0" or n[0] != "0") and int(n) < 2**32 - 1), key=int
+    )
     if not indexes:
         return names
     taken = set(indexes)
@@ -638,6 +640,23 @@ def _shift(this: Any, arguments: Any) -> Any:
     return first
 
 
+_ESCAPE_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@*_+-./")
+_UNESCAPE = re.compile(r"%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})")
+
+
+def _escape(text: Any, this: Any, arguments: Any) -> Any:
+    """escape (ES5 B.2.1): ``%XX`` below 256, ``%uXXXX`` above (js2py percent-encoded UTF-8)."""
+    return "".join(
+        c if c in _ESCAPE_KEEPS else f"%{ord(c):02X}" if ord(c) < 256 else f"%u{ord(c):04X}"
+        for c in utf16(text.to_string().value)
+    )
+
+
+def _unescape(text: Any, this: Any, arguments: Any) -> Any:
+    """unescape (ES5 B.2.2): ``%uXXXX`` and ``%XX`` to code units (js2py ignored ``%u``)."""
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text.to_string().value)
+
+
 _original_split: Any = None
 
 
@@ -946,6 +965,8 @@ def _date_parse(text: Any, this: Any, arguments: Any) -> Any:
 
 def _date_from_value(value: Any) -> Any:
     """``new Date(value)``: a string is parsed, a number clipped (``NaN`` stays ``NaN``)."""
+    if value.Class == "Date":  # its time value, not its string (ES2015; ES5 parsed its toString)
+        return jsdate.PyJsDate(value.value, prototype=jsdate.DatePrototype)
     primitive = value.to_primitive()
     t = parse_date(primitive.value) if primitive.TYPE == "String" else float(primitive.to_number().value)
     clipped = t if math.isfinite(t) and abs(t) <= 8.64e15 else math.nan
@@ -1171,6 +1192,8 @@ def install() -> None:
     _replace_code(jsfunctions.decodeURI, _uri_decoder(_URI_RESERVED))
     _replace_code(jsfunctions.parseInt, _parse_int)
     _replace_code(jsfunctions.parseFloat, _parse_float)
+    _replace_code(jsfunctions.escape, _escape)
+    _replace_code(jsfunctions.unescape, _unescape)
     _replace_code(_method(jsbase.ArrayPrototype, "slice"), _slice)
     _replace_code(_method(jsbase.ArrayPrototype, "shift"), _shift)
     _replace_code(_method(jsbase.ArrayPrototype, "sort"), _sort)
