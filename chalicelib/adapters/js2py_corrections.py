@@ -33,6 +33,10 @@ get new code in place (``_replace_code``), so every context and every frozen pro
   an invalid date, ``Date.now()`` a number.
 - Translation: js2py's translator keeps its state in module globals, so two threads translating
   at once corrupted each other's code; translations now take turns.
+- Strings are UTF-16 as in JavaScript wherever they enter (the source, a call's arguments from
+  Python, ``JSON.parse``) and leave as text UTF-8 can encode.
+- Functions: ``this`` of a call with null/undefined is the global object, a primitive ``this``
+  is boxed; ``new`` of a bound function constructs its target; ``escape``/``unescape``.
 - ``Math.round`` rounds half up; ``Object.assign`` and ``String.prototype.repeat`` exist.
 """
 
@@ -485,6 +489,38 @@ def utf16(text: str) -> str:
 def _code_points(text: str) -> str:
     """UTF-16 code units back to characters; a lone surrogate stays (and cannot be encoded)."""
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_original_to_python = jsbase.PyJs.to_python
+
+
+def _to_python(self: Any) -> Any:
+    """A string leaving JavaScript: surrogate pairs become characters and a lone surrogate
+    U+FFFD, as Node writes strings out (js2py handed Python a str that UTF-8 cannot encode)."""
+    if isinstance(self, jsbase.PyJsString):
+        return _LONE_SURROGATE.sub("\ufffd", _code_points(self.value))
+    return _original_to_python(self)
+
+
+_original_dunder_call = jsbase.PyJs.__call__
+
+
+def _dunder_call(self: Any, *args: Any) -> Any:
+    """A string handed to JavaScript from Python is UTF-16: a character beyond the BMP is two code
+    units (the engine passes its argument this way)."""
+    if any(isinstance(a, jsbase.PyJsString) and not a.value.isascii() for a in args):
+        args = tuple(jsbase.Js(utf16(a.value)) if isinstance(a, jsbase.PyJsString) else a for a in args)
+    return _original_dunder_call(self, *args)
+
+
+_original_translate_js = js2py.translate_js
+
+
+def _translate_js(source: str, *args: Any, **kwargs: Any) -> Any:
+    """Characters beyond the BMP written in the source are two code units, as in JavaScript
+    (``'😀'.length`` is 2)."""
+    return _original_translate_js(utf16(source), *args, **kwargs)
 
 
 def _uri_encoder(safe: str) -> Callable[..., Any]:
@@ -1154,6 +1190,9 @@ def install() -> None:
     # -0 is a number of its own: js2py's cache of small integers maps -0.0 to +0 (hash(-0.0) == hash(0)).
     jsbase.NUM_BANK.pop(0, None)
     jsbase.PyJsFunction.call = _call
+    jsbase.PyJs.to_python = _to_python
+    jsbase.PyJs.__call__ = _dunder_call
+    js2py.translate_js = _translate_js
     jsbase.PyJsBoundFunction.__init__ = _bound_init
     jsbase.PyJsBoundFunction.create = _bound_create
     jsbase.FunctionPrototype.own.pop("prototype", None)  # Function.prototype.prototype is undefined

@@ -1,10 +1,11 @@
 """Differential conformance: js2py and QuickJS compute what Node computes.
 
-The same batch of ES5 programs (hand-written ones and ``DIFF_COUNT`` generated from
-``DIFF_SEED``; see es5_programs.py) runs on Node — once, one process, each program in its own
+The same batch of ES5 programs (hand-written ones, and ``KARAKURI_DIFF_COUNT`` programs, 2,000 by
+default, generated from ``KARAKURI_DIFF_SEED``, fixed by default; see es5_programs.py) runs on Node — once, one process, each program in its own
 ``vm`` context — and in-process on both Python engines, each program loaded as its own program.
 After every program a canary runs as another program of the same engine: its answer must never
-change, so an engine whose operators or built-ins mutate shared state is caught.
+change, so an engine whose operators or built-ins mutate shared state is caught. A failure
+names the seed and shows each differing program's source with every engine's answer.
 
 Longer runs: ``KARAKURI_DIFF_SEED=7 KARAKURI_DIFF_COUNT=20000 .venv/bin/pytest tests/contract/test_differential.py``.
 """
@@ -192,3 +193,19 @@ def test_js2py_translates_programs_on_several_threads_at_once() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert not wrong, wrong[:3]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_strings_beyond_the_bmp_cross_the_engine_boundary_as_in_javascript(engine: str) -> None:
+    """In JavaScript 😀 is two code units, in the argument, the source and JSON alike, and a
+    string handed back is text UTF-8 can encode (a lone surrogate escaped by JSON.stringify)."""
+    program = wiring.script_engine(engine).load(
+        (
+            "function f(a) { var o = JSON.parse(a); return JSON.stringify("
+            "[a.length, o.e.length, '\\ud83d\\ude00', '😀'.length, '\\ud800x', o]); }",
+        ),
+        SECONDS,
+    )
+    answer = program.call("f", '{"e": "😀"}', SECONDS)
+    assert answer == '[11,2,"😀",2,"\\ud800x",{"e":"😀"}]'
+    answer.encode("utf-8")
