@@ -39,6 +39,9 @@ class AppStore(Protocol):
     def create(self, app: App) -> None:
         """Raises AppAlreadyExists if the app ID or client ID is taken."""
 
+    def set_require_password_for_thing_ownership(self, app_id: str, required: bool) -> None:
+        """Kii's ``requirePasswordForThingOwnership`` app setting; AppNotFound if no such app."""
+
 
 class UserStore(Protocol):
     def get(self, app_id: str, user_id: str) -> User | None: ...

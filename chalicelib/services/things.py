@@ -1,8 +1,12 @@
 """Things: registration, lookup, fields, status, owners and deletion (use cases).
 
 Who may act on a thing: the app admin, the thing itself (thing token), and its owners — a
-user owner, or a member of a group owner. Any authenticated user may make themselves (or a
-group they belong to) an owner, as Kii allows unless the app requires the thing's password.
+user owner, or a member of a group owner. Who may become an owner follows Kii's
+``requirePasswordForThingOwnership`` app setting, on by default: the thing itself and the app
+admin may add any owner; anyone else needs the thing's password, and a user may add only
+themselves or a group they belong to. With the setting off (Kii's legacy behaviour), a user
+may add themselves or their groups without the password. An owner is removed by the app
+admin, the thing, or the owner itself (a user owner, or the owner of a group owner).
 """
 
 from __future__ import annotations
@@ -197,8 +201,6 @@ class ThingService:
             raise GroupNotFound(groupID=owner.id, appID=app_id)
 
     def _may_become_owner(self, principal: Principal, thing: Thing, owner: Owner) -> bool:
-        if self.has_access(principal, thing):
-            return True
         if principal.kind != "user" or principal.id is None:
             return False
         if owner.kind == "user":
@@ -208,18 +210,28 @@ class ThingService:
             or self._group_owner(thing.app_id, owner.id) == principal.id
         )
 
-    def add_owner(self, caller: Caller, raw_ref: str, raw_owner: str, password: str | None = None) -> None:
-        owner = Owner.parse(raw_owner)
-        thing = self.resolve(caller.app_id, raw_ref)
+    def _check_may_add_owner(self, caller: Caller, thing: Thing, owner: Owner, password: str | None) -> None:
         principal = caller.principal
         if not principal.is_authenticated:
             raise Unauthorized()
+        if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
+            return
         if password is not None and not self.hasher.verify(password, thing.password_hash):
             raise WrongPassword("The thing password is wrong")
+        if password is None and self.auth.app(caller.app_id).require_password_for_thing_ownership:
+            raise AccessDenied(
+                "The thing password is required to become its owner (requirePasswordForThingOwnership)",
+                **denied_to(principal),
+            )
         if not self._may_become_owner(principal, thing, owner):
             raise AccessDenied(
                 "A user may only add themselves or their groups as owners", **denied_to(principal)
             )
+
+    def add_owner(self, caller: Caller, raw_ref: str, raw_owner: str, password: str | None = None) -> None:
+        owner = Owner.parse(raw_owner)
+        thing = self.resolve(caller.app_id, raw_ref)
+        self._check_may_add_owner(caller, thing, owner, password)
         self._check_owner_exists(caller.app_id, owner)
         if self.things.is_owner(thing.app_id, thing.thing_id, owner):
             raise ThingOwnershipAlreadyExists(owner=str(owner))
@@ -231,9 +243,23 @@ class ThingService:
         except Conflict:
             raise ThingOwnershipAlreadyExists(owner=str(owner)) from None
 
+    def _may_remove_owner(self, principal: Principal, thing: Thing, owner: Owner) -> bool:
+        if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
+            return True
+        if principal.kind != "user" or principal.id is None:
+            return False
+        if owner.kind == "user":
+            return owner.id == principal.id
+        return self._group_owner(thing.app_id, owner.id) == principal.id
+
     def remove_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> None:
         owner = Owner.parse(raw_owner)
         thing = self._accessible(caller, raw_ref)
+        if not self._may_remove_owner(caller.principal, thing, owner):
+            raise AccessDenied(
+                "Only the app admin, the thing or the owner itself may remove an owner",
+                **denied_to(caller.principal),
+            )
         if not self.things.is_owner(thing.app_id, thing.thing_id, owner):
             raise ThingOwnershipNotFound(owner=str(owner))
         now = self.clock.now_ms()
