@@ -183,6 +183,10 @@ class Trigger:
     disabled_reason: str | None = None
     created_at: int = 0
     version: int = 1
+    # The executor of a SERVER_CODE trigger, by reference: the SHA-256 digest of the
+    # ``executorAccessToken`` it was registered with (the token store's key). The token itself
+    # is never stored nor answered; revoking the token revokes the trigger's identity.
+    executor: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -257,9 +261,16 @@ def check_server_code(raw: Any) -> dict[str, Any]:
     if target is not None:
         cleaned["targetAppID"] = target
     token = raw.get("executorAccessToken")
-    if token is not None and not isinstance(token, str):
+    if token is not None and (not isinstance(token, str) or not token):
         raise invalid("serverCode.executorAccessToken must be a string", field="executorAccessToken")
     return cleaned
+
+
+def without_token(server_code: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A trigger's server code as stored and answered: Kii's trigger JSON carries no token."""
+    if server_code is None:
+        return None
+    return {k: v for k, v in server_code.items() if k != "executorAccessToken"}
 
 
 @dataclass(frozen=True)

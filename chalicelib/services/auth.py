@@ -222,6 +222,28 @@ class AuthService:
         self._require_active(app_id, record.principal_kind, record.principal_id, WrongToken(appID=app_id))
         return Principal(record.principal_kind, app_id, record.principal_id, token)
 
+    def reference(self, token: str) -> str:
+        """How a stored record names a token without holding it: its digest."""
+        return digest(token)
+
+    def by_reference(self, app_id: str, reference: str) -> Principal | None:
+        """The principal behind a token named by ``reference``, while that token is valid, with
+        a fresh token that lives only in the caller's memory (server code's
+        ``context.getAccessToken()``); None once the token expired or was revoked."""
+        record = self.tokens.get(reference)
+        if (
+            record is None
+            or record.kind != "access"
+            or record.app_id != app_id
+            or record.expires_at <= self.clock.now_ms()
+        ):
+            return None
+        try:
+            self._require_active(app_id, record.principal_kind, record.principal_id, WrongToken())
+        except (WrongToken, UserDisabled, ThingDisabled):
+            return None
+        return Principal(record.principal_kind, app_id, record.principal_id, secrets.token_urlsafe(32))
+
     def _require_active(self, app_id: str, kind: str, principal_id: str | None, gone: Exception) -> None:
         """A token's user or thing must still exist and be enabled."""
         if principal_id is None:

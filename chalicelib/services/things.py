@@ -71,6 +71,11 @@ class ThingService:
             for o in owners
         )
 
+    def is_member_or_owner(self, app_id: str, group_id: str, user_id: str) -> bool:
+        return (
+            self.groups.is_member(app_id, group_id, user_id) or self._group_owner(app_id, group_id) == user_id
+        )
+
     def _group_owner(self, app_id: str, group_id: str) -> str | None:
         group = self.groups.get(app_id, group_id)
         return group.owner if group else None
@@ -205,10 +210,7 @@ class ThingService:
             return False
         if owner.kind == "user":
             return owner.id == principal.id
-        return (
-            self.groups.is_member(thing.app_id, owner.id, principal.id)
-            or self._group_owner(thing.app_id, owner.id) == principal.id
-        )
+        return self.is_member_or_owner(thing.app_id, owner.id, principal.id)
 
     def _check_may_add_owner(self, caller: Caller, thing: Thing, owner: Owner, password: str | None) -> None:
         principal = caller.principal

@@ -158,11 +158,19 @@ def test_stranger_cannot_take_over_a_thing_without_its_password(kii: Kii) -> Non
     assert (claim.status, claim.body["errorCode"]) == (403, "UNAUTHORIZED")
     evict = kii.call("DELETE", f"/things/{thing_id}/ownership/user:{owner_id}", token=stranger)
     assert (evict.status, evict.body["errorCode"]) == (403, "UNAUTHORIZED")
-    read = kii.call("POST", f"/things/{thing_id}/buckets/secrets/query", {"bucketQuery": {"clause": {"type": "all"}}}, stranger)
+    read = kii.call(
+        "POST",
+        f"/things/{thing_id}/buckets/secrets/query",
+        {"bucketQuery": {"clause": {"type": "all"}}},
+        stranger,
+    )
     assert (read.status, read.body["errorCode"]) == (403, "UNAUTHORIZED")
     disable = kii.call("PUT", f"/things/{thing_id}/status", {"disabled": True}, stranger)
     assert (disable.status, disable.body["errorCode"]) == (403, "UNAUTHORIZED")
-    assert kii.call("GET", f"/things/{thing_id}/ownership", token=owner).body == {"users": [owner_id], "groups": []}
+    assert kii.call("GET", f"/things/{thing_id}/ownership", token=owner).body == {
+        "users": [owner_id],
+        "groups": [],
+    }
 
 
 def test_becoming_an_owner_by_post_without_the_password_is_refused(kii: Kii) -> None:
@@ -191,7 +199,9 @@ def test_owner_may_give_up_ownership_and_the_thing_may_remove_an_owner(kii: Kii)
     for user_id in (first_id, second_id):
         kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
     assert kii.call("DELETE", f"/things/{thing_id}/ownership/user:{first_id}", token=first).status == 204
-    assert kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=thing_token).status == 204
+    assert (
+        kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=thing_token).status == 204
+    )
 
 
 def test_app_admin_adds_an_owner_without_the_password(kii: Kii) -> None:
