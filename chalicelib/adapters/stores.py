@@ -498,9 +498,9 @@ class TableTokenStore:
     def delete(self, digest: str) -> None:
         self.table.transact([Delete(DATA, Key(f"TOKEN#{digest}", "#TOKEN"))])
 
-    def delete_for_principal(self, app_id: str, principal_id: str) -> None:
+    def delete_for_principal(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
         tokens = self.table.query(DATA, f"APP#{app_id}#PRINCIPAL#{principal_id}", "TOKEN#", index="gsi1")
-        _delete_all(self.table, tokens)
+        _delete_all(self.table, [t for t in tokens if keep is None or t["pk"] != f"TOKEN#{keep}"])
 
 
 @dataclass

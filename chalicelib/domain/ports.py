@@ -30,6 +30,9 @@ class PasswordHasher(Protocol):
 
     def verify(self, password: str, encoded: str) -> bool: ...
 
+    def needs_rehash(self, encoded: str) -> bool:
+        """True when ``encoded`` was made at another cost than the current one."""
+
 
 class AppStore(Protocol):
     def get(self, app_id: str) -> App | None: ...
@@ -135,7 +138,8 @@ class TokenStore(Protocol):
 
     def delete(self, digest: str) -> None: ...
 
-    def delete_for_principal(self, app_id: str, principal_id: str) -> None: ...
+    def delete_for_principal(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
+        """Every token of the principal but the one whose digest is ``keep``."""
 
 
 class CodeStore(Protocol):

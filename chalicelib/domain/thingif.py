@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain.cron import Cron
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidInputData
 
 MAX_TITLE = 50
@@ -232,6 +233,7 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
 def check_command(raw: Any, where: str = "command") -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise invalid(f"{where}: an object is required", field=where)
+    check_json(raw, where)
     actions = raw.get("actions")
     if (
         not isinstance(actions, list)
@@ -286,6 +288,7 @@ class TriggerDefinition:
     @classmethod
     def parse(cls, body: dict[str, Any], base: Trigger | None = None) -> TriggerDefinition:
         """A new definition, or ``base`` patched with the fields ``body`` gives."""
+        check_json(body, "The trigger")
         merged: dict[str, Any] = {}
         if base is not None:
             merged = {k: v for k, v in base.to_json().items() if k in _DEFINITION_FIELDS}
@@ -361,6 +364,7 @@ def check_state(body: Any) -> dict[str, Any]:
 
     if not isinstance(body, dict):
         raise invalid("A state is a JSON object")
+    check_json(body, "The state")
     if len(json.dumps(body, separators=(",", ":"))) > MAX_STATE_BYTES:
         raise invalid(f"A state is at most {MAX_STATE_BYTES // 1024} KB")
     return body

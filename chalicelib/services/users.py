@@ -226,6 +226,10 @@ class UserService:
             if old is None or user.password_hash is None or not self.hasher.verify(old, user.password_hash):
                 raise WrongPassword()
         self._set_password(caller, user, new_password, Trigger.USER_PASSWORD_CHANGED)
+        # Every other session of the user ends; the one that changed the password goes on (the
+        # SDK keeps using it).
+        keep = caller.principal.token if caller.principal.is_user(user.user_id) else None
+        self.auth.revoke_all(user.app_id, user.user_id, keep=keep)
 
     def _set_password(self, caller: Caller, user: User, password: str, trigger: Trigger) -> User:
         now = self.clock.now_ms()
