@@ -23,7 +23,13 @@ from chalicelib import wiring
 from chalicelib.domain import values
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
-from chalicelib.errors import InternalError, InvalidInputData, InvalidJson, KiiError, RequestTooLarge
+from chalicelib.errors import (
+    InternalError,
+    InvalidInputData,
+    InvalidJson,
+    KiiError,
+    RequestTooLarge,
+)
 
 log = logging.getLogger("karakuri.api")
 
