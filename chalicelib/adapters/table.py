@@ -9,6 +9,7 @@ values (nested data is stored as JSON text by the stores); tables are named logi
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -115,6 +116,15 @@ class MemoryTable:
 
     def _table(self, name: str) -> dict[Key, Item]:
         return self._tables.setdefault(name, {})
+
+    def snapshot(self) -> Any:
+        """Everything stored, to ``restore`` later (tests run many cases from one world)."""
+        with self._lock:
+            return copy.deepcopy((self._tables, self.stream))
+
+    def restore(self, snapshot: Any) -> None:
+        with self._lock:
+            self._tables, self.stream = copy.deepcopy(snapshot)
 
     def get(self, table: str, key: Key) -> Item | None:
         with self._lock:

@@ -275,9 +275,17 @@ class ThingService:
             raise ThingOwnershipNotFound(owner=str(owner)) from None
 
     def is_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> bool:
+        """Who owns a thing is told to the thing, its owners and the app admin, and to a user
+        asking about themselves or a group they belong to."""
         owner = Owner.parse(raw_owner)
         thing = self.resolve(caller.app_id, raw_ref)
-        require_authenticated(caller.principal)
+        principal = caller.principal
+        require_authenticated(principal)
+        if not (self.has_access(principal, thing) or self._may_become_owner(principal, thing, owner)):
+            raise AccessDenied(
+                "Only the thing, its owners, the app admin and the owner asked about may ask",
+                **denied_to(principal),
+            )
         return self.things.is_owner(thing.app_id, thing.thing_id, owner)
 
     def owners(self, caller: Caller, raw_ref: str) -> dict[str, list[str]]:
