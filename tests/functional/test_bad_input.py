@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Kii
+from tests.functional.world import register_thing
 
 QUERY_ALL = {"bucketQuery": {"clause": {"type": "all"}}}
 
@@ -108,12 +109,7 @@ def test_deep_json_body_is_refused_everywhere(kii: Kii) -> None:
 
 
 def test_states_with_nan_are_refused_over_rest(kii: Kii) -> None:
-    thing = kii.call(
-        "POST",
-        "/things",
-        {"_vendorThingID": "d1", "_password": "pw"},
-        content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
-    ).body
+    thing = register_thing(kii, "d1", "pw")
     reply = kii.call(
         "PUT",
         f"/thing-if/apps/{kii.app.app_id}/targets/thing:{thing['_thingID']}/states",
@@ -127,12 +123,7 @@ def test_states_with_nan_are_refused_over_mqtt(kii: Kii) -> None:
     from chalicelib.dispatcher.devices import DeviceBridge
     from chalicelib.errors import InvalidInputData, InvalidJson
 
-    thing = kii.call(
-        "POST",
-        "/things",
-        {"_vendorThingID": "d1", "_password": "pw"},
-        content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
-    ).body
+    thing = register_thing(kii, "d1", "pw")
     bridge = DeviceBridge(kii.services.container)
     for payload in (b'{"t": NaN}', b'{"t": "\\ud800"}', b'{"t": ' + b"1" * 5000 + b"}"):
         with pytest.raises((InvalidInputData, InvalidJson)):

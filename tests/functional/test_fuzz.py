@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TEST_EPOCH_MS, TEST_SETTINGS
+from tests.functional.world import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("KARAKURI_FUZZ_EXAMPLES", "1000"))
@@ -79,8 +80,8 @@ SEGMENT_TEXT = st.text(
 
 
 @dataclass
-class World:
-    """What the fuzzer can name: two apps, users, a group, a thing and its data."""
+class Fuzzed:
+    """What the fuzzer names: the world's IDs and tokens, and what it has seen."""
 
     http: Any
     values: dict[str, list[str]]
@@ -89,103 +90,48 @@ class World:
     requests: int = 0
 
 
-def _build_world(http: Any, services: Any) -> World:
-    from tests.conftest import Kii, MotoServices
+# Names that exist in the world but are not the first choice of a path placeholder.
+ALTERNATIVES = {
+    "appID": ["{appID}"] * 6 + ["nope"],
+    "userRef": ["{a}", "{b}", "me", "LOGIN_NAME:usera", "EMAIL:a@example.com", "PHONE:+819011112222"],
+    "userID": ["{b}", "{c}"],
+    "thingRef": ["{thingRef}", "VENDOR_THING_ID:vt-a"],
+    "bucketID": ["bucket1", "bucket2", "b"],
+    "action": [
+        "READ_EXISTING_OBJECT",
+        "WRITE_EXISTING_OBJECT",
+        "QUERY_OBJECTS_IN_BUCKET",
+        "CREATE_OBJECTS_IN_BUCKET",
+        "DROP_BUCKET_WITH_ALL_CONTENT",
+    ],
+    "subject": [
+        "UserID:{b}",
+        "GroupID:{group}",
+        "ThingID:{thingRef}",
+        "UserID:ANY_AUTHENTICATED_USER",
+        "UserID:ANONYMOUS_USER",
+    ],
+    "owner": ["user:{a}", "group:{group}", "user:{c}"],
+    "versionID": ["{version}", "current"],
+    "endpoint": ["hello", "missing"],
+    "target": ["{target}", "thing:nope", "user:x"],
+    "field": ["thing-type", "firmware-version"],
+    "switch": ["enable", "disable"],
+    "installationRef": ["{installationRef}", "ANDROID:reg-1"],
+}
 
-    apps = services.apps
-    kii = Kii(http, apps.create("fuzz"), MotoServices(services, "", services.clock))
-    other = Kii(http, apps.create("other"), kii.services)
-    owner_id, owner = kii.register("owner", emailAddress="owner@example.com")
-    other_id, stranger = kii.register("stranger")
-    _, foreign = other.register("foreigner")
-    group_id = kii.create_group(owner, members=[other_id])
-    admin = kii.admin_token()
-    thing = kii.call(
-        "POST",
-        "/things",
-        {"_vendorThingID": "vt-1", "_password": "thingPass1"},
-        content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
-    ).body
-    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
-    kii.call("PUT", f"/things/{thing_id}/ownership/user:{owner_id}", None, thing_token)
-    object_id = kii.call("POST", "/buckets/bucket1/objects", {"n": 1}, owner).body["objectID"]
-    version = kii.call(
-        "POST", "/server-code", "function hello(p, c) { return 'hi'; }", admin, "application/javascript"
-    ).body["versionID"]
-    tif = f"/thing-if/apps/{kii.app.app_id}/targets/thing:{thing_id}"
-    command_id = kii.call(
-        "POST", tif + "/commands", {"actions": [{"on": {}}], "issuer": f"user:{owner_id}"}, owner
-    ).body["commandID"]
-    trigger_id = kii.call(
-        "POST",
-        tif + "/triggers",
-        {
-            "predicate": {
-                "eventSource": "STATES",
-                "triggersWhen": "CONDITION_TRUE",
-                "condition": {"type": "eq", "field": "on", "value": True},
-            },
-            "triggersWhat": "SERVER_CODE",
-            "serverCode": {"endpoint": "hello", "executorAccessToken": owner},
-        },
-        owner,
-    ).body["triggerID"]
-    values = {
-        "appID": [kii.app.app_id] * 6 + [other.app.app_id, "nope"],
-        "userRef": [
-            owner_id,
-            other_id,
-            "me",
-            "LOGIN_NAME:owner",
-            "EMAIL:owner@example.com",
-            "PHONE:+819012345678",
-        ],
-        "userID": [owner_id, other_id],
-        "groupID": [group_id],
-        "thingRef": [thing_id, "VENDOR_THING_ID:vt-1"],
-        "thingID": [thing_id],
-        "bucketID": ["bucket1", "bucket2", "b"],
-        "objectID": [object_id],
-        "action": [
-            "READ_EXISTING_OBJECT",
-            "WRITE_EXISTING_OBJECT",
-            "QUERY_OBJECTS_IN_BUCKET",
-            "CREATE_OBJECTS_IN_BUCKET",
-            "DROP_BUCKET_WITH_ALL_CONTENT",
-        ],
-        "subject": [
-            f"UserID:{other_id}",
-            f"GroupID:{group_id}",
-            f"ThingID:{thing_id}",
-            "UserID:ANY_AUTHENTICATED_USER",
-            "UserID:ANONYMOUS_USER",
-        ],
-        "owner": [f"user:{owner_id}", f"group:{group_id}", f"user:{other_id}"],
-        "versionID": [version, "current"],
-        "endpoint": ["hello", "missing"],
-        "target": [f"thing:{thing_id}", "thing:nope", "user:x"],
-        "commandID": [command_id],
-        "triggerID": [trigger_id],
-        "alias": ["AirConditionerAlias"],
-        "field": ["thing-type", "firmware-version"],
-        "switch": ["enable", "disable"],
-        "executionID": ["nope"],
-        "installationRef": ["nope", "ANDROID:reg"],
-    }
-    tokens: dict[str, str | None] = {
-        "none": None,
-        "owner": owner,
-        "stranger": stranger,
-        "thing": thing_token,
-        "admin": admin,
-        "foreign": foreign,
-        "garbage": "not-a-token",
-    }
-    return World(http, values, tokens)
+
+def _fuzzed(world: World) -> Fuzzed:
+    names = world.names
+    values = {name: [names[name]] for name in names}
+    for name, choices in ALTERNATIVES.items():
+        values[name] = [re.sub(r"{(\w+)}", lambda m: names[m.group(1)], choice) for choice in choices]
+    values["appID"].append(names["other_app"])
+    return Fuzzed(world.kii.http, values, {**world.tokens, "garbage": "not-a-token"})
 
 
 @st.composite
-def requests(draw: st.DrawFn, world: World) -> dict[str, Any]:
+def requests(draw: st.DrawFn, world: Fuzzed) -> dict[str, Any]:
     path, method, operation = draw(st.sampled_from(OPERATIONS))
 
     def fill(match: re.Match[str]) -> str:
@@ -243,7 +189,7 @@ def _from_schema(operation: dict[str, Any]) -> st.SearchStrategy[Any]:
     return st.fixed_dictionaries({}, optional=value_for)
 
 
-def _check(world: World, request: dict[str, Any]) -> None:
+def _check(world: Fuzzed, request: dict[str, Any]) -> None:
     reply = world.http.request(
         request["method"], request["url"], headers=request["headers"], body=request["body"]
     )
@@ -293,11 +239,12 @@ def test_no_request_gets_a_5xx_or_a_non_kii_error() -> None:
 
     with mock_aws():
         wiring.provision_tables(TEST_SETTINGS, table_definitions())
-        services = wiring.build_for_aws(TEST_SETTINGS, ManualClock(TEST_EPOCH_MS))
+        clock = ManualClock(TEST_EPOCH_MS)
+        services = wiring.build_for_aws(TEST_SETTINGS, clock)
         wiring.use(services)
         try:
             with Client(app) as client:
-                world = _build_world(client.http, services)
+                world = _fuzzed(build_world(client.http, services, clock))
                 started = time.monotonic()
 
                 @settings(

@@ -28,13 +28,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import TEST_EPOCH_MS, TEST_SETTINGS, Kii, MotoServices
+from tests.conftest import TEST_EPOCH_MS, TEST_SETTINGS
+from tests.functional.world import JS, TEXT, World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINCIPALS = ("none", "anon", "user", "other", "member", "thing", "thing2", "admin", "xadmin", "xuser")
 SHORT = {"401": (401, "UNAUTHORIZED"), "403": (403, "UNAUTHORIZED"), "WT": (403, "WRONG_TOKEN")}
-JS = "application/javascript"
-TEXT = "text/plain"
 
 # The request each operation is probed with, where it needs more than its path: (body,
 # content type, {placeholder: value} overrides, headers). The outcomes are in EXPECTED (below).
@@ -53,14 +52,12 @@ def row(
 
 
 @dataclass
-class World:
-    kii: Kii
-    tokens: dict[str, str | None]
-    names: dict[str, str]
+class MatrixWorld:
+    world: World
     snapshot: Any
 
 
-def _build() -> Iterator[World]:
+def _build() -> Iterator[MatrixWorld]:
     from chalice.test import Client
 
     from app import app
@@ -72,129 +69,13 @@ def _build() -> Iterator[World]:
     wiring.use(container)
     try:
         with Client(app) as client:
-            services = MotoServices(container, "", clock)
-            kii = Kii(client.http, container.apps.create("matrix"), services)
-            other = Kii(client.http, container.apps.create("elsewhere"), services)
-            a, user = kii.register("usera", emailAddress="a@example.com", phoneNumber="+819011112222")
-            b, other_user = kii.register("userb")
-            c, member = kii.register("userc")
-            d, _ = kii.register("userd")
-            group = kii.create_group(user, members=[c])
-            admin = kii.admin_token()
-            anon = kii.call(
-                "POST", "/oauth2/token", {"client_id": kii.app.app_id, "client_secret": "x"}
-            ).body["access_token"]
-            registration = "application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json"
-            thing = kii.call(
-                "POST",
-                "/things",
-                {"_vendorThingID": "vt-a", "_password": "thingPw1", "_thingType": "t"},
-                content_type=registration,
-            ).body
-            thing2 = kii.call(
-                "POST",
-                "/things",
-                {"_vendorThingID": "vt-b", "_password": "thingPw2"},
-                content_type=registration,
-            ).body
-            t = thing["_thingID"]
-            kii.call("PUT", f"/things/{t}/ownership/user:{a}", None, thing["_accessToken"])
-            scopes = {
-                "": user,
-                f"/users/{a}": user,
-                f"/groups/{group}": user,
-                f"/things/{t}": thing["_accessToken"],
-            }
-            for prefix, writer in scopes.items():
-                put = kii.call("PUT", f"{prefix}/buckets/bucket1/objects/obj1", {"n": 1}, writer)
-                assert put.status in (200, 201), put.body
-            version = kii.call("POST", "/server-code", "function hello(p, c) { return 1; }", admin, JS).body[
-                "versionID"
-            ]
-            kii.call(
-                "PUT",
-                f"/hooks/versions/{version}",
-                {"kiicloud://users": []},
-                admin,
-                "application/vnd.kii.HooksDeploymentRequest+json",
-            )
-            kii.call("PUT", "/server-code/versions/current", version, admin, TEXT)
-            installation = kii.call(
-                "POST",
-                "/installations",
-                {"deviceType": "ANDROID", "installationRegistrationID": "reg-1"},
-                user,
-            ).body["installationID"]
-            tif = f"/thing-if/apps/{kii.app.app_id}/targets/thing:{t}"
-            kii.call("PUT", tif + "/states", {"on": True}, thing["_accessToken"])
-            command = kii.call(
-                "POST", tif + "/commands", {"actions": [{"on": {}}], "issuer": f"user:{a}"}, user
-            ).body["commandID"]
-            trigger = kii.call(
-                "POST",
-                tif + "/triggers",
-                {
-                    "predicate": {
-                        "eventSource": "STATES",
-                        "triggersWhen": "CONDITION_TRUE",
-                        "condition": {"type": "eq", "field": "on", "value": True},
-                    },
-                    "triggersWhat": "COMMAND",
-                    "command": {"actions": [{"on": {}}], "issuer": f"user:{a}"},
-                },
-                user,
-            ).body["triggerID"]
-            _, xuser = other.register("foreigner")
-            names = {
-                "appID": kii.app.app_id,
-                "userRef": a,
-                "userID": b,
-                "groupID": group,
-                "thingRef": t,
-                "thingID": t,
-                "bucketID": "bucket1",
-                "objectID": "obj1",
-                "action": "READ_EXISTING_OBJECT",
-                "subject": f"UserID:{b}",
-                "owner": f"user:{c}",
-                "versionID": version,
-                "endpoint": "hello",
-                "target": f"thing:{t}",
-                "commandID": command,
-                "triggerID": trigger,
-                "alias": "Alias",
-                "field": "thing-type",
-                "switch": "disable",
-                "executionID": "nope",
-                "installationRef": installation,
-                "a": a,
-                "b": b,
-                "c": c,
-                "d": d,
-                "group": group,
-                "version": version,
-                "client_id": kii.app.client_id,
-                "client_secret": kii.app.client_secret,
-            }
-            tokens = {
-                "none": None,
-                "anon": anon,
-                "user": user,
-                "other": other_user,
-                "member": member,
-                "thing": thing["_accessToken"],
-                "thing2": thing2["_accessToken"],
-                "admin": admin,
-                "xadmin": other.admin_token(),
-                "xuser": xuser,
-            }
-            yield World(kii, tokens, names, container.table.snapshot())  # type: ignore[attr-defined]
+            yield MatrixWorld(build_world(client.http, container, clock), container.table.snapshot())
     finally:
         wiring.reset()
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[World]:
+def world() -> Iterator[MatrixWorld]:
     yield from _build()
 
 
@@ -223,12 +104,13 @@ def _outcome(status: int, body: Any) -> str:
     return f"{status}:{code}"
 
 
-def _call(world: World, operation: str, principal: str) -> str:
+def _call(matrix: MatrixWorld, operation: str, principal: str) -> str:
+    world = matrix.world
     method, path = operation.split(" ", 1)
     body, content_type, overrides, headers = REQUESTS.get(operation, (None, None, {}, {}))
     names = {**world.names, **overrides}
     names = {k: _fill(v, world.names) for k, v in names.items()}
-    world.kii.services.container.table.restore(world.snapshot)  # type: ignore[attr-defined]
+    world.kii.services.container.table.restore(matrix.snapshot)
     if isinstance(body, (dict, list)):
         body = json.dumps(_fill(body, names))
     elif isinstance(body, str):
@@ -561,7 +443,7 @@ def _cases() -> list[Any]:
 @pytest.mark.skipif(bool(os.environ.get("KARAKURI_MATRIX_OBSERVE")), reason="observing")
 @pytest.mark.parametrize(("operation", "principal", "expected"), _cases())
 def test_route_answers_principal_as_the_matrix_says(
-    world: World, operation: str, principal: str, expected: str
+    world: MatrixWorld, operation: str, principal: str, expected: str
 ) -> None:
     assert _call(world, operation, principal) == expected
 
@@ -569,7 +451,7 @@ def test_route_answers_principal_as_the_matrix_says(
 @pytest.mark.skipif(
     not os.environ.get("KARAKURI_MATRIX_OBSERVE"), reason="KARAKURI_MATRIX_OBSERVE=1 to print rows"
 )
-def test_print_the_observed_matrix(world: World) -> None:
+def test_print_the_observed_matrix(world: MatrixWorld) -> None:
     print()
     for operation in _operations():
         print(f'    "{operation}": "' + " ".join(_call(world, operation, p) for p in PRINCIPALS) + '",')

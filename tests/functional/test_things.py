@@ -180,24 +180,25 @@ def test_becoming_an_owner_by_post_without_the_password_is_refused(kii: Kii) -> 
     assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
 
 
-def test_owner_cannot_remove_another_owner(kii: Kii) -> None:
+def _thing_with_two_owners(kii: Kii) -> tuple[str, str, str, str, str]:
+    """A thing, its token, and two user owners: (thingID, thing token, first, its token, second)."""
     thing = _register(kii)
     thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
     first_id, first = kii.register("first")
     second_id, _ = kii.register("second")
     for user_id in (first_id, second_id):
         kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
+    return thing_id, thing_token, first_id, first, second_id
+
+
+def test_owner_cannot_remove_another_owner(kii: Kii) -> None:
+    thing_id, _, _, first, second_id = _thing_with_two_owners(kii)
     reply = kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=first)
     assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
 
 
 def test_owner_may_give_up_ownership_and_the_thing_may_remove_an_owner(kii: Kii) -> None:
-    thing = _register(kii)
-    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
-    first_id, first = kii.register("first")
-    second_id, _ = kii.register("second")
-    for user_id in (first_id, second_id):
-        kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
+    thing_id, thing_token, first_id, first, second_id = _thing_with_two_owners(kii)
     assert kii.call("DELETE", f"/things/{thing_id}/ownership/user:{first_id}", token=first).status == 204
     assert (
         kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=thing_token).status == 204
