@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.values import loads
+from chalicelib.domain.values import check_json, loads
 from chalicelib.errors import InvalidInputData, KiiError, QueryNotSupported
 
 MAX_LIMIT = 1000
@@ -352,6 +352,7 @@ class Query:
         query = body.get(wrapper)
         if not isinstance(query, dict):
             raise InvalidInputData(f"'{wrapper}' with a 'clause' is required")
+        check_json(dict(body), "The query")  # bounded nesting before the clause is walked
         clause = parse_clause(query.get("clause", {"type": "all"}))
         order_by = query.get("orderBy")
         if order_by is not None and (not isinstance(order_by, str) or not order_by):
