@@ -104,13 +104,13 @@ class ThingService:
     ) -> tuple[Thing, IssuedTokens | None]:
         """Anyone may register a thing (the JS SDK sends no token)."""
         vendor_thing_id = check_vendor_thing_id(body.get("_vendorThingID"))
-        password = check_thing_password(body.get("_password"))
-        now = self.clock.now_ms()
+        password_hash = self.hasher.hash(check_thing_password(body.get("_password")))
+        now = self.clock.now_ms()  # after the KDF: _created is when the thing is written
         thing = Thing(
             caller.app_id,
             ids.new_thing_id(),
             vendor_thing_id,
-            self.hasher.hash(password),
+            password_hash,
             thing_fields(body),
             now,
             now,
