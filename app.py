@@ -69,6 +69,9 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
+    from chalicelib.local import gateway_patches
     from chalicelib.local.stack import start_embedded_stack
+
+    gateway_patches.install()
 
     start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))

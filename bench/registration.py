@@ -1,12 +1,15 @@
-"""User registration over REST vs. the bare DynamoDB transaction it performs, side by side
-under the same in-process moto, in one run.
+"""User registration and login over REST vs. the bare DynamoDB transaction registration
+performs, side by side under the same in-process moto, in one run.
 
-    .venv/bin/python bench/registration.py [--n 200]
+    .venv/bin/python bench/registration.py [--n 50]
 
 Rows:
-  rest (scrypt 2^14)   POST /users through Chalice's test client with the production KDF cost
+  rest (scrypt 2^17)   POST /users through Chalice's test client with the production KDF cost
   rest (scrypt 2^4)    the same with a trivial KDF cost: what the REST path costs besides hashing
-  scrypt 2^14 alone    the password hash the registration computes
+  login (scrypt 2^17)  POST /oauth2/token (password grant) at the production cost
+  login (scrypt 2^4)   the same with a trivial KDF cost
+  scrypt 2^17 alone    the password hash registration and login compute (OWASP's minimum)
+  scrypt 2^14 alone    the cost karakuri used before
   bare transaction     boto3 transact_write_items of the same three items (user, login-name
                        claim, USER_CREATED event), serialized beforehand
 """
@@ -23,12 +26,21 @@ from functools import partial
 
 from common import clock, save, summary
 
-LABELS = ("rest (scrypt 2^14)", "rest (scrypt 2^4)", "scrypt 2^14 alone", "bare transaction")
+COST = 17
+LABELS = (
+    "rest (scrypt 2^17)",
+    "rest (scrypt 2^4)",
+    "login (scrypt 2^17)",
+    "login (scrypt 2^4)",
+    "scrypt 2^17 alone",
+    "scrypt 2^14 alone",
+    "bare transaction",
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--stock-moto", action="store_true", help="without chalicelib/local/moto_patches.py")
     args = parser.parse_args()
 
@@ -54,7 +66,7 @@ def main() -> None:
         client = wiring.aws_client("dynamodb", base)
         serializer = TypeSerializer()
 
-        hasher = ScryptHasher(14)
+        hasher, old_hasher = ScryptHasher(COST), ScryptHasher(14)
         codec = EventCodec(7 * 24 * 3600 * 1000)
         caller = Caller(Principal("anonymous", "benchapp"))
 
@@ -95,7 +107,7 @@ def main() -> None:
                 for item, table in items
             ]
 
-        containers = {cost: wiring.build_for_aws(replace(base, scrypt_log2_n=cost)) for cost in (14, 4)}
+        containers = {cost: wiring.build_for_aws(replace(base, scrypt_log2_n=cost)) for cost in (COST, 4)}
         apps = {cost: c.apps.create("bench").app_id for cost, c in containers.items()}
         samples: dict[str, list[float]] = {label: [] for label in LABELS}
         batches = [prepared(i) for i in range(args.n + 1)]
@@ -111,14 +123,27 @@ def main() -> None:
                 )
                 assert reply.status_code == 201, reply.body
 
-            register(14, -1)
+            def login(cost: int, i: int) -> None:
+                wiring.use(containers[cost])
+                body = json.dumps({"username": f"user{cost}x{i}", "password": "pass1234"})
+                reply = http.http.post(
+                    "/api/oauth2/token",
+                    body=body,
+                    headers={"Content-Type": "application/json", "X-Kii-AppID": apps[cost]},
+                )
+                assert reply.status_code == 200, reply.body
+
+            register(COST, -1)
             register(4, -1)
             client.transact_write_items(TransactItems=batches[-1])
             # Interleaved, so every row sees the same table sizes and the same machine noise.
             for i in range(args.n):
-                samples["rest (scrypt 2^14)"].append(clock(partial(register, 14, i)))
+                samples["rest (scrypt 2^17)"].append(clock(partial(register, COST, i)))
                 samples["rest (scrypt 2^4)"].append(clock(partial(register, 4, i)))
-                samples["scrypt 2^14 alone"].append(clock(partial(hasher.hash, "pass1234")))
+                samples["login (scrypt 2^17)"].append(clock(partial(login, COST, i)))
+                samples["login (scrypt 2^4)"].append(clock(partial(login, 4, i)))
+                samples["scrypt 2^17 alone"].append(clock(partial(hasher.hash, "pass1234")))
+                samples["scrypt 2^14 alone"].append(clock(partial(old_hasher.hash, "pass1234")))
                 samples["bare transaction"].append(
                     clock(partial(client.transact_write_items, TransactItems=batches[i]))
                 )

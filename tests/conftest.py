@@ -22,12 +22,14 @@ from chalicelib import config, wiring
 from chalicelib.adapters.security import ManualClock
 from chalicelib.adapters.stores import StreamRecordParser
 from chalicelib.domain.events import Event
-from chalicelib.local import moto_patches
+from chalicelib.local import gateway_patches, moto_patches
 from chalicelib.local.tables import table_definitions
 from chalicelib.services.apps import AppCredentials
 
 # moto made atomic and its transactions O(1) in table size, as in the local stack.
 moto_patches.install()
+# Unknown paths and the HTTP server's own errors answer Kii errors, as in the local stack.
+gateway_patches.install()
 
 # Tests use a cheap scrypt cost; the hash format carries its cost, so verification is the same.
 TEST_SETTINGS = replace(config.Settings(), scrypt_log2_n=4, data_table="t-data", events_table="t-events")

@@ -1,4 +1,8 @@
-"""Password hashing with scrypt (a slow, memory-hard KDF) and the system clock."""
+"""Password hashing with scrypt (a slow, memory-hard KDF) and the system clock.
+
+The cost follows OWASP's password storage cheat sheet: scrypt N=2^17, r=8, p=1 (128 MiB of
+memory per hash: ``maxmem`` must be at least 128·r·N bytes). Hashes made at another cost still
+verify, and are replaced at the user's next login (``needs_rehash``)."""
 
 from __future__ import annotations
 
@@ -10,13 +14,15 @@ import threading
 import time
 from dataclasses import dataclass
 
+MAX_LOG2_N = 20
+
 
 @dataclass(frozen=True)
 class ScryptHasher:
     """Encodes as ``scrypt$<log2 n>$<r>$<p>$<salt>$<hash>`` so the cost can change later
     while old hashes still verify."""
 
-    log2_n: int = 14
+    log2_n: int = 17
     r: int = 8
     p: int = 1
 
@@ -25,6 +31,14 @@ class ScryptHasher:
         digest = self._derive(password, salt, self.log2_n, self.r, self.p)
         return "$".join(["scrypt", str(self.log2_n), str(self.r), str(self.p), _b64(salt), _b64(digest)])
 
+    def needs_rehash(self, encoded: str) -> bool:
+        parts = encoded.split("$")
+        return (
+            len(parts) != 6
+            or parts[0] != "scrypt"
+            or parts[1:4] != [str(self.log2_n), str(self.r), str(self.p)]
+        )
+
     def verify(self, password: str, encoded: str) -> bool:
         try:
             scheme, log2_n, r, p, salt, digest = encoded.split("$")
@@ -32,13 +46,16 @@ class ScryptHasher:
             return False
         if scheme != "scrypt":
             return False
+        if not (log2_n.isdigit() and r.isdigit() and p.isdigit()) or int(log2_n) > MAX_LOG2_N:
+            return False
         actual = self._derive(password, _unb64(salt), int(log2_n), int(r), int(p))
         return hmac.compare_digest(actual, _unb64(digest))
 
     @staticmethod
     def _derive(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+        # maxmem: 128·r·N bytes of working memory plus scrypt's own slack.
         return hashlib.scrypt(
-            password.encode(), salt=salt, n=2**log2_n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
+            password.encode(), salt=salt, n=2**log2_n, r=r, p=p, maxmem=129 * r * 2**log2_n + 2**20, dklen=32
         )
 
 

@@ -41,7 +41,14 @@ from chalicelib.adapters.table import (
 )
 from chalicelib.domain.events import Actor, Causation, Event, Trigger
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
-from chalicelib.errors import AppAlreadyExists, Conflict, GroupAlreadyExists, GroupNotFound, UserAlreadyExists
+from chalicelib.errors import (
+    AppAlreadyExists,
+    AppNotFound,
+    Conflict,
+    GroupAlreadyExists,
+    GroupNotFound,
+    UserAlreadyExists,
+)
 
 DATA = "data"
 EVENTS = "events"
@@ -147,6 +154,7 @@ class TableAppStore:
                             "clientSecretHash": app.client_secret_hash,
                             "name": app.name,
                             "createdAt": app.created_at,
+                            "requirePasswordForThingOwnership": app.require_password_for_thing_ownership,
                         },
                         Absent(),
                     ),
@@ -160,6 +168,12 @@ class TableAppStore:
         except ConditionFailed as failed:
             raise AppAlreadyExists() from failed
 
+    def set_require_password_for_thing_ownership(self, app_id: str, required: bool) -> None:
+        item = self.table.get(DATA, Key(f"APP#{app_id}", "#APP"))
+        if item is None:
+            raise AppNotFound(appID=app_id)
+        self.table.transact([Put(DATA, {**item, "requirePasswordForThingOwnership": required})])
+
 
 def _app(item: Item) -> App:
     return App(
@@ -169,6 +183,7 @@ def _app(item: Item) -> App:
         client_secret_hash=item["clientSecretHash"],
         name=item["name"],
         created_at=int(item["createdAt"]),
+        require_password_for_thing_ownership=bool(item.get("requirePasswordForThingOwnership", True)),
     )
 
 
@@ -483,9 +498,9 @@ class TableTokenStore:
     def delete(self, digest: str) -> None:
         self.table.transact([Delete(DATA, Key(f"TOKEN#{digest}", "#TOKEN"))])
 
-    def delete_for_principal(self, app_id: str, principal_id: str) -> None:
+    def delete_for_principal(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
         tokens = self.table.query(DATA, f"APP#{app_id}#PRINCIPAL#{principal_id}", "TOKEN#", index="gsi1")
-        _delete_all(self.table, tokens)
+        _delete_all(self.table, [t for t in tokens if keep is None or t["pk"] != f"TOKEN#{keep}"])
 
 
 @dataclass

@@ -9,6 +9,7 @@ values (nested data is stored as JSON text by the stores); tables are named logi
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from chalicelib.errors import Conflict, TemporarilyUnavailable
+from chalicelib.errors import Conflict, InvalidInputData, TemporarilyUnavailable
 
 Item = dict[str, Any]
 
@@ -116,6 +117,15 @@ class MemoryTable:
     def _table(self, name: str) -> dict[Key, Item]:
         return self._tables.setdefault(name, {})
 
+    def snapshot(self) -> Any:
+        """Everything stored, to ``restore`` later (tests run many cases from one world)."""
+        with self._lock:
+            return copy.deepcopy((self._tables, self.stream))
+
+    def restore(self, snapshot: Any) -> None:
+        with self._lock:
+            self._tables, self.stream = copy.deepcopy(snapshot)
+
     def get(self, table: str, key: Key) -> Item | None:
         with self._lock:
             item = self._table(table).get(key)
@@ -139,6 +149,8 @@ class MemoryTable:
         descending: bool = False,
         after: str | None = None,
     ) -> Iterator[Item]:
+        if after is not None and not _is_key(after):
+            raise InvalidInputData("'paginationKey' is not one this server issued", field="paginationKey")
         sk_name = f"{index}sk" if index else "sk"
         items = self.query(table, pk, "", index)
         if descending:
@@ -235,6 +247,9 @@ class DynamoTable:
         descending: bool = False,
         after: str | None = None,
     ) -> Iterator[Item]:
+        if after is not None and not _is_key(after):
+            # ``after`` is a client's pagination key: DynamoDB refuses an empty or oversized one.
+            raise InvalidInputData("'paginationKey' is not one this server issued", field="paginationKey")
         pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
         expression = "#pk = :pk" + ("" if after is None else f" AND #sk {'<' if descending else '>'} :after")
         request: dict[str, Any] = {
@@ -342,6 +357,14 @@ _RETRYABLE = {
     "InternalServerError",
     "ServiceUnavailable",
 }
+
+
+def _is_key(text: str) -> bool:
+    """A string DynamoDB takes as a sort key: 1 to 1,024 bytes of UTF-8."""
+    try:
+        return 0 < len(text.encode("utf-8")) <= 1024
+    except UnicodeEncodeError:
+        return False
 
 
 @contextmanager

@@ -13,6 +13,7 @@ is delivered.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from chalicelib.adapters.table import (
     Write,
 )
 from chalicelib.domain.events import Event
-from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger
+from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger, without_token
 from chalicelib.errors import Conflict
 
 SCHEDULED = "SCHEDULER#THING-IF"
@@ -120,6 +121,8 @@ class TableThingIFStore:
             "createdAt": trigger.created_at,
             "version": trigger.version,
         }
+        if trigger.executor is not None:
+            item["executor"] = trigger.executor
         index_key = Key(SCHEDULED, f"APP#{trigger.app_id}#TRG#{trigger.trigger_id}")
         timed = trigger.predicate.event_source in ("SCHEDULE", "SCHEDULE_ONCE") and not trigger.disabled
         indexed = {**item, "pk": index_key.pk, "sk": index_key.sk, "appID": trigger.app_id}
@@ -140,6 +143,12 @@ class TableThingIFStore:
     @staticmethod
     def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Trigger:
         body = json.loads(item["definition"])
+        server_code = body.get("serverCode")
+        executor = item.get("executor")
+        if isinstance(server_code, dict) and isinstance(server_code.get("executorAccessToken"), str):
+            # Stored before tokens were kept by reference: read as a reference from now on.
+            executor = executor or hashlib.sha256(server_code["executorAccessToken"].encode()).hexdigest()
+            server_code = without_token(server_code)
         return Trigger(
             app_id=app_id,
             thing_id=thing_id,
@@ -147,7 +156,7 @@ class TableThingIFStore:
             predicate=Predicate.parse(body["predicate"]),
             what=body["triggersWhat"],
             command=body.get("command"),
-            server_code=body.get("serverCode"),
+            server_code=server_code,
             title=body.get("title"),
             description=body.get("description"),
             metadata=body.get("metadata"),
@@ -155,6 +164,7 @@ class TableThingIFStore:
             disabled_reason=body.get("disabledReason"),
             created_at=int(item["createdAt"]),
             version=int(item["version"]),
+            executor=executor,
         )
 
     def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> Trigger | None:

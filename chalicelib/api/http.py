@@ -20,14 +20,20 @@ from urllib.parse import unquote
 from chalice.app import Blueprint, CORSConfig, Response
 
 from chalicelib import wiring
+from chalicelib.domain import values
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
-from chalicelib.errors import InternalError, InvalidInputData, InvalidJson, KiiError, RequestTooLarge
+from chalicelib.errors import (
+    InternalError,
+    InvalidInputData,
+    InvalidJson,
+    KiiError,
+    RequestTooLarge,
+)
 
 log = logging.getLogger("karakuri.api")
 
 MAX_BODY_BYTES = 1024 * 1024
-MAX_JSON_DEPTH = 64
 # Browser clients read ETag and the server-code headers, and send Kii's own headers
 # (kii-rest-api.md §13.9); Chalice answers the preflight OPTIONS from this.
 CORS = CORSConfig(
@@ -93,13 +99,7 @@ class KiiRequest:
     def json(self) -> Any:
         if not self.raw_body.strip():
             raise InvalidJson("The request body is empty")
-        try:
-            value = json.loads(self.text())
-        except (json.JSONDecodeError, RecursionError) as error:
-            raise InvalidJson() from error
-        if _depth(value) > MAX_JSON_DEPTH:
-            raise InvalidInputData(f"The JSON is nested deeper than {MAX_JSON_DEPTH} levels")
-        return value
+        return values.loads(self.text())
 
     def json_object(self, optional: bool = False) -> dict[str, Any]:
         """The body as a JSON object; ``optional`` bodies may be absent (``{}``)."""
@@ -117,16 +117,6 @@ class KiiRequest:
 
             return dict(parse_qsl(self.text(), keep_blank_values=True))
         return self.json_object()
-
-
-def _depth(value: Any, level: int = 1) -> int:
-    if level > MAX_JSON_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level
 
 
 @dataclass

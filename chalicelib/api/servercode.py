@@ -41,7 +41,7 @@ def _multipart(request: KiiRequest) -> tuple[str, str | None]:
     if "metadata" in parts:
         try:
             metadata = json.loads(_payload(parts["metadata"]) or b"{}")
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise InvalidInputData("The metadata part is not JSON", field="metadata") from None
         environment = metadata.get("environmentVersion") if isinstance(metadata, dict) else None
         if environment is not None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain import values
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
 from chalicelib.errors import KiiError
@@ -41,7 +42,7 @@ class DeviceBridge:
         return principal.kind == "thing" and principal.id == thing_id
 
     def state(self, app_id: str, thing_id: str, payload: bytes | str | dict[str, Any]) -> None:
-        body = payload if isinstance(payload, dict) else json.loads(payload)
+        body = payload if isinstance(payload, dict) else values.loads(payload)
         self.services.thingif.put_state(self._caller(app_id, thing_id), f"thing:{thing_id}", body)
 
     def presence(self, app_id: str, thing_id: str, connected: bool, at_ms: int) -> None:

@@ -5,8 +5,10 @@ and each (event, trigger) is claimed before it acts, so concurrency and redelive
 fire it twice.
 
 ``SERVER_CODE`` triggers run the endpoint of the version current when the state changed, with
-``serverCode.parameters`` as params and ``executorAccessToken`` as
-``context.getAccessToken()``; each run is stored as a result of the trigger in Kii's shape.
+``serverCode.parameters`` as params, as the principal of the ``executorAccessToken`` they were
+registered with while that token stays valid (the trigger keeps only a reference to it; the
+code's ``context.getAccessToken()`` is a token valid in that execution only), else
+anonymously; each run is stored as a result of the trigger in Kii's shape.
 ``COMMAND`` triggers create the command (``firedByTriggerID``), as one sent through the API.
 States written by hook-, schedule- or trigger-invoked server code evaluate no triggers (the
 loop rule, extended to triggers so a trigger cannot re-fire itself through its own code).
@@ -25,7 +27,6 @@ from chalicelib.domain.hooks import Activation, HookExecution
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, HookStore
 from chalicelib.domain.thingif import Trigger
-from chalicelib.errors import KiiError
 from chalicelib.runtime.executor import Runner
 from chalicelib.services.auth import AuthService
 from chalicelib.services.thingif import ThingIFService
@@ -110,7 +111,7 @@ class TriggerEvaluator:
                 self.hooks,
                 self.clock,
                 claimed,
-                self._caller(trigger, server_code.get("executorAccessToken")),
+                self._caller(trigger),
                 dict(server_code.get("parameters") or {}),
                 self.base_url,
                 source="trigger",
@@ -123,13 +124,13 @@ class TriggerEvaluator:
             _result(finished, server_code, executed_at),
         )
 
-    def _caller(self, trigger: Trigger, token: Any) -> Caller:
+    def _caller(self, trigger: Trigger) -> Caller:
         causation = Causation("trigger")
-        if isinstance(token, str) and token:
-            try:
-                return Caller(self.auth.authenticate(trigger.app_id, f"Bearer {token}"), causation)
-            except KiiError:
-                log.warning("trigger %s: its executorAccessToken is not valid", trigger.trigger_id)
+        if trigger.executor is not None:
+            principal = self.auth.by_reference(trigger.app_id, trigger.executor)
+            if principal is not None:
+                return Caller(principal, causation)
+            log.warning("trigger %s: its executorAccessToken is no longer valid", trigger.trigger_id)
         return Caller(Principal("anonymous", trigger.app_id), causation)
 
 

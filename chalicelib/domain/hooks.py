@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain.cron import Cron
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidHookConfig, InvalidInputData
 
 BUCKET_TRIGGERS = (
@@ -96,14 +97,24 @@ def _strip_comments(text: str) -> str:
     )
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_hook_config(text: str, endpoints: Collection[str] | None) -> HookConfig:
     """``endpoints`` None skips the endpoint check (a config already checked at upload)."""
     try:
-        document = json.loads(_strip_comments(text))
+        document = json.loads(_strip_comments(text), parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise InvalidHookConfig(
             f"The hook config is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except (ValueError, RecursionError):  # a number of over 4,300 digits, 1,000 levels of nesting
+        raise InvalidHookConfig("The hook config is not JSON karakuri accepts") from None
+    try:
+        check_json(document, "The hook config")
+    except InvalidInputData as error:
+        raise InvalidHookConfig(error.message) from None
     if not isinstance(document, dict):
         raise InvalidHookConfig("The hook config must be a JSON object of paths")
     hooks: list[Hook] = []

@@ -16,6 +16,9 @@ class App:
     client_secret_hash: str
     name: str
     created_at: int
+    # Kii's app setting: becoming a thing's owner needs the thing's password (unless the
+    # thing itself or the app admin adds the owner). On by default: the safe side.
+    require_password_for_thing_ownership: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.domain.acl import Acl
 from chalicelib.domain.scopes import Scope
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidInputData
 
 # Kii: an object is at most 65534 characters of JSON. DynamoDB's 400 KB item limit is far above.
@@ -82,6 +83,7 @@ class Document:
     def parse(cls, body: Any) -> Document:
         if not isinstance(body, dict):
             raise InvalidInputData("An object must be a JSON object")
+        check_json(body, "The object")
         fields = {k: v for k, v in body.items() if not k.startswith("_")}
         for name in fields:
             if not FIELD_NAME.match(name):

@@ -31,6 +31,9 @@ class PasswordHasher(Protocol):
 
     def verify(self, password: str, encoded: str) -> bool: ...
 
+    def needs_rehash(self, encoded: str) -> bool:
+        """True when ``encoded`` was made at another cost than the current one."""
+
 
 class AppStore(Protocol):
     def get(self, app_id: str) -> App | None: ...
@@ -39,6 +42,9 @@ class AppStore(Protocol):
 
     def create(self, app: App) -> None:
         """Raises AppAlreadyExists if the app ID or client ID is taken."""
+
+    def set_require_password_for_thing_ownership(self, app_id: str, required: bool) -> None:
+        """Kii's ``requirePasswordForThingOwnership`` app setting; AppNotFound if no such app."""
 
 
 class UserStore(Protocol):
@@ -133,7 +139,8 @@ class TokenStore(Protocol):
 
     def delete(self, digest: str) -> None: ...
 
-    def delete_for_principal(self, app_id: str, principal_id: str) -> None: ...
+    def delete_for_principal(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
+        """Every token of the principal but the one whose digest is ``keep``."""
 
 
 class CodeStore(Protocol):

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.errors import InvalidInputData, QueryNotSupported
+from chalicelib.domain.values import check_json, loads
+from chalicelib.errors import InvalidInputData, KiiError, QueryNotSupported
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
@@ -351,6 +352,7 @@ class Query:
         query = body.get(wrapper)
         if not isinstance(query, dict):
             raise InvalidInputData(f"'{wrapper}' with a 'clause' is required")
+        check_json(dict(body), "The query")  # bounded nesting before the clause is walked
         clause = parse_clause(query.get("clause", {"type": "all"}))
         order_by = query.get("orderBy")
         if order_by is not None and (not isinstance(order_by, str) or not order_by):
@@ -444,7 +446,7 @@ def _limit(raw: Any) -> int:
         return DEFAULT_LIMIT
     if isinstance(raw, str) and raw.isdigit():  # kii_go sends it as a string
         raw = int(raw)
-    if not _number(raw) or raw < 1:
+    if not _number(raw) or not math.isfinite(raw) or raw < 1:
         raise InvalidInputData("'bestEffortLimit' must be a positive number")
     return min(int(raw), MAX_LIMIT)
 
@@ -474,9 +476,25 @@ def _decode_key(raw: Any) -> tuple[Any, ...] | None:
         return None
     try:
         text = base64.urlsafe_b64decode(str(raw) + "=" * (-len(str(raw)) % 4)).decode()
-        value = json.loads(text)
-        if not isinstance(value, list) or len(value) != 3:
-            raise ValueError(text)
-        return tuple(value)
-    except (ValueError, UnicodeDecodeError) as error:
+        value = loads(text)
+    except (KiiError, ValueError, UnicodeDecodeError) as error:
         raise InvalidInputData("'paginationKey' is not one this server issued") from error
+    if not _is_sort_key(value):
+        raise InvalidInputData("'paginationKey' is not one this server issued")
+    return tuple(value)
+
+
+def _is_sort_key(value: Any) -> bool:
+    """A key ``_encode_key`` made from ``sort_key``: [rank, value of that rank, objectID], so
+    that comparing it with the keys of a page cannot mix types."""
+    if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], str):
+        return False
+    rank, ranked = value[0], value[1]
+    kinds: dict[int, Callable[[Any], bool]] = {
+        0: lambda v: v == 0 and not isinstance(v, bool),
+        1: lambda v: v in (0, 1) and not isinstance(v, bool),
+        2: _number,
+        3: lambda v: isinstance(v, str),
+        4: lambda v: isinstance(v, str),
+    }
+    return isinstance(rank, int) and not isinstance(rank, bool) and rank in kinds and kinds[rank](ranked)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain.cron import Cron
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidInputData
 
 MAX_TITLE = 50
@@ -183,6 +184,10 @@ class Trigger:
     disabled_reason: str | None = None
     created_at: int = 0
     version: int = 1
+    # The executor of a SERVER_CODE trigger, by reference: the SHA-256 digest of the
+    # ``executorAccessToken`` it was registered with (the token store's key). The token itself
+    # is never stored nor answered; revoking the token revokes the trigger's identity.
+    executor: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -228,6 +233,7 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
 def check_command(raw: Any, where: str = "command") -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise invalid(f"{where}: an object is required", field=where)
+    check_json(raw, where)
     actions = raw.get("actions")
     if (
         not isinstance(actions, list)
@@ -257,9 +263,16 @@ def check_server_code(raw: Any) -> dict[str, Any]:
     if target is not None:
         cleaned["targetAppID"] = target
     token = raw.get("executorAccessToken")
-    if token is not None and not isinstance(token, str):
+    if token is not None and (not isinstance(token, str) or not token):
         raise invalid("serverCode.executorAccessToken must be a string", field="executorAccessToken")
     return cleaned
+
+
+def without_token(server_code: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A trigger's server code as stored and answered: Kii's trigger JSON carries no token."""
+    if server_code is None:
+        return None
+    return {k: v for k, v in server_code.items() if k != "executorAccessToken"}
 
 
 @dataclass(frozen=True)
@@ -275,6 +288,7 @@ class TriggerDefinition:
     @classmethod
     def parse(cls, body: dict[str, Any], base: Trigger | None = None) -> TriggerDefinition:
         """A new definition, or ``base`` patched with the fields ``body`` gives."""
+        check_json(body, "The trigger")
         merged: dict[str, Any] = {}
         if base is not None:
             merged = {k: v for k, v in base.to_json().items() if k in _DEFINITION_FIELDS}
@@ -350,6 +364,7 @@ def check_state(body: Any) -> dict[str, Any]:
 
     if not isinstance(body, dict):
         raise invalid("A state is a JSON object")
+    check_json(body, "The state")
     if len(json.dumps(body, separators=(",", ":"))) > MAX_STATE_BYTES:
         raise invalid(f"A state is at most {MAX_STATE_BYTES // 1024} KB")
     return body

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidInputData
 
 VENDOR_THING_ID = re.compile(r"^[a-zA-Z0-9\-_.]{1,200}$")
@@ -104,6 +105,7 @@ def check_thing_password(value: Any) -> str:
 
 def thing_fields(body: dict[str, Any]) -> dict[str, Any]:
     """The predefined and custom fields of a registration or update body, checked."""
+    check_json(body, "The thing")
     found: dict[str, Any] = {}
     for name, value in body.items():
         if name in READ_ONLY:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from chalicelib.domain.models import User
+from chalicelib.domain.values import check_json
 from chalicelib.errors import InvalidInputData
 
 LOGIN_NAME = re.compile(r"^[a-zA-Z0-9\-_.]{3,64}$")
@@ -93,6 +94,7 @@ def check_phone(value: str, country: str | None) -> str:
 def custom_fields(body: dict[str, Any]) -> dict[str, Any]:
     """Custom fields are the keys that are neither predefined nor reserved; keys starting with
     ``_`` are ignored, as Kii does."""
+    check_json(body, "The user")
     custom = {
         k: v for k, v in body.items() if k not in PREDEFINED and k not in READ_ONLY and not k.startswith("_")
     }

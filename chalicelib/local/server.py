@@ -36,6 +36,10 @@ class LiveStack:
         from chalice.cli import factory
         from chalice.local import create_local_server
 
+        from chalicelib.local import gateway_patches
+
+        gateway_patches.install()
+
         chalice_config = factory.CLIFactory(
             project_dir=str(Path(__file__).resolve().parents[2])
         ).create_config_obj(chalice_stage_name="local")

@@ -35,13 +35,17 @@ class AppService:
     apps: AppStore
     clock: Clock
 
-    def create(self, name: str = "karakuri app") -> AppCredentials:
+    def create(
+        self, name: str = "karakuri app", require_password_for_thing_ownership: bool = True
+    ) -> AppCredentials:
         credentials = AppCredentials(
             ids.new_app_id(), ids.new_secret(16), ids.new_secret(16), ids.new_secret(32), name
         )
-        return self.register(credentials)
+        return self.register(credentials, require_password_for_thing_ownership)
 
-    def register(self, credentials: AppCredentials) -> AppCredentials:
+    def register(
+        self, credentials: AppCredentials, require_password_for_thing_ownership: bool = True
+    ) -> AppCredentials:
         """Store an app with the given credentials (the local stack re-creates its demo app
         with the credentials it wrote to ``.karakuri/local-app.json``)."""
         if not ids.APP_ID_PATTERN.match(credentials.app_id):
@@ -54,9 +58,14 @@ class AppService:
                 client_secret_hash=digest(credentials.client_secret),
                 name=credentials.name,
                 created_at=self.clock.now_ms(),
+                require_password_for_thing_ownership=require_password_for_thing_ownership,
             )
         )
         return credentials
+
+    def require_password_for_thing_ownership(self, app_id: str, required: bool) -> None:
+        """Kii's ``requirePasswordForThingOwnership`` app setting (docs/compatibility.md)."""
+        self.apps.set_require_password_for_thing_ownership(app_id, required)
 
     def exists(self, app_id: str) -> bool:
         return self.apps.get(app_id) is not None

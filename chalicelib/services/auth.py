@@ -11,13 +11,16 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
-from chalicelib.domain.models import App, Principal, PrincipalKind, TokenRecord
+from chalicelib.domain.models import App, Principal, PrincipalKind, TokenRecord, User
 from chalicelib.domain.ports import AppStore, Clock, PasswordHasher, ThingStore, TokenStore, UserStore
+from chalicelib.domain.things import Thing
 from chalicelib.errors import (
     AppNotFound,
+    Conflict,
     OAuthInvalidGrant,
     OAuthInvalidRequest,
     ThingDisabled,
@@ -25,6 +28,8 @@ from chalicelib.errors import (
     WrongRefreshToken,
     WrongToken,
 )
+
+R = TypeVar("R", User, Thing)
 
 
 def digest(secret: str) -> str:
@@ -139,7 +144,15 @@ class AuthService:
             raise OAuthInvalidGrant()
         if user.disabled:
             raise UserDisabled()
+        if self.hasher.needs_rehash(user.password_hash):
+            self._rehash(user, password)
         return self.issue(app.app_id, "user", user.user_id, _expires_at(body))
+
+    def _rehash(self, user: User, password: str) -> None:
+        """A hash made at an older cost is replaced at the next login, when the password is
+        known; a concurrent change of the user wins (the next login tries again)."""
+        with suppress(Conflict):
+            self.users.save(_rehashed(user, self.hasher.hash(password)), user, [])
 
     def _thing_login(
         self, app: App, vendor_thing_id: str, password: str, body: dict[str, Any]
@@ -153,6 +166,9 @@ class AuthService:
             raise OAuthInvalidGrant("The thing was not found or a wrong password was provided")
         if thing.disabled:
             raise ThingDisabled()
+        if self.hasher.needs_rehash(thing.password_hash) and self.things is not None:
+            with suppress(Conflict):
+                self.things.save(_rehashed(thing, self.hasher.hash(password)), thing, [])
         return self.issue(app.app_id, "thing", thing.thing_id, _expires_at(body))
 
     def _client_grant(self, app: App, body: dict[str, Any]) -> IssuedTokens:
@@ -222,6 +238,28 @@ class AuthService:
         self._require_active(app_id, record.principal_kind, record.principal_id, WrongToken(appID=app_id))
         return Principal(record.principal_kind, app_id, record.principal_id, token)
 
+    def reference(self, token: str) -> str:
+        """How a stored record names a token without holding it: its digest."""
+        return digest(token)
+
+    def by_reference(self, app_id: str, reference: str) -> Principal | None:
+        """The principal behind a token named by ``reference``, while that token is valid, with
+        a fresh token that lives only in the caller's memory (server code's
+        ``context.getAccessToken()``); None once the token expired or was revoked."""
+        record = self.tokens.get(reference)
+        if (
+            record is None
+            or record.kind != "access"
+            or record.app_id != app_id
+            or record.expires_at <= self.clock.now_ms()
+        ):
+            return None
+        try:
+            self._require_active(app_id, record.principal_kind, record.principal_id, WrongToken())
+        except (WrongToken, UserDisabled, ThingDisabled):
+            return None
+        return Principal(record.principal_kind, app_id, record.principal_id, secrets.token_urlsafe(32))
+
     def _require_active(self, app_id: str, kind: str, principal_id: str | None, gone: Exception) -> None:
         """A token's user or thing must still exist and be enabled."""
         if principal_id is None:
@@ -239,8 +277,9 @@ class AuthService:
             if thing.disabled:
                 raise ThingDisabled()
 
-    def revoke_all(self, app_id: str, principal_id: str) -> None:
-        self.tokens.delete_for_principal(app_id, principal_id)
+    def revoke_all(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
+        """Revokes every access and refresh token of the principal but ``keep`` (a token)."""
+        self.tokens.delete_for_principal(app_id, principal_id, digest(keep) if keep else None)
 
 
 def login_identity(username: str) -> tuple[str | None, str]:
@@ -259,6 +298,12 @@ def login_identity(username: str) -> tuple[str | None, str]:
     if username.startswith("+"):
         return "phone", username
     return "login_name", username
+
+
+def _rehashed(entity: R, password_hash: str) -> R:
+    """The same user or thing with a new hash of the same password: not a modification Kii
+    shows (``_modified`` stays), but a new version for optimistic locking."""
+    return replace(entity, password_hash=password_hash, version=entity.version + 1)
 
 
 def _infer_grant(body: dict[str, Any]) -> str:

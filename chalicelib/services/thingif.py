@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, new_event
 from chalicelib.domain.events import Trigger as EventTrigger
+from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
     Command,
@@ -21,6 +22,7 @@ from chalicelib.domain.thingif import (
     TriggerDefinition,
     check_command,
     check_state,
+    without_token,
 )
 from chalicelib.domain.things import Owner, Thing
 from chalicelib.errors import (
@@ -28,6 +30,7 @@ from chalicelib.errors import (
     CommandNotFound,
     Conflict,
     InvalidInputData,
+    KiiError,
     StateNotFound,
     ThingNotFound,
     ThingOwnershipAlreadyExists,
@@ -77,6 +80,59 @@ class ThingIFService:
                 "Only the thing, its owners and the app admin may do this", **denied_to(caller.principal)
             )
         return thing
+
+    def _check_issuer(self, principal: Principal, thing: Thing, issuer: str) -> None:
+        """A command's ``issuer`` is whoever sends it: the user (or a group they belong to),
+        or, for the thing itself, one of its owners; only the app admin names anyone."""
+        if principal.is_admin:
+            return
+        kind, _, issuer_id = issuer.partition(":")
+        kind = kind.lower()
+        allowed = False
+        if principal.kind == "user" and principal.id is not None:
+            allowed = (kind == "user" and issuer_id == principal.id) or (
+                kind == "group" and self.things.is_member_or_owner(thing.app_id, issuer_id, principal.id)
+            )
+        elif principal.kind == "thing" and principal.id == thing.thing_id:
+            allowed = (kind == "thing" and issuer_id == thing.thing_id) or (
+                kind in ("user", "group")
+                and self.things.things.is_owner(thing.app_id, thing.thing_id, Owner.parse(issuer))
+            )
+        if not allowed:
+            raise AccessDenied(
+                "The command's issuer must be the principal that sends it", **denied_to(principal)
+            )
+
+    def _check_command_target(self, caller: Caller, thing: Thing, command: dict[str, Any]) -> None:
+        """A COMMAND trigger commands its own thing, or a thing the registering principal may
+        command itself (checked with the same rules as a direct command)."""
+        raw_target = command.get("target")
+        if raw_target is None:
+            return
+        if not isinstance(raw_target, str):
+            raise InvalidInputData("command.target is thing:{thingID}", field="target")
+        target = self.target(caller, raw_target)
+        command["target"] = f"thing:{target.thing_id}"
+        self._check_issuer(caller.principal, target, str(command["issuer"]))
+
+    def _executor(self, caller: Caller, thing: Thing, server_code: dict[str, Any] | None) -> str | None:
+        """The reference to a SERVER_CODE trigger's executor token, which must be the app
+        admin's, the thing's own or an owner's of the thing."""
+        token = (server_code or {}).get("executorAccessToken")
+        if not isinstance(token, str):
+            return None
+        try:
+            executor = self.things.auth.authenticate(caller.app_id, f"Bearer {token}")
+        except KiiError:
+            raise InvalidInputData(
+                "serverCode.executorAccessToken is not a valid token of this app", field="executorAccessToken"
+            ) from None
+        if not self.things.has_access(executor, thing):
+            raise AccessDenied(
+                "serverCode.executorAccessToken must belong to the thing, an owner of it or the app admin",
+                **denied_to(caller.principal),
+            )
+        return self.things.auth.reference(token)
 
     # --- onboarding ---------------------------------------------------------------------------------
     def onboard(self, caller: Caller, media_type: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +301,9 @@ class ThingIFService:
         self, caller: Caller, raw_target: str, body: Any, fired_by: str | None = None
     ) -> Command:
         thing = self.target(caller, raw_target)
-        return self.create_command(thing, check_command(body), fired_by)
+        command = check_command(body)
+        self._check_issuer(caller.principal, thing, str(command["issuer"]))
+        return self.create_command(thing, command, fired_by)
 
     def create_command(self, thing: Thing, body: dict[str, Any], fired_by: str | None = None) -> Command:
         now = self.things.clock.now_ms()
@@ -323,6 +381,7 @@ class ThingIFService:
         if not isinstance(body, dict):
             raise InvalidInputData("A trigger is a JSON object")
         definition = TriggerDefinition.parse(body)
+        executor = self._check_definition(caller, thing, definition)
         trigger = Trigger(
             app_id=thing.app_id,
             thing_id=thing.thing_id,
@@ -330,14 +389,23 @@ class ThingIFService:
             predicate=definition.predicate,
             what=definition.what,
             command=definition.command,
-            server_code=definition.server_code,
+            server_code=without_token(definition.server_code),
             title=definition.title,
             description=definition.description,
             metadata=definition.metadata,
             created_at=self.things.clock.now_ms(),
+            executor=executor,
         )
         self.store.put_trigger(trigger, True)
         return trigger
+
+    def _check_definition(self, caller: Caller, thing: Thing, definition: TriggerDefinition) -> str | None:
+        """Checks what a trigger will do in the registering principal's name; the executor
+        reference of a SERVER_CODE trigger."""
+        if definition.command is not None:
+            self._check_issuer(caller.principal, thing, str(definition.command["issuer"]))
+            self._check_command_target(caller, thing, definition.command)
+        return self._executor(caller, thing, definition.server_code)
 
     def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> Trigger:
         thing = self.target(caller, raw_target)
@@ -357,14 +425,19 @@ class ThingIFService:
             raise InvalidInputData("A trigger patch is a JSON object")
         existing = self.trigger(caller, raw_target, trigger_id)
         definition = TriggerDefinition.parse(body, existing)
+        thing = self.things.resolve(caller.app_id, existing.thing_id)
+        executor = self._check_definition(caller, thing, definition)
+        if definition.what == "SERVER_CODE" and "serverCode" not in body:
+            executor = existing.executor  # the server code was not replaced: nor its executor
         updated = existing.changed(
             predicate=definition.predicate,
             what=definition.what,
             command=definition.command,
-            server_code=definition.server_code,
+            server_code=without_token(definition.server_code),
             title=definition.title,
             description=definition.description,
             metadata=definition.metadata,
+            executor=executor,
         )
         self.store.put_trigger(updated, False)
         return updated

@@ -1,8 +1,12 @@
 """Things: registration, lookup, fields, status, owners and deletion (use cases).
 
 Who may act on a thing: the app admin, the thing itself (thing token), and its owners — a
-user owner, or a member of a group owner. Any authenticated user may make themselves (or a
-group they belong to) an owner, as Kii allows unless the app requires the thing's password.
+user owner, or a member of a group owner. Who may become an owner follows Kii's
+``requirePasswordForThingOwnership`` app setting, on by default: the thing itself and the app
+admin may add any owner; anyone else needs the thing's password, and a user may add only
+themselves or a group they belong to. With the setting off (Kii's legacy behaviour), a user
+may add themselves or their groups without the password. An owner is removed by the app
+admin, the thing, or the owner itself (a user owner, or the owner of a group owner).
 """
 
 from __future__ import annotations
@@ -67,6 +71,11 @@ class ThingService:
             for o in owners
         )
 
+    def is_member_or_owner(self, app_id: str, group_id: str, user_id: str) -> bool:
+        return (
+            self.groups.is_member(app_id, group_id, user_id) or self._group_owner(app_id, group_id) == user_id
+        )
+
     def _group_owner(self, app_id: str, group_id: str) -> str | None:
         group = self.groups.get(app_id, group_id)
         return group.owner if group else None
@@ -95,13 +104,13 @@ class ThingService:
     ) -> tuple[Thing, IssuedTokens | None]:
         """Anyone may register a thing (the JS SDK sends no token)."""
         vendor_thing_id = check_vendor_thing_id(body.get("_vendorThingID"))
-        password = check_thing_password(body.get("_password"))
-        now = self.clock.now_ms()
+        password_hash = self.hasher.hash(check_thing_password(body.get("_password")))
+        now = self.clock.now_ms()  # after the KDF: _created is when the thing is written
         thing = Thing(
             caller.app_id,
             ids.new_thing_id(),
             vendor_thing_id,
-            self.hasher.hash(password),
+            password_hash,
             thing_fields(body),
             now,
             now,
@@ -197,29 +206,34 @@ class ThingService:
             raise GroupNotFound(groupID=owner.id, appID=app_id)
 
     def _may_become_owner(self, principal: Principal, thing: Thing, owner: Owner) -> bool:
-        if self.has_access(principal, thing):
-            return True
         if principal.kind != "user" or principal.id is None:
             return False
         if owner.kind == "user":
             return owner.id == principal.id
-        return (
-            self.groups.is_member(thing.app_id, owner.id, principal.id)
-            or self._group_owner(thing.app_id, owner.id) == principal.id
-        )
+        return self.is_member_or_owner(thing.app_id, owner.id, principal.id)
 
-    def add_owner(self, caller: Caller, raw_ref: str, raw_owner: str, password: str | None = None) -> None:
-        owner = Owner.parse(raw_owner)
-        thing = self.resolve(caller.app_id, raw_ref)
+    def _check_may_add_owner(self, caller: Caller, thing: Thing, owner: Owner, password: str | None) -> None:
         principal = caller.principal
         if not principal.is_authenticated:
             raise Unauthorized()
+        if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
+            return
         if password is not None and not self.hasher.verify(password, thing.password_hash):
             raise WrongPassword("The thing password is wrong")
+        if password is None and self.auth.app(caller.app_id).require_password_for_thing_ownership:
+            raise AccessDenied(
+                "The thing password is required to become its owner (requirePasswordForThingOwnership)",
+                **denied_to(principal),
+            )
         if not self._may_become_owner(principal, thing, owner):
             raise AccessDenied(
                 "A user may only add themselves or their groups as owners", **denied_to(principal)
             )
+
+    def add_owner(self, caller: Caller, raw_ref: str, raw_owner: str, password: str | None = None) -> None:
+        owner = Owner.parse(raw_owner)
+        thing = self.resolve(caller.app_id, raw_ref)
+        self._check_may_add_owner(caller, thing, owner, password)
         self._check_owner_exists(caller.app_id, owner)
         if self.things.is_owner(thing.app_id, thing.thing_id, owner):
             raise ThingOwnershipAlreadyExists(owner=str(owner))
@@ -231,9 +245,23 @@ class ThingService:
         except Conflict:
             raise ThingOwnershipAlreadyExists(owner=str(owner)) from None
 
+    def _may_remove_owner(self, principal: Principal, thing: Thing, owner: Owner) -> bool:
+        if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
+            return True
+        if principal.kind != "user" or principal.id is None:
+            return False
+        if owner.kind == "user":
+            return owner.id == principal.id
+        return self._group_owner(thing.app_id, owner.id) == principal.id
+
     def remove_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> None:
         owner = Owner.parse(raw_owner)
         thing = self._accessible(caller, raw_ref)
+        if not self._may_remove_owner(caller.principal, thing, owner):
+            raise AccessDenied(
+                "Only the app admin, the thing or the owner itself may remove an owner",
+                **denied_to(caller.principal),
+            )
         if not self.things.is_owner(thing.app_id, thing.thing_id, owner):
             raise ThingOwnershipNotFound(owner=str(owner))
         now = self.clock.now_ms()
@@ -247,9 +275,17 @@ class ThingService:
             raise ThingOwnershipNotFound(owner=str(owner)) from None
 
     def is_owner(self, caller: Caller, raw_ref: str, raw_owner: str) -> bool:
+        """Who owns a thing is told to the thing, its owners and the app admin, and to a user
+        asking about themselves or a group they belong to."""
         owner = Owner.parse(raw_owner)
         thing = self.resolve(caller.app_id, raw_ref)
-        require_authenticated(caller.principal)
+        principal = caller.principal
+        require_authenticated(principal)
+        if not (self.has_access(principal, thing) or self._may_become_owner(principal, thing, owner)):
+            raise AccessDenied(
+                "Only the thing, its owners, the app admin and the owner asked about may ask",
+                **denied_to(principal),
+            )
         return self.things.is_owner(thing.app_id, thing.thing_id, owner)
 
     def owners(self, caller: Caller, raw_ref: str) -> dict[str, list[str]]:

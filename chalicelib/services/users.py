@@ -86,7 +86,6 @@ class UserService:
     ) -> tuple[User, IssuedTokens | None]:
         """Anyone may register (Kii allows anonymous sign-up). A body with no identity and no
         password makes a pseudo user, which only makes sense with a token."""
-        now = self.clock.now_ms()
         fields = self._predefined(body)
         password = rules.check_string(body, "password")
         has_identity = any(fields.get(k) for k in ("login_name", "email", "phone"))
@@ -94,6 +93,11 @@ class UserService:
             raise rules.invalid("password", "is required")
         if password is not None and not has_identity:
             raise rules.invalid("loginName", "a password needs a loginName, emailAddress or phoneNumber")
+        custom = rules.custom_fields(body)
+        # The KDF takes a good part of a second on purpose: hash first, so that _created is
+        # the moment the user is written.
+        password_hash = self.hasher.hash(rules.check_password(password)) if password is not None else None
+        now = self.clock.now_ms()
         admin = caller.principal.is_admin
         user = User(
             app_id=caller.app_id,
@@ -101,8 +105,8 @@ class UserService:
             internal_user_id=ids.new_internal_user_id(),
             created_at=now,
             modified_at=now,
-            custom=rules.custom_fields(body),
-            password_hash=self.hasher.hash(rules.check_password(password)) if password is not None else None,
+            custom=custom,
+            password_hash=password_hash,
             phone_verified=admin and body.get("phoneNumberVerified") is True,
             email_verified=admin and body.get("emailAddressVerified") is True,
             **fields,
@@ -226,10 +230,15 @@ class UserService:
             if old is None or user.password_hash is None or not self.hasher.verify(old, user.password_hash):
                 raise WrongPassword()
         self._set_password(caller, user, new_password, Trigger.USER_PASSWORD_CHANGED)
+        # Every other session of the user ends; the one that changed the password goes on (the
+        # SDK keeps using it).
+        keep = caller.principal.token if caller.principal.is_user(user.user_id) else None
+        self.auth.revoke_all(user.app_id, user.user_id, keep=keep)
 
     def _set_password(self, caller: Caller, user: User, password: str, trigger: Trigger) -> User:
+        password_hash = self.hasher.hash(password)
         now = self.clock.now_ms()
-        updated = user.changed(now, password_hash=self.hasher.hash(password))
+        updated = user.changed(now, password_hash=password_hash)
         self.users.save(updated, user, [new_event(caller, trigger, user_params(user.user_id), now)])
         return updated
 

@@ -159,7 +159,10 @@ test('things: register, owner, load, update, thing-scope objects, thing login, d
   assert.match(thing.getThingID(), /^th\./);
   assert.ok(thing.getAccessToken());
 
-  await thing.registerOwner(owner);
+  // requirePasswordForThingOwnership is on by default: the deprecated registerOwner (no
+  // password) is refused, registerOwnerWithPassword succeeds.
+  await assert.rejects(thing.registerOwner(owner));
+  await thing.registerOwnerWithPassword(owner, 'thingPass1');
   const ownership = await thing.isOwner(owner);
   assert.equal(ownership[ownership.length - 1], true);
 

@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from chalicelib import wiring
+from chalicelib import config, wiring
 from chalicelib.local.server import LiveStack
 
 HERE = Path(__file__).resolve().parent
@@ -20,7 +21,11 @@ HERE = Path(__file__).resolve().parent
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     from app import app, dispatcher
 
-    stack = LiveStack(app, lambda batch: dispatcher(batch, None), tmp_path_factory.mktemp("state"))
+    # a cheap KDF, as in every test (tests/conftest.py)
+    settings = replace(config.settings(), scrypt_log2_n=4)
+    stack = LiveStack(
+        app, lambda batch: dispatcher(batch, None), tmp_path_factory.mktemp("state"), settings=settings
+    )
     yield stack
     stack.stop()
     wiring.reset()

@@ -145,8 +145,8 @@ def test_every_trigger_of_every_path_runs_its_endpoint_once_with_kiis_params(kii
     # things
     kii.call("PUT", f"/things/{thing_id}/status", {"disabled": True}, admin)
     kii.call("PUT", f"/things/{thing_id}/status", {"disabled": False}, admin)
-    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token, content_type=None)
-    kii.call("PUT", f"/things/{thing_id}/ownership/group:{group_id}", None, token, content_type=None)
+    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token, content_type=None)
+    kii.call("PUT", f"/things/{thing_id}/ownership/group:{group_id}", None, thing_token, content_type=None)
     kii.call("DELETE", f"/things/{thing_id}/ownership/user:{user_id}", token=admin)
     kii.call("DELETE", f"/things/{thing_id}/ownership/group:{group_id}", token=admin)
     kii.call(

@@ -48,6 +48,7 @@ def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
         "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
         "KARAKURI_LOCAL_MQTT_PORT": str(_free_port()),
         "KARAKURI_STATE_DIR": str(state),
+        "KARAKURI_SCRYPT_LOG2_N": "4",  # a cheap KDF, as in every test (tests/conftest.py)
         "PYTHONUNBUFFERED": "1",
     }
     chalice = Path(sys.executable).parent / "chalice"

@@ -233,7 +233,7 @@ def test_deleting_the_scope_owner_drops_its_buckets(kii: Kii, owner: str) -> Non
             {"_vendorThingID": "d1", "_password": "pw"},
             content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
         ).body
-        kii.call("PUT", f"/things/{thing['_thingID']}/ownership/user:{user_id}", None, token)
+        kii.call("PUT", f"/things/{thing['_thingID']}/ownership/user:{user_id}", None, thing["_accessToken"])
         prefix, delete, actor = f"/things/{thing['_thingID']}", f"/things/{thing['_thingID']}", token
     for bucket in ("b1", "b2"):
         assert kii.call("POST", f"{prefix}/buckets/{bucket}/objects", {"v": 1}, actor).status == 201

@@ -137,6 +137,24 @@ function thingLogin(params, context, done) {
     function (e) { done(e.message); });
 }
 
+function badValues(params, context, done) {
+  var bucket = context.getAppAdminContext().bucketWithName('bad');
+  var out = [];
+  var lone = bucket.createObject();
+  lone.set('v', String.fromCharCode(0xD800));
+  lone.save().then(function () { out.push('saved'); }, function (e) { out.push(e.message); }).then(function () {
+    var nan = bucket.createObject();
+    nan.set('v', NaN);
+    nan.set('w', Infinity);
+    return nan.save();
+  }).then(function (saved) {
+    return saved.refresh();
+  }).then(function (read) {
+    out.push(read.get('v'), read.get('w'));
+    done(out);
+  }, function (e) { done('failed: ' + e.message); });
+}
+
 function wrongTypes(params, context, done) {
   var bucket = context.getAppAdminContext().bucketWithName('xx');
   var obj = bucket.createObjectWithID('fixed-id');
@@ -202,6 +220,12 @@ def test_acls_and_things(run: Any) -> None:
 def test_conditional_saves_report_kii_errors(run: Any) -> None:
     message = run("wrongTypes")
     assert "statusCode: 409" in message and "OBJECT_ALREADY_EXISTS" in message
+
+
+def test_values_that_are_not_json_never_reach_the_store(run: Any) -> None:
+    lone, nan, infinity = run("badValues")
+    assert "statusCode: 400" in lone and "INVALID_INPUT_DATA" in lone
+    assert (nan, infinity) == (None, None)  # JSON.stringify turns them into null
 
 
 def test_user_sign_in_refuses_thing_credentials(run: Any) -> None:

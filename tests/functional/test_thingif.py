@@ -15,7 +15,7 @@ BY_OWNER = "application/vnd.kii.OnboardingWithVendorThingIDByOwner+json"
 BY_THING = "application/vnd.kii.OnboardingWithVendorThingIDByThing+json"
 CODE = r"""
 function hot(params, context) {
-  return {params: params, token: context.getAccessToken(), at: 'x'};
+  return {params: params, token: typeof context.getAccessToken(), at: 'x'};
 }
 function broken(params, context) { throw new Error('Error in Server Code'); }
 """
@@ -405,7 +405,8 @@ def test_state_uploads_fire_triggers_by_their_edges(
     assert all(
         r["succeeded"] and r["endpoint"] == "hot" and isinstance(r["executedAt"], int) for r in results
     )
-    assert results[0]["returnedValue"] == {"params": {"room": "lab"}, "token": token, "at": "x"}
+    # the code gets a token of the executor valid in that execution, not the registered one
+    assert results[0]["returnedValue"] == {"params": {"room": "lab"}, "token": "string", "at": "x"}
     failures = tif(kii, "GET", f"/targets/{target}/triggers/{always}/results/server-code", token=token).body[
         "triggerServerCodeResults"
     ]
@@ -444,6 +445,73 @@ def test_state_uploads_fire_triggers_by_their_edges(
         == 2
     )
     assert json.dumps(results)  # plain JSON
+
+
+def test_executor_token_is_never_answered_nor_stored(
+    kii: Kii, owner: tuple[str, str], thing: dict[str, str]
+) -> None:
+    target, token = thing["target"], owner[1]
+    body = _states_trigger(
+        "SERVER_CODE", "CONDITION_TRUE", HOT, serverCode={"endpoint": "hot", "executorAccessToken": token}
+    )
+    trigger_id = tif(kii, "POST", f"/targets/{target}/triggers", body, token).body["triggerID"]
+    for reader in (token, thing["token"]):
+        listed = tif(kii, "GET", f"/targets/{target}/triggers", token=reader)
+        got = tif(kii, "GET", f"/targets/{target}/triggers/{trigger_id}", token=reader)
+        assert token not in json.dumps(listed.body) and token not in json.dumps(got.body)
+        assert got.body["serverCode"] == {"endpoint": "hot"}
+    patched = tif(kii, "PATCH", f"/targets/{target}/triggers/{trigger_id}", {"title": "t"}, token)
+    assert patched.status == 204
+    table = kii.services.container.settings.data_table
+    client = kii.services.container.table.client  # type: ignore[attr-defined]
+    items = client.scan(TableName=table)["Items"]
+    assert token not in json.dumps(items)
+
+
+def test_trigger_with_a_strangers_executor_token_is_refused(
+    kii: Kii, owner: tuple[str, str], thing: dict[str, str]
+) -> None:
+    _, stranger = kii.register("stranger")
+    body = _states_trigger(
+        "SERVER_CODE", "CONDITION_TRUE", HOT, serverCode={"endpoint": "hot", "executorAccessToken": stranger}
+    )
+    reply = tif(kii, "POST", f"/targets/{thing['target']}/triggers", body, owner[1])
+    assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+    body["serverCode"]["executorAccessToken"] = "not-a-token"
+    reply = tif(kii, "POST", f"/targets/{thing['target']}/triggers", body, owner[1])
+    assert (reply.status, reply.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
+
+
+def test_command_trigger_cannot_target_a_thing_the_user_may_not_command(
+    kii: Kii, owner: tuple[str, str], thing: dict[str, str]
+) -> None:
+    victim = tif(
+        kii,
+        "POST",
+        "/onboardings",
+        {"vendorThingID": "victim", "thingPassword": "pw2"},
+        None,
+        "application/vnd.kii.OnboardingWithVendorThingIDByThing+json",
+    ).body["thingID"]
+    user_id, token = owner
+    command = {"actions": [{"unlock": {}}], "issuer": f"user:{user_id}", "target": f"thing:{victim}"}
+    direct = tif(kii, "POST", f"/targets/thing:{victim}/commands", command, token)
+    assert (direct.status, direct.body["errorCode"]) == (403, "UNAUTHORIZED")
+    body = _states_trigger("COMMAND", "CONDITION_TRUE", HOT, command=command)
+    reply = tif(kii, "POST", f"/targets/{thing['target']}/triggers", body, token)
+    assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
+def test_command_issuer_must_be_the_sender(kii: Kii, owner: tuple[str, str], thing: dict[str, str]) -> None:
+    other_id, _ = kii.register("other")
+    forged = {"actions": [{"unlock": {}}], "issuer": f"user:{other_id}"}
+    direct = tif(kii, "POST", f"/targets/{thing['target']}/commands", forged, owner[1])
+    assert (direct.status, direct.body["errorCode"]) == (403, "UNAUTHORIZED")
+    body = _states_trigger("COMMAND", "CONDITION_TRUE", HOT, command=forged)
+    reply = tif(kii, "POST", f"/targets/{thing['target']}/triggers", body, owner[1])
+    assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+    as_owner = {"actions": [{"on": {}}], "issuer": f"user:{owner[0]}"}
+    assert tif(kii, "POST", f"/targets/{thing['target']}/commands", as_owner, thing["token"]).status == 201
 
 
 def test_a_gateway_owner_onboards_an_end_node(

@@ -87,22 +87,24 @@ def test_thing_logs_in_with_vendor_thing_id(kii: Kii) -> None:
 
 def test_owner_flow_and_owner_events(kii: Kii) -> None:
     thing = _register(kii)
-    thing_id = thing["_thingID"]
+    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
     user_id, token = kii.register("owner")
     _, stranger = kii.register("stranger")
     assert kii.call("GET", f"/things/{thing_id}", token=stranger).status == 403
     kii.services.new_events()
     assert (
-        kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token, content_type=None).status
+        kii.call(
+            "PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token, content_type=None
+        ).status
         == 204
     )
     assert kii.call("HEAD", f"/things/{thing_id}/ownership/user:{user_id}", token=token).status == 204
     assert kii.call("HEAD", f"/things/{thing_id}/ownership/USER:nobody", token=token).status == 404
-    dup = kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token)
+    dup = kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
     assert (dup.status, dup.body["errorCode"]) == (409, "THING_OWNERSHIP_ALREADY_EXISTS")
     assert kii.call("GET", "/things/VENDOR_THING_ID:dev-1", token=token).body["_thingID"] == thing_id
     group_id = kii.create_group(token)
-    assert kii.call("PUT", f"/things/{thing_id}/ownership/group:{group_id}", None, token).status == 204
+    assert kii.call("PUT", f"/things/{thing_id}/ownership/group:{group_id}", None, thing_token).status == 204
     assert kii.call("GET", f"/things/{thing_id}/ownership", token=token).body == {
         "users": [user_id],
         "groups": [group_id],
@@ -145,11 +147,86 @@ def test_user_cannot_make_someone_else_an_owner(kii: Kii) -> None:
     assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
 
 
+def test_stranger_cannot_take_over_a_thing_without_its_password(kii: Kii) -> None:
+    thing = _register(kii)
+    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
+    owner_id, owner = kii.register("owner")
+    stranger_id, stranger = kii.register("stranger")
+    assert kii.call("PUT", f"/things/{thing_id}/ownership/user:{owner_id}", None, thing_token).status == 204
+    kii.call("POST", f"/things/{thing_id}/buckets/secrets/objects", {"pin": 1234}, thing_token)
+    claim = kii.call("PUT", f"/things/{thing_id}/ownership/user:{stranger_id}", None, stranger)
+    assert (claim.status, claim.body["errorCode"]) == (403, "UNAUTHORIZED")
+    evict = kii.call("DELETE", f"/things/{thing_id}/ownership/user:{owner_id}", token=stranger)
+    assert (evict.status, evict.body["errorCode"]) == (403, "UNAUTHORIZED")
+    read = kii.call(
+        "POST",
+        f"/things/{thing_id}/buckets/secrets/query",
+        {"bucketQuery": {"clause": {"type": "all"}}},
+        stranger,
+    )
+    assert (read.status, read.body["errorCode"]) == (403, "UNAUTHORIZED")
+    disable = kii.call("PUT", f"/things/{thing_id}/status", {"disabled": True}, stranger)
+    assert (disable.status, disable.body["errorCode"]) == (403, "UNAUTHORIZED")
+    assert kii.call("GET", f"/things/{thing_id}/ownership", token=owner).body == {
+        "users": [owner_id],
+        "groups": [],
+    }
+
+
+def test_becoming_an_owner_by_post_without_the_password_is_refused(kii: Kii) -> None:
+    thing_id = _register(kii)["_thingID"]
+    user_id, token = kii.register("owner")
+    reply = kii.call("POST", f"/things/{thing_id}/ownership", {"userID": user_id}, token)
+    assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
+def _thing_with_two_owners(kii: Kii) -> tuple[str, str, str, str, str]:
+    """A thing, its token, and two user owners: (thingID, thing token, first, its token, second)."""
+    thing = _register(kii)
+    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
+    first_id, first = kii.register("first")
+    second_id, _ = kii.register("second")
+    for user_id in (first_id, second_id):
+        kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
+    return thing_id, thing_token, first_id, first, second_id
+
+
+def test_owner_cannot_remove_another_owner(kii: Kii) -> None:
+    thing_id, _, _, first, second_id = _thing_with_two_owners(kii)
+    reply = kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=first)
+    assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
+def test_owner_may_give_up_ownership_and_the_thing_may_remove_an_owner(kii: Kii) -> None:
+    thing_id, thing_token, first_id, first, second_id = _thing_with_two_owners(kii)
+    assert kii.call("DELETE", f"/things/{thing_id}/ownership/user:{first_id}", token=first).status == 204
+    assert (
+        kii.call("DELETE", f"/things/{thing_id}/ownership/user:{second_id}", token=thing_token).status == 204
+    )
+
+
+def test_app_admin_adds_an_owner_without_the_password(kii: Kii) -> None:
+    thing_id = _register(kii)["_thingID"]
+    user_id, _ = kii.register("owner")
+    reply = kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, kii.admin_token())
+    assert reply.status == 204
+
+
+def test_app_without_required_password_lets_a_user_claim_a_thing(kii: Kii) -> None:
+    kii.services.container.apps.require_password_for_thing_ownership(kii.app.app_id, False)
+    thing_id = _register(kii)["_thingID"]
+    user_id, token = kii.register("owner")
+    other_id, _ = kii.register("other")
+    assert kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token).status == 204
+    someone_else = kii.call("PUT", f"/things/{thing_id}/ownership/user:{other_id}", None, token)
+    assert (someone_else.status, someone_else.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
 def test_fields_update_status_and_delete(kii: Kii) -> None:
     thing = _register(kii, location="lab")
     thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
     user_id, token = kii.register("owner")
-    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token)
+    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
     kii.services.new_events()
     full = kii.call("GET", f"/things/{thing_id}", token=token).body
     patched = kii.call(
@@ -182,7 +259,7 @@ def test_thing_scope_bucket_is_the_things_and_its_owners(kii: Kii) -> None:
     thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
     user_id, token = kii.register("owner")
     _, stranger = kii.register("stranger")
-    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, token)
+    kii.call("PUT", f"/things/{thing_id}/ownership/user:{user_id}", None, thing_token)
     created = kii.call("POST", f"/things/{thing_id}/buckets/readings/objects", {"t": 21}, thing_token)
     assert created.status == 201
     object_id = created.body["objectID"]

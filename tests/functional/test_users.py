@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -236,6 +237,46 @@ def test_password_change_needs_the_old_password(kii: Kii) -> None:
     )
     assert reply.status == 204
     assert _login_status(kii, "alice", "n3wpass") == 200
+
+
+def test_password_change_revokes_the_users_other_tokens(kii: Kii) -> None:
+    user_id, token = kii.register("alice")
+    login = kii.call("POST", "/oauth2/token", {"username": "alice", "password": "pass1234"})
+    other_access, other_refresh = login.body["access_token"], login.body["refresh_token"]
+    reply = kii.call(
+        "PUT", f"/users/{user_id}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass"}, token
+    )
+    assert reply.status == 204
+    assert kii.call("GET", "/users/me", token=token).status == 200
+    stale = kii.call("GET", "/users/me", token=other_access)
+    assert (stale.status, stale.body["errorCode"]) == (403, "WRONG_TOKEN")
+    refresh = kii.call(
+        "POST", "/oauth2/token", {"grant_type": "refresh_token", "refresh_token": other_refresh}
+    )
+    assert (refresh.status, refresh.body["errorCode"]) == (403, "WRONG_REFRESH_TOKEN")
+
+
+def test_password_change_by_the_admin_revokes_every_token_of_the_user(kii: Kii) -> None:
+    user_id, token = kii.register("alice")
+    reply = kii.call("PUT", f"/users/{user_id}/password", {"newPassword": "n3wpass"}, kii.admin_token())
+    assert reply.status == 204
+    stale = kii.call("GET", "/users/me", token=token)
+    assert (stale.status, stale.body["errorCode"]) == (403, "WRONG_TOKEN")
+
+
+def test_login_rehashes_a_password_hashed_at_an_older_cost(kii: Kii) -> None:
+    from chalicelib.adapters.security import ScryptHasher
+
+    user_id, _ = kii.register("alice")
+    users = kii.services.container.users.users
+    user = users.get(kii.app.app_id, user_id)
+    assert user is not None and user.password_hash.startswith("scrypt$4$")
+    old = ScryptHasher(3).hash("pass1234")
+    users.save(replace(user, password_hash=old, version=user.version + 1), user, [])
+    assert _login_status(kii, "alice", "pass1234") == 200
+    rehashed = users.get(kii.app.app_id, user_id)
+    assert rehashed is not None and rehashed.password_hash.startswith("scrypt$4$")
+    assert _login_status(kii, "alice", "pass1234") == 200
 
 
 def test_password_change_validates_the_new_password(kii: Kii) -> None:

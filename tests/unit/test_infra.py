@@ -55,3 +55,16 @@ def test_functions_get_the_table_names_and_python_3_11(merged: dict[str, Any]) -
 def test_events_table_streams_new_images(merged: dict[str, Any]) -> None:
     events = merged["Resources"]["EventsTable"]["Properties"]
     assert events["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+
+
+def test_api_gateway_answers_its_own_errors_with_kii_bodies(merged: dict[str, Any]) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in merged["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+    }
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "REQUEST_TOO_LARGE", "THROTTLED"} <= set(responses)
+    for properties in responses.values():
+        assert properties["RestApiId"] == {"Ref": "RestAPI"}
+        assert '"errorCode":' in properties["ResponseTemplates"]["application/json"]
