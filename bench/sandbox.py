@@ -2,7 +2,8 @@
 side in one run (interleaved), on js2py and QuickJS, under the same in-process moto:
 
 1. a trivial endpoint, warm: Executor.run through a worker vs. the same Executor over an
-   in-process program kept warm (what karakuri did before workers);
+   in-process program kept warm (what karakuri did before workers) — interleaved with the
+   other rows (the worker sleeps between its executions and must be woken), and back to back;
 2. the per-execution realm cost: ``reset`` (fresh top-level state) of a warm program, in-process;
 3. the first execution of a new version: a worker forked from the zygote and the file loaded,
    vs. loading the program in-process;
@@ -123,6 +124,12 @@ def main() -> None:
                 samples.setdefault(f"realm reset (fresh top-level state): {name}", []).append(
                     clock(partial(programs[name].reset, None))
                 )
+        for name in ENGINES:  # back to back: one path at a time, as a busy app's executions come
+            for where in ("worker", "in-process"):
+                label = f"{where}: {name}"
+                samples[f"trivial, back to back, {label}"] = [
+                    clock(partial(run, label)) for _ in range(args.runs)
+                ]
         for _ in range(max(10, args.runs // 10)):
             for name in ENGINES:
                 for where in ("worker", "in-process"):
