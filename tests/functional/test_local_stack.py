@@ -112,24 +112,10 @@ def chalice_local(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
 def _wait_ready(process: subprocess.Popen[str]) -> list[str]:
     """Reads the stack's output until it serves; the ceiling is generous (a first start on a
     busy machine), and a silent hang still ends the wait."""
-    lines: list[str] = []
-    ready = threading.Event()
-    assert process.stdout is not None
-    stdout = process.stdout
-
-    def read() -> None:
-        for line in stdout:
-            lines.append(line)
-            if "Serving on" in line:
-                ready.set()
-                return
-        ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    ready.wait(READY_SECONDS)
-    if lines and "Serving on" in lines[-1]:
-        return lines
-    raise AssertionError("chalice local did not start:\n" + "".join(lines))
+    seen = _read_until(process, "Serving on")
+    if "Serving on" not in seen:
+        raise AssertionError("chalice local did not start:\n" + seen)
+    return seen.splitlines(keepends=True)
 
 
 def _read_until(process: subprocess.Popen[str], needle: str) -> str:
