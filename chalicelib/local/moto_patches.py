@@ -2,17 +2,30 @@
 
 1. Atomic writes. moto has no locking: two threads can both pass a transaction's condition
    check and both write, so an optimistic update is lost (the local server is threaded).
-   Writes and reads of the DynamoDB backend are serialized by one lock, as DynamoDB's
-   per-item atomicity would have them.
+   Writes and reads of the DynamoDB backend, and reads of its streams, are serialized by one
+   lock, as DynamoDB's per-item atomicity would have them.
 
-2. TransactWriteItems cost independent of table size.
+2. A cancelled transaction leaves the stream alive and emits nothing.
 
-moto 5.2.5 backs every transaction up by ``copy.deepcopy`` of each table it touches, once
-per item, so a write costs O(items in the table): with a few thousand items a three-item
-transaction took 160 ms (bench/registration.py, first run). karakuri's transactions only
-Put, Delete and ConditionCheck, which replace or remove whole Item objects and never mutate
-one in place, so a backup that copies the two-level item index (not the Items) and the stream
-shard's record list restores exactly the same state on rollback.
+   moto 5.2.5 backs a transaction up by ``copy.deepcopy`` of each table it touches and, when
+   the transaction is cancelled, *replaces* the table by that copy — stream shard included.
+   Every open shard iterator still points at the old shard object: it returns the records
+   the cancelled transaction wrote before it failed (a phantom event), then nothing, for
+   ever, because later writes go to the copy's shard under the same shard ID. The local
+   stream pump would idle silently and no hook would run again. (Real DynamoDB writes no
+   stream record for a cancelled transaction, and shards do not change identity.)
+
+   Here the transaction is rolled back *in place*: the table object and its shard stay the
+   same, the item index is put back and the shard's record list is cut back to its length
+   before the transaction, so the next write takes the next sequence number and every
+   iterator sees it. Because stream reads take the same lock, no reader can see a record
+   that is rolled back.
+
+3. TransactWriteItems cost independent of table size: moto's deepcopy of each table (once
+   per item) made a three-item transaction take 160 ms with a few thousand items
+   (bench/registration.py, first run). karakuri's transactions only Put, Delete and
+   ConditionCheck, which replace or remove whole Item objects and never mutate one in place,
+   so copying the two-level item index (not the Items) restores exactly the same state.
 """
 
 from __future__ import annotations
@@ -28,7 +41,9 @@ _installed = False
 
 
 class _CopyShim:
-    """Stands in for the ``copy`` module inside moto.dynamodb.models."""
+    """Stands in for the ``copy`` module inside moto.dynamodb.models: moto's own backup of a
+    table becomes the table itself, so its rollback (``tables[name] = backup``) changes
+    nothing; :func:`_transact` takes and restores the real snapshot."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
@@ -38,22 +53,29 @@ class _CopyShim:
         from moto.dynamodb.models.table import Table
 
         if type(value) is Table:
-            return _backup(value)
+            return value
         return copy.deepcopy(value, memo)
 
 
-def _backup(table: Any) -> Any:
-    clone = copy.copy(table)
-    if table.has_range_key:
-        clone.items = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
-    else:
-        clone.items = defaultdict(dict, table.items)
-    if table.stream_shard is not None:
-        shard = copy.copy(table.stream_shard)
-        shard.items = list(table.stream_shard.items)
-        shard.table = clone
-        clone.stream_shard = shard
-    return clone
+class _Snapshot:
+    """A table's item index and stream length, enough to undo Puts, Deletes and the stream
+    records they appended."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        if table.has_range_key:
+            self.items: Any = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
+        else:
+            self.items = dict(table.items)
+        shard = table.stream_shard
+        self.stream_length = len(shard.items) if shard is not None else 0
+
+    def restore(self, tables: dict[str, Any], name: str) -> None:
+        tables[name] = self.table
+        self.table.items = self.items
+        shard = self.table.stream_shard
+        if shard is not None:
+            del shard.items[self.stream_length :]
 
 
 _LOCK = threading.RLock()
@@ -63,10 +85,10 @@ _SERIALIZED = (
     "query",
     "update_item",
     "delete_item",
-    "transact_write_items",
     "batch_write_item",
     "scan",
 )
+_STREAMS_SERIALIZED = ("describe_stream", "get_shard_iterator", "get_records")
 
 
 def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,13 +100,36 @@ def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
     return locked
 
 
+def _transact(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def transact(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with _LOCK:
+            names = {next(iter(op.values())).get("TableName") for op in transact_items if op}
+            snapshots = {n: _Snapshot(backend.tables[n]) for n in names if n in backend.tables}
+            try:
+                return method(backend, transact_items)
+            except BaseException:
+                for name, snapshot in snapshots.items():
+                    snapshot.restore(backend.tables, name)
+                raise
+
+    return transact
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
     import moto.dynamodb.models as models
+    import moto.dynamodbstreams.models as streams
 
     models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
     for name in _SERIALIZED:
         setattr(models.DynamoDBBackend, name, _serialized(getattr(models.DynamoDBBackend, name)))
+    models.DynamoDBBackend.transact_write_items = _transact(  # type: ignore[method-assign]
+        models.DynamoDBBackend.transact_write_items
+    )
+    for name in _STREAMS_SERIALIZED:
+        backend = streams.DynamoDBStreamsBackend
+        setattr(backend, name, _serialized(getattr(backend, name)))
     _installed = True
