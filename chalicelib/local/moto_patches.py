@@ -79,23 +79,36 @@ class _Snapshot:
 
 
 _LOCK = threading.RLock()
-_SERIALIZED = (
-    "put_item",
-    "get_item",
-    "query",
-    "update_item",
-    "delete_item",
-    "batch_write_item",
-    "scan",
-)
-_STREAMS_SERIALIZED = ("describe_stream", "get_shard_iterator", "get_records")
+_READS = ("get_item", "query", "scan")
+_WRITES = ("put_item", "update_item", "delete_item", "batch_write_item")
+_STREAM_READS = ("describe_stream", "get_shard_iterator", "get_records")
+_listeners: list[threading.Event] = []
 
 
-def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+def on_write(event: threading.Event) -> None:
+    """Set ``event`` after every write to the embedded DynamoDB (the local stream pump
+    sleeps on it instead of polling)."""
+    _listeners.append(event)
+
+
+def forget(event: threading.Event) -> None:
+    if event in _listeners:
+        _listeners.remove(event)
+
+
+def _notify() -> None:
+    for event in list(_listeners):
+        event.set()
+
+
+def _serialized(method: Callable[..., Any], notify: bool = False) -> Callable[..., Any]:
     @functools.wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
         with _LOCK:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
+        if notify:
+            _notify()
+        return result
 
     return locked
 
@@ -107,11 +120,13 @@ def _transact(method: Callable[..., Any]) -> Callable[..., Any]:
             names = {next(iter(op.values())).get("TableName") for op in transact_items if op}
             snapshots = {n: _Snapshot(backend.tables[n]) for n in names if n in backend.tables}
             try:
-                return method(backend, transact_items)
+                result = method(backend, transact_items)
             except BaseException:
                 for name, snapshot in snapshots.items():
                     snapshot.restore(backend.tables, name)
                 raise
+        _notify()
+        return result
 
     return transact
 
@@ -124,12 +139,11 @@ def install() -> None:
     import moto.dynamodbstreams.models as streams
 
     models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
-    for name in _SERIALIZED:
-        setattr(models.DynamoDBBackend, name, _serialized(getattr(models.DynamoDBBackend, name)))
-    models.DynamoDBBackend.transact_write_items = _transact(  # type: ignore[method-assign]
-        models.DynamoDBBackend.transact_write_items
-    )
-    for name in _STREAMS_SERIALIZED:
-        backend = streams.DynamoDBStreamsBackend
-        setattr(backend, name, _serialized(getattr(backend, name)))
+    dynamodb = models.DynamoDBBackend
+    for name in _READS + _WRITES:
+        setattr(dynamodb, name, _serialized(getattr(dynamodb, name), notify=name in _WRITES))
+    dynamodb.transact_write_items = _transact(dynamodb.transact_write_items)  # type: ignore[method-assign]
+    shards = streams.DynamoDBStreamsBackend
+    for name in _STREAM_READS:
+        setattr(shards, name, _serialized(getattr(shards, name)))
     _installed = True

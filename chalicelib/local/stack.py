@@ -52,6 +52,7 @@ class EmbeddedStack:
         self.credentials: AppCredentials | None = None
         self.pump: StreamPump | None = None
         self._moto: Any = None
+        self._wake = threading.Event()
 
     def start(self) -> EmbeddedStack:
         from moto.server import ThreadedMotoServer
@@ -74,7 +75,10 @@ class EmbeddedStack:
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
-        self.pump = StreamPump(wiring.stream_reader(self.settings, events_arn), self.deliver).start()
+        self._wake = threading.Event()
+        moto_patches.on_write(self._wake)
+        reader = wiring.stream_reader(self.settings, events_arn)
+        self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
         self.broker = LocalBroker(DeviceBridge(services), port=self.settings.local_mqtt_port).start()
@@ -144,6 +148,7 @@ class EmbeddedStack:
             self.ticker.stop()
         if self.pump is not None:
             self.pump.stop()
+            moto_patches.forget(self._wake)
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
