@@ -69,6 +69,8 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
+    from chalicelib.local import health
     from chalicelib.local.stack import start_embedded_stack
 
+    app.register_blueprint(health.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))

@@ -140,6 +140,10 @@ class EmbeddedStack:
             ]
         )
 
+    def health(self) -> dict[str, Any]:
+        pump = self.pump.health() if self.pump is not None else {"status": "stopped"}
+        return {"status": pump["status"], "pump": pump, "awsEndpoint": self.settings.aws_endpoint}
+
     def stop(self) -> None:
         if self.broker is not None:
             self.broker.stop()
@@ -156,6 +160,11 @@ class EmbeddedStack:
 
 _started: EmbeddedStack | None = None
 _lock = threading.Lock()
+
+
+def current() -> EmbeddedStack | None:
+    """The stack this process started for `chalice local --stage local`, if any."""
+    return _started
 
 
 def start_embedded_stack(
