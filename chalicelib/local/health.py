@@ -3,7 +3,7 @@ behind are the hooks, did a stream shard break (served only by the embedded stac
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.local import stack
 
