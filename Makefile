@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 AWS_PORT ?= 8001
 MQTT_PORT ?= 1883
+FRESH ?=
 COMPAT := tests/compat
 
 .PHONY: run test check lint typecheck compat-deps requirements package bench clean
@@ -24,7 +25,7 @@ $(COMPAT)/node_modules/.installed: $(COMPAT)/package.json $(COMPAT)/package-lock
 compat-deps: $(COMPAT)/node_modules/.installed
 
 run: $(BIN)/.installed
-	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) \
+	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) KARAKURI_FRESH=$(FRESH) \
 		$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
 test: $(BIN)/.installed compat-deps check

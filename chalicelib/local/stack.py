@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
-from chalicelib.local import moto_patches
+from chalicelib.local import moto_patches, persist
 from chalicelib.local.broker import LocalBroker
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
@@ -29,6 +29,7 @@ log = logging.getLogger("karakuri.local")
 
 APP_FILE = "local-app.json"
 STACK_FILE = "local-stack.json"
+DATA_DIR = "data"
 
 
 class EmbeddedStack:
@@ -53,6 +54,7 @@ class EmbeddedStack:
         self.pump: StreamPump | None = None
         self._moto: Any = None
         self._wake = threading.Event()
+        self.persistence: persist.Persistence | None = None
 
     def start(self) -> EmbeddedStack:
         from moto.server import ThreadedMotoServer
@@ -70,6 +72,7 @@ class EmbeddedStack:
         host, port = self._moto.get_host_and_port()
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
         arns = wiring.provision_tables(self.settings, table_definitions())
+        self._restore()
         services = wiring.build_for_aws(self.settings)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
@@ -98,6 +101,18 @@ class EmbeddedStack:
             + "\n"
         )
         return self
+
+    def _restore(self) -> None:
+        """Data survives restarts (local/persist.py); ``fresh`` starts empty."""
+        data_dir = self.state_dir / DATA_DIR
+        if self.settings.fresh:
+            persist.forget(data_dir)
+            (self.state_dir / APP_FILE).unlink(missing_ok=True)
+        names = {"data": self.settings.data_table, "events": self.settings.events_table}
+        self.persistence = persist.Persistence(data_dir, names)
+        restored = self.persistence.start(moto_patches.backend(self.settings.region))
+        if restored:
+            log.info("restored %d items from %s", restored, data_dir)
 
     def _demo_app(self, apps: Any) -> AppCredentials:
         """The demo app survives restarts: its credentials are kept in local-app.json and the
@@ -135,7 +150,8 @@ class EmbeddedStack:
                 f"  clientID     {c.client_id}",
                 f"  clientSecret {c.client_secret}",
                 f"  credentials  {self.state_dir / APP_FILE}",
-                f"  embedded AWS {self.settings.aws_endpoint} (moto; data lives until Ctrl-C)",
+                f"  embedded AWS {self.settings.aws_endpoint} (moto)",
+                f"  data         {self.state_dir / DATA_DIR} (kept; `make run FRESH=1` starts empty)",
                 "",
             ]
         )
@@ -153,6 +169,9 @@ class EmbeddedStack:
         if self.pump is not None:
             self.pump.stop()
             moto_patches.forget(self._wake)
+        if self.persistence is not None:
+            self.persistence.stop()
+            self.persistence = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None

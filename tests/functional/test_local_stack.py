@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -384,3 +385,75 @@ def test_eight_clients_writing_the_first_objects_of_a_new_bucket_run_every_hook(
         health = _request(f"{site}/local/health")
         assert health["pump"]["stuckShardsRecovered"] == 0 and health["pump"]["streamErrors"] == 0
         _stop(process)
+
+
+def _karakuri(state: Path, *args: str) -> str:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "karakuri"), *args, "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=READY_SECONDS,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _admin(app: dict[str, str]) -> dict[str, str]:
+    site = app["baseURL"].removesuffix("/api")
+    token = _request(
+        f"{site}/api/apps/{app['appID']}/oauth2/token",
+        {"client_id": app["clientID"], "client_secret": app["clientSecret"]},
+    )["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _write_app_user_and_object(state: Path) -> tuple[dict[str, str], str, str]:
+    app = json.loads(_karakuri(state, "app", "create", "--name", "kept"))
+    base = f"{app['baseURL'].removesuffix('/api')}/api/apps/{app['appID']}"
+    user = _request(f"{base}/users", {"loginName": "keeper", "password": "pass1234"})["userID"]
+    obj = _request(f"{base}/buckets/kept/objects", {"kept": True}, _admin(app))["objectID"]
+    return app, user, obj
+
+
+def _still_there(state: Path, app: dict[str, str], user: str, obj: str) -> None:
+    site = json.loads((state / "local-app.json").read_text())["baseURL"].removesuffix("/api")
+    base = f"{site}/api/apps/{app['appID']}"
+    auth = _admin({**app, "baseURL": site})
+    assert _request(f"{base}/users/{user}", headers=auth)["loginName"] == "keeper"
+    assert _request(f"{base}/buckets/kept/objects/{obj}", headers=auth)["kept"] is True
+
+
+def test_apps_users_and_objects_survive_ctrl_c_and_kill_9(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with _running(state) as first:
+        _wait_ready(first)
+        written = _write_app_user_and_object(state)
+        first_demo = json.loads((state / "local-app.json").read_text())["appID"]
+        _stop(first)
+    with _running(state) as second:
+        _wait_ready(second)
+        _still_there(state, *written)
+        again = _write_app_user_and_object(state)
+        journal = state / "data" / "journal.jsonl"
+        waited = time.monotonic()
+        while again[2] not in (journal.read_text() if journal.exists() else ""):
+            assert time.monotonic() - waited < READY_SECONDS, "the write never reached the journal"
+            time.sleep(0.1)
+        os.killpg(second.pid, signal.SIGKILL)
+        second.wait()
+    with _running(state) as third:
+        _wait_ready(third)
+        _still_there(state, *written)
+        _still_there(state, *again)
+        _stop(third)
+    with _running(state, KARAKURI_FRESH="1") as fresh:
+        _wait_ready(fresh)
+        demo = json.loads((state / "local-app.json").read_text())
+        assert demo["appID"] != first_demo
+        with pytest.raises(urllib.error.HTTPError):
+            _request(
+                f"{demo['baseURL'].removesuffix('/api')}/api/apps/{written[0]['appID']}/oauth2/token",
+                {"client_id": written[0]["clientID"], "client_secret": written[0]["clientSecret"]},
+            )
+        _stop(fresh)
