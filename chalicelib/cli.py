@@ -1,6 +1,12 @@
 """The `karakuri` command: operator tasks against the local stack or a deployed stage.
 
     karakuri app create [--name N]             against the running `make run` stack
+    karakuri app create --app-id A --app-key K [--client-id C --client-secret S]   keep an app's identity
+    karakuri app list                          the apps of the local stack (or --stage)
+    karakuri export FILE | import FILE         a portable dump of the local stack's tables
+    karakuri import kii --site URL --app-id A --app-key K --client-id C --client-secret S
+                                               copy an app from a Kii-compatible server (docs/migrating.md)
+    karakuri reset                             forget the local stack's data (it must be stopped)
     karakuri app create --stage dev            against the stage's tables in your AWS account
     karakuri notifications [--app APP_ID]      what the recording notifier kept (codes)
     karakuri servercode deploy FILE [--hook-config F] [--no-set-current]
@@ -63,9 +69,112 @@ def _settings(args: argparse.Namespace) -> tuple[config.Settings, str]:
 
 
 def app_create(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.domain import ids
+    from chalicelib.services.apps import AppCredentials
+
     settings, base_url = _settings(args)
-    credentials = wiring.build_for_aws(settings).apps.create(args.name)
-    return credentials.to_json(base_url)
+    apps = wiring.build_for_aws(settings).apps
+    if not args.app_id:
+        return apps.create(args.name).to_json(base_url)
+    if not args.app_key:
+        raise SystemExit("--app-id needs --app-key: an existing app keeps both (Kii's X-Kii-AppKey)")
+    credentials = AppCredentials(
+        args.app_id,
+        args.app_key,
+        args.client_id or ids.new_secret(16),
+        args.client_secret or ids.new_secret(32),
+        args.name,
+    )
+    return apps.register(credentials).to_json(base_url)
+
+
+def app_list(args: argparse.Namespace) -> dict[str, Any]:
+    settings, _ = _settings(args)
+    found = [item for item in wiring.read_table(settings, "data") if item["sk"]["S"] == "#APP"]
+    apps = [
+        {
+            "appID": a["appID"]["S"],
+            "name": a.get("name", {}).get("S", ""),
+            "createdAt": int(a["createdAt"]["N"]),
+        }
+        for a in found
+    ]
+    return {"apps": sorted(apps, key=lambda a: (a["createdAt"], a["appID"]))}
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return Path(args.state_dir or config.settings().state_dir)
+
+
+def _running_stack(args: argparse.Namespace) -> bool:
+    """Whether the local stack described in the state dir answers."""
+    import socket
+    from urllib.parse import urlparse
+
+    path = _state_dir(args) / STACK_FILE
+    if not path.exists():
+        return False
+    endpoint = urlparse(json.loads(path.read_text())["awsEndpoint"])
+    try:
+        socket.create_connection((endpoint.hostname, endpoint.port or 80), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def export(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.local import persist
+
+    if _running_stack(args):
+        settings, _ = _settings(args)
+        tables = {logical: wiring.read_table(settings, logical) for logical in ("data", "events")}
+    else:
+        tables = _saved(args).saved()
+    Path(args.file).write_text(json.dumps(persist.dump(tables)))
+    return {"file": args.file, "items": {logical: len(items) for logical, items in tables.items()}}
+
+
+def _saved(args: argparse.Namespace) -> Any:
+    from chalicelib.local import persist, stack
+
+    settings = config.settings()
+    names = {"data": settings.data_table, "events": settings.events_table}
+    return persist.Persistence(_state_dir(args) / stack.DATA_DIR, names)
+
+
+def import_(args: argparse.Namespace) -> dict[str, Any]:
+    """A dump's data items into the local stack (running or not). Events are not imported:
+    they would run their hooks again."""
+    from chalicelib.local import persist
+
+    if args.source == "kii":
+        from chalicelib.local import kii_import
+
+        settings, base_url = _settings(args)
+        return kii_import.run(args, wiring.build_for_aws(settings), base_url)
+    try:
+        items = persist.tables_of(json.loads(Path(args.source).read_text())).get("data", [])
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"Cannot import {args.source}: {error}") from None
+    if _running_stack(args):
+        settings, _ = _settings(args)
+        return {"imported": wiring.write_table(settings, "data", items)}
+    saved = _saved(args)
+    return {"imported": saved.merge({"data": items})}
+
+
+def reset(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.local import persist, stack
+
+    if _running_stack(args):
+        raise SystemExit(
+            "The local stack is running: stop it (Ctrl-C) first, or start it with `make run FRESH=1`"
+        )
+    state = _state_dir(args)
+    persist.forget(state / stack.DATA_DIR)
+    (state / stack.APP_FILE).unlink(missing_ok=True)
+    (state / STACK_FILE).unlink(missing_ok=True)
+    return {"reset": str(state)}
 
 
 def notifications(args: argparse.Namespace) -> dict[str, Any]:
@@ -324,7 +433,28 @@ def parser() -> argparse.ArgumentParser:
     app = commands.add_parser("app", help="apps (tenants)").add_subparsers(dest="action", required=True)
     create = app.add_parser("create", parents=[target], help="create an app and print its credentials")
     create.add_argument("--name", default="karakuri app")
+    create.add_argument("--app-id", help="keep an existing app's ID (with --app-key)")
+    create.add_argument("--app-key", help="the existing app's key")
+    create.add_argument("--client-id", help="the existing app's client ID (default: a new one)")
+    create.add_argument("--client-secret", help="the existing app's client secret (default: a new one)")
     create.set_defaults(run=app_create)
+    app.add_parser("list", parents=[target], help="list the apps").set_defaults(run=app_list)
+
+    dump = commands.add_parser("export", parents=[target], help="write the local stack's tables to a file")
+    dump.add_argument("file")
+    dump.set_defaults(run=export)
+    load = commands.add_parser(
+        "import", parents=[target], help="import a dump file, or `kii` to copy an app from a Kii server"
+    )
+    load.add_argument("source", help="a file written by `karakuri export`, or `kii`")
+    load.add_argument("--site", help="kii: the server's URL (e.g. https://api-jp.kii.com)")
+    load.add_argument("--app-id", help="kii: the app to copy")
+    load.add_argument("--app-key", help="kii: its app key")
+    load.add_argument("--client-id", help="kii: its client ID (the app admin)")
+    load.add_argument("--client-secret", help="kii: its client secret")
+    load.set_defaults(run=import_)
+    forget = commands.add_parser("reset", parents=[target], help="forget the local stack's data")
+    forget.set_defaults(run=reset)
 
     notes = commands.add_parser("notifications", parents=[target], help="verification and reset codes sent")
     notes.add_argument("--app", help="app ID (default: the local demo app)")

@@ -1,4 +1,5 @@
-"""DynamoDB table creation from infra/ definitions, and a stream reader for the local pump."""
+"""DynamoDB table creation from infra/ definitions, whole-table reads and writes (the local
+stack's export and import), and a stream reader for the local pump."""
 
 from __future__ import annotations
 
@@ -29,6 +30,27 @@ def create_table(client: Any, name: str, properties: Mapping[str, Any]) -> str |
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
     arn = description.get("LatestStreamArn")
     return str(arn) if arn else None
+
+
+def scan_items(client: Any, name: str) -> list[dict[str, Any]]:
+    """Every item of a table, as DynamoDB JSON."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"TableName": name}
+    while True:
+        page = client.scan(**request)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def put_items(client: Any, name: str, items: list[dict[str, Any]]) -> int:
+    """Writes items (DynamoDB JSON) in batches of 25, retrying what DynamoDB leaves unprocessed."""
+    for start in range(0, len(items), 25):
+        pending: dict[str, Any] = {name: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    return len(items)
 
 
 @dataclass

@@ -98,6 +98,18 @@ class Persistence:
                     table[_key_text(change["k"])] = change["i"]
         return {logical: list(items.values()) for logical, items in tables.items()}
 
+    def merge(self, tables: dict[str, list[dict[str, Any]]]) -> int:
+        """Adds items to what is saved (the stack is stopped): a new dump, no journal."""
+        current = {
+            logical: {self._key(logical, i): i for i in items} for logical, items in self.saved().items()
+        }
+        for logical, items in tables.items():
+            for item in items:
+                current.setdefault(logical, {})[self._key(logical, item)] = item
+        write_atomically(self.dump_path, json.dumps(dump({k: list(v.values()) for k, v in current.items()})))
+        self.journal_path.unlink(missing_ok=True)
+        return sum(len(items) for items in tables.values())
+
     def _key(self, logical: str, item: dict[str, Any]) -> str:
         return _key_text({name: item[name] for name in ("pk", "sk") if name in item})
 

@@ -90,7 +90,7 @@ class EmbeddedStack:
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(
                 {
-                    "baseURL": self.base_url,
+                    "baseURL": self.api_url,
                     "awsEndpoint": self.settings.aws_endpoint,
                     "region": self.settings.region,
                     "dataTable": self.settings.data_table,
@@ -132,8 +132,13 @@ class EmbeddedStack:
         else:
             credentials = apps.create("demo")
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(credentials.to_json(self.base_url), indent=2) + "\n")
+        path.write_text(json.dumps(credentials.to_json(self.api_url), indent=2) + "\n")
         return credentials
+
+    @property
+    def api_url(self) -> str:
+        """What the Kii SDKs are given (``baseURL`` in local-app.json): the site plus /api."""
+        return f"{self.base_url}/api"
 
     def banner(self) -> str:
         c = self.credentials
@@ -142,8 +147,8 @@ class EmbeddedStack:
             [
                 "",
                 "  karakuri local stack",
-                f"  API          {self.base_url}/api",
-                f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.base_url}/api')",
+                f"  API          {self.api_url}",
+                f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.api_url}')",
                 f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",
                 f"  appKey       {c.app_key}",

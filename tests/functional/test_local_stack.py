@@ -158,12 +158,12 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
     banner = "".join(_wait_ready(chalice_local))
     credentials = json.loads((chalice_local.state / "local-app.json").read_text())  # type: ignore[attr-defined]
     assert credentials["appID"] in banner and credentials["clientSecret"] in banner
-    assert credentials["baseURL"] == f"http://127.0.0.1:{chalice_local.port}"  # type: ignore[attr-defined]
-    base = f"{credentials['baseURL']}/api/apps/{credentials['appID']}"
+    assert credentials["baseURL"] == f"http://127.0.0.1:{chalice_local.port}/api"  # type: ignore[attr-defined]
+    base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
     created = _request(f"{base}/users", {"loginName": "alice", "password": "pass1234"})
     assert created["loginName"] == "alice"
     token = _request(
-        f"{credentials['baseURL']}/api/oauth2/token",
+        f"{credentials['baseURL']}/oauth2/token",
         {"username": "alice", "password": "pass1234"},
         {"X-Kii-AppID": credentials["appID"]},
     )
@@ -215,7 +215,7 @@ def test_karakuri_cli_creates_an_app_against_the_running_stack(chalice_local: su
     created = json.loads(result.stdout)
     assert set(created) == {"baseURL", "appID", "appKey", "clientID", "clientSecret", "name"}
     admin = _request(
-        f"{created['baseURL']}/api/apps/{created['appID']}/oauth2/token",
+        f"{created['baseURL']}/apps/{created['appID']}/oauth2/token",
         {"client_id": created["clientID"], "client_secret": created["clientSecret"]},
     )
     assert admin["id"] == created["clientID"]
@@ -286,7 +286,7 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
         # the hook: a user signs up through the API, `note` runs within a second
         credentials = json.loads((process.state / "local-app.json").read_text())  # type: ignore[attr-defined]
         user = _request(
-            f"{credentials['baseURL']}/api/apps/{credentials['appID']}/users",
+            f"{credentials['baseURL']}/apps/{credentials['appID']}/users",
             {"loginName": "hooked", "password": "pass1234"},
         )
         ran: list[dict[str, object]] = []
@@ -359,8 +359,7 @@ def test_eight_clients_writing_the_first_objects_of_a_new_bucket_run_every_hook(
         )
         assert deployed.returncode == 0, deployed.stderr
         credentials = json.loads((state / "local-app.json").read_text())
-        site = credentials["baseURL"].removesuffix("/api")
-        base = f"{site}/api/apps/{credentials['appID']}"
+        base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
         token = _request(
             f"{base}/oauth2/token",
             {"client_id": credentials["clientID"], "client_secret": credentials["clientSecret"]},
@@ -382,7 +381,7 @@ def test_eight_clients_writing_the_first_objects_of_a_new_bucket_run_every_hook(
             ran = _executions(base, token)
             time.sleep(0.5)
         assert {str(r["returnedValue"]) for r in ran if r["status"] == "SUCCESS"} == written
-        health = _request(f"{site}/local/health")
+        health = _request(f"{credentials['baseURL'].removesuffix('/api')}/local/health")
         assert health["pump"]["stuckShardsRecovered"] == 0 and health["pump"]["streamErrors"] == 0
         _stop(process)
 
@@ -399,10 +398,9 @@ def _karakuri(state: Path, *args: str) -> str:
     return done.stdout
 
 
-def _admin(app: dict[str, str]) -> dict[str, str]:
-    site = app["baseURL"].removesuffix("/api")
+def _admin(app: dict[str, str], api: str | None = None) -> dict[str, str]:
     token = _request(
-        f"{site}/api/apps/{app['appID']}/oauth2/token",
+        f"{api or app['baseURL']}/apps/{app['appID']}/oauth2/token",
         {"client_id": app["clientID"], "client_secret": app["clientSecret"]},
     )["access_token"]
     return {"Authorization": f"Bearer {token}"}
@@ -410,16 +408,20 @@ def _admin(app: dict[str, str]) -> dict[str, str]:
 
 def _write_app_user_and_object(state: Path) -> tuple[dict[str, str], str, str]:
     app = json.loads(_karakuri(state, "app", "create", "--name", "kept"))
-    base = f"{app['baseURL'].removesuffix('/api')}/api/apps/{app['appID']}"
+    base = f"{app['baseURL']}/apps/{app['appID']}"
     user = _request(f"{base}/users", {"loginName": "keeper", "password": "pass1234"})["userID"]
     obj = _request(f"{base}/buckets/kept/objects", {"kept": True}, _admin(app))["objectID"]
     return app, user, obj
 
 
+def _api(state: Path) -> str:
+    """The running stack's API URL (each start picks new ports)."""
+    return str(json.loads((state / "local-stack.json").read_text())["baseURL"])
+
+
 def _still_there(state: Path, app: dict[str, str], user: str, obj: str) -> None:
-    site = json.loads((state / "local-app.json").read_text())["baseURL"].removesuffix("/api")
-    base = f"{site}/api/apps/{app['appID']}"
-    auth = _admin({**app, "baseURL": site})
+    base = f"{_api(state)}/apps/{app['appID']}"
+    auth = _admin(app, _api(state))
     assert _request(f"{base}/users/{user}", headers=auth)["loginName"] == "keeper"
     assert _request(f"{base}/buckets/kept/objects/{obj}", headers=auth)["kept"] is True
 
@@ -453,7 +455,43 @@ def test_apps_users_and_objects_survive_ctrl_c_and_kill_9(tmp_path: Path) -> Non
         assert demo["appID"] != first_demo
         with pytest.raises(urllib.error.HTTPError):
             _request(
-                f"{demo['baseURL'].removesuffix('/api')}/api/apps/{written[0]['appID']}/oauth2/token",
+                f"{demo['baseURL']}/apps/{written[0]['appID']}/oauth2/token",
                 {"client_id": written[0]["clientID"], "client_secret": written[0]["clientSecret"]},
             )
         _stop(fresh)
+
+
+def test_an_app_keeps_its_identity_and_travels_through_export_reset_and_import(tmp_path: Path) -> None:
+    state, dump = tmp_path / "state", tmp_path / "dump.json"
+    with _running(state) as stack:
+        _wait_ready(stack)
+        app = json.loads(
+            _karakuri(
+                state, "app", "create", "--name", "moved", "--app-id", "kiiapp42", "--app-key", "k" * 32
+            )
+        )
+        assert (app["appID"], app["appKey"]) == ("kiiapp42", "k" * 32)
+        listed = json.loads(_karakuri(state, "app", "list"))["apps"]
+        assert {"kiiapp42", "moved"} <= {a["appID"] for a in listed} | {a["name"] for a in listed}
+        obj = _request(f"{app['baseURL']}/apps/kiiapp42/buckets/moved/objects", {"moved": 1}, _admin(app))[
+            "objectID"
+        ]
+        exported = json.loads(_karakuri(state, "export", str(dump)))
+        assert exported["items"]["data"] > 0
+        refused = subprocess.run(
+            [str(Path(sys.executable).parent / "karakuri"), "reset", "--state-dir", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=READY_SECONDS,
+        )
+        assert refused.returncode != 0 and "running" in refused.stderr
+        _stop(stack)
+    _karakuri(state, "reset")
+    assert not (state / "data" / "tables.json").exists()
+    assert json.loads(_karakuri(state, "import", str(dump)))["imported"] == exported["items"]["data"]
+    with _running(state) as again:
+        _wait_ready(again)
+        assert "kiiapp42" in {a["appID"] for a in json.loads(_karakuri(state, "app", "list"))["apps"]}
+        moved = f"{_api(state)}/apps/kiiapp42/buckets/moved/objects/{obj}"
+        assert _request(moved, headers=_admin(app, _api(state)))["moved"] == 1
+        _stop(again)
