@@ -74,3 +74,10 @@ if config.settings().embedded_stack:
 
     app.register_blueprint(health.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
+else:
+    import sys
+
+    from chalicelib.local.hints import plain_chalice_local_hint
+
+    if hint := plain_chalice_local_hint(sys.argv):
+        print(hint, file=sys.stderr, flush=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
-from chalicelib.local import moto_patches, persist
+from chalicelib.local import console, moto_patches, persist
 from chalicelib.local.broker import LocalBroker
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
@@ -55,11 +55,13 @@ class EmbeddedStack:
         self._moto: Any = None
         self._wake = threading.Event()
         self.persistence: persist.Persistence | None = None
+        self.executions: console.ExecutionLines | None = None
 
     def start(self) -> EmbeddedStack:
         from moto.server import ThreadedMotoServer
 
         moto_patches.install()
+        console.quiet_third_party(self.settings.log_level)
         for name, value in (
             ("AWS_ACCESS_KEY_ID", "karakuri-local"),
             ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
@@ -73,6 +75,7 @@ class EmbeddedStack:
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
         arns = wiring.provision_tables(self.settings, table_definitions())
         self._restore()
+        self.executions = console.ExecutionLines(self.settings.data_table).start()
         services = wiring.build_for_aws(self.settings)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
@@ -174,12 +177,37 @@ class EmbeddedStack:
         if self.pump is not None:
             self.pump.stop()
             moto_patches.forget(self._wake)
+        if self.executions is not None:
+            self.executions.stop()
         if self.persistence is not None:
             self.persistence.stop()
             self.persistence = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+
+
+class PortInUse(SystemExit):
+    pass
+
+
+def check_ports(ports: dict[str, int]) -> None:
+    """Fail at once, in one line, when a port the stack needs is taken (``make run`` variable
+    -> port); 0 means any free port."""
+    import socket
+
+    for variable, port in ports.items():
+        if not port:
+            continue
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise PortInUse(
+                    f"karakuri: port {port} ({variable}) is in use by another program: stop it, "
+                    f"or choose another port, e.g. `make run {variable}={port + 100}`"
+                ) from None
 
 
 _started: EmbeddedStack | None = None
@@ -199,6 +227,13 @@ def start_embedded_stack(
     with _lock:
         if _started is None:
             settings = config.settings()
+            check_ports(
+                {
+                    "PORT": settings.local_port,
+                    "AWS_PORT": settings.local_aws_port,
+                    "MQTT_PORT": settings.local_mqtt_port,
+                }
+            )
             base_url = f"http://{settings.local_host}:{settings.local_port}"
             _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url, tick=tick).start()
             atexit.register(_started.stop)

@@ -42,16 +42,16 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
 
 def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
     """`chalice local --stage local` on free ports, as `make run` starts it."""
-    port = _free_port()
     env = {
         **os.environ,
-        **extra_env,
-        "KARAKURI_LOCAL_PORT": str(port),
+        "KARAKURI_LOCAL_PORT": str(_free_port()),
         "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
         "KARAKURI_LOCAL_MQTT_PORT": str(_free_port()),
         "KARAKURI_STATE_DIR": str(state),
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
+    port = int(env["KARAKURI_LOCAL_PORT"])
     chalice = Path(sys.executable).parent / "chalice"
     command = [
         str(chalice),
@@ -495,3 +495,27 @@ def test_an_app_keeps_its_identity_and_travels_through_export_reset_and_import(t
         moved = f"{_api(state)}/apps/kiiapp42/buckets/moved/objects/{obj}"
         assert _request(moved, headers=_admin(app, _api(state)))["moved"] == 1
         _stop(again)
+
+
+@pytest.mark.parametrize(
+    "variable", ["KARAKURI_LOCAL_PORT", "KARAKURI_LOCAL_AWS_PORT", "KARAKURI_LOCAL_MQTT_PORT"]
+)
+def test_a_port_in_use_is_one_line_and_a_non_zero_exit(tmp_path: Path, variable: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with _running(tmp_path / "state", **{variable: port}) as process:
+            assert process.wait(timeout=READY_SECONDS) != 0
+            assert process.stdout is not None
+            output = process.stdout.read()
+    assert f"port {port} ({variable.removeprefix('KARAKURI_LOCAL_')}) is in use" in output
+    assert "Traceback" not in output and "Serving on" not in output
+
+
+def test_plain_chalice_local_says_how_to_start_the_local_stack() -> None:
+    from chalicelib.local.hints import plain_chalice_local_hint
+
+    hint = plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--port", "8000"])
+    assert hint is not None and "make run" in hint and "--stage local" in hint
+    assert plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--stage", "local"]) is None
