@@ -14,13 +14,15 @@ COMPAT := tests/compat
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[local,dev]'
-	touch $@
+	@test -x $(BIN)/python || { echo "  creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@$(PYTHON) scripts/progress.py "installing Python packages into $(VENV)" -- \
+		$(BIN)/pip install --disable-pip-version-check --progress-bar off -e '.[local,dev]'
+	@touch $@
 
 $(COMPAT)/node_modules/.installed: $(COMPAT)/package.json $(COMPAT)/package-lock.json
-	cd $(COMPAT) && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@$(PYTHON) scripts/progress.py "installing the Node packages of $(COMPAT)" -- \
+		npm ci --prefix $(COMPAT) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 compat-deps: $(COMPAT)/node_modules/.installed
 

@@ -534,9 +534,36 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def explain(error: Exception, args: argparse.Namespace) -> str:
+    """One line for what went wrong talking to AWS (no traceback for an operator's typo)."""
+    name = type(error).__name__
+    stage = getattr(args, "stage", None)
+    where = f"stage {stage!r}" if stage else "the local stack"
+    code = str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return f"karakuri: no AWS credentials for {where}: configure them (aws configure, AWS_PROFILE)"
+    if code == "ResourceNotFoundException":
+        return (
+            f"karakuri: {where} has no karakuri tables (karakuri-{stage or 'local'}-data): "
+            "deploy it first (README, Deploying to AWS) or check --stage and your AWS region"
+        )
+    if name in ("EndpointConnectionError", "ConnectionRefusedError", "URLError") or "Connect" in name:
+        return f"karakuri: cannot reach {where}: is it running (`make run`)? ({error})"
+    if code:
+        return f"karakuri: {where}: {code}: {error}"
+    return f"karakuri: {name}: {error}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    result = args.run(args)
+    try:
+        result = args.run(args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if config.settings().log_level.upper() == "DEBUG":
+            raise
+        raise SystemExit(explain(error, args)) from None
     if isinstance(result, str):
         sys.stdout.write(result)
         return 0

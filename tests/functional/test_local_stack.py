@@ -519,3 +519,23 @@ def test_plain_chalice_local_says_how_to_start_the_local_stack() -> None:
     hint = plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--port", "8000"])
     assert hint is not None and "make run" in hint and "--stage local" in hint
     assert plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--stage", "local"]) is None
+
+
+def test_karakuri_against_a_stage_it_cannot_use_explains_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "karakuri"), "app", "create", "--stage", "nosuch"],
+        capture_output=True,
+        text=True,
+        timeout=READY_SECONDS,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "nosuch" in result.stderr and "credentials" in result.stderr
