@@ -158,6 +158,7 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
     banner = "".join(_wait_ready(chalice_local))
     credentials = json.loads((chalice_local.state / "local-app.json").read_text())  # type: ignore[attr-defined]
     assert credentials["appID"] in banner and credentials["clientSecret"] in banner
+    assert "Finished processing state" not in banner and "Found credentials" not in banner  # amqtt, botocore
     assert credentials["baseURL"] == f"http://127.0.0.1:{chalice_local.port}/api"  # type: ignore[attr-defined]
     base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
     created = _request(f"{base}/users", {"loginName": "alice", "password": "pass1234"})
@@ -295,6 +296,8 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
             ran = json.loads(cli("executions", "list", "--trigger", "USER_CREATED"))["executions"]
         assert ran and ran[0]["status"] == "SUCCESS" and ran[0]["endpoint"] == "note"
         assert int(ran[0]["startedAt"]) >= int(user["_created"])  # type: ignore[call-overload]
+        seen = _read_until(process, "execution USER_CREATED -> note SUCCESS")
+        assert "execution USER_CREATED -> note SUCCESS" in seen
         got = json.loads(cli("executions", "get", str(ran[0]["executionID"])))
         assert got["logs"] == [{"level": "INFO", "message": "noting undefined"}]
         _stop(process)
