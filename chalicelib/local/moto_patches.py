@@ -167,7 +167,7 @@ def tables(backend: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def on_write(event: threading.Event) -> None:
-    """Set ``event`` after every write to the embedded DynamoDB (the local stream pump
+    """Set ``event`` after every write to a table with a stream (the local stream pump
     sleeps on it instead of polling)."""
     _listeners.append(event)
 
@@ -182,12 +182,17 @@ def _notify() -> None:
         event.set()
 
 
+def _streams(backend: Any, table_names: Any) -> bool:
+    """Whether a write to these tables appends to a stream (only then is the pump woken)."""
+    return any(getattr(backend.tables.get(name), "stream_shard", None) is not None for name in table_names)
+
+
 def _serialized(method: Callable[..., Any], notify: bool = False) -> Callable[..., Any]:
     @functools.wraps(method)
-    def locked(*args: Any, **kwargs: Any) -> Any:
+    def locked(backend: Any, *args: Any, **kwargs: Any) -> Any:
         with LOCK:
-            result = method(*args, **kwargs)
-        if notify:
+            result = method(backend, *args, **kwargs)
+        if notify and (not args or not isinstance(args[0], str) or _streams(backend, args[:1])):
             _notify()
         return result
 
@@ -214,7 +219,8 @@ def _transact(method: Callable[..., Any]) -> Callable[..., Any]:
                     _changed(change)
             finally:
                 _local.pending = None
-        _notify()
+        if _streams(backend, names):
+            _notify()
         return result
 
     return transact

@@ -53,11 +53,13 @@ class EmbeddedStack:
         self.credentials: AppCredentials | None = None
         self.pump: StreamPump | None = None
         self._moto: Any = None
+        self._mock: Any = None
         self._wake = threading.Event()
         self.persistence: persist.Persistence | None = None
         self.executions: console.ExecutionLines | None = None
 
     def start(self) -> EmbeddedStack:
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
 
         moto_patches.install()
@@ -69,21 +71,26 @@ class EmbeddedStack:
         ):
             config.set_environ(name, os.environ.get(name, value))
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # This process reaches moto in-process (mock_aws: no HTTP, no sockets); the moto
+        # server answers the same backends for other processes (the CLI, SDK tools).
+        self._mock = mock_aws()
+        self._mock.start()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
-        arns = wiring.provision_tables(self.settings, table_definitions())
+        inside = replace(self.settings, aws_endpoint=None)
+        arns = wiring.provision_tables(inside, table_definitions())
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
-        services = wiring.build_for_aws(self.settings)
+        services = wiring.build_for_aws(inside)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
         self._wake = threading.Event()
         moto_patches.on_write(self._wake)
-        reader = wiring.stream_reader(self.settings, events_arn)
+        reader = wiring.stream_reader(inside, events_arn)
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
@@ -185,6 +192,9 @@ class EmbeddedStack:
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
 
 
 class PortInUse(SystemExit):
