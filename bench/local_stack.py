@@ -32,7 +32,13 @@ from typing import Any
 from common import ROOT, percentiles, save
 
 HOOK = "function seen(params, context, done) { done(params.objectID); }"
-HOOKS = '{"kiicloud://buckets/bench": [{"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "seen"}]}'
+HOOKS = json.dumps(
+    {
+        "kiicloud://buckets/bench": [
+            {"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "seen"}
+        ]
+    }
+)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
