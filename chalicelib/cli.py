@@ -188,74 +188,29 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --- server code, through the public REST API (like Kii's kii-servercode.js) --------------------
-class Api:
-    """A small Kii REST client: the app admin's token from the client credentials."""
+def _api(args: argparse.Namespace) -> Any:
+    """A Kii REST client for the app: the local demo app (.karakuri/local-app.json) unless
+    --site-url, --app-id and the client credentials (or --token) name another."""
+    from chalicelib.local.kii_import import KiiRest
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        local: dict[str, Any] = {}
-        app_file = Path(args.state_dir or config.settings().state_dir) / "local-app.json"
-        if app_file.exists():
-            local = json.loads(app_file.read_text())
-        self.base = (args.site_url or local.get("baseURL", "")).rstrip("/").removesuffix("/api")
-        self.app_id = args.app_id or local.get("appID")
-        client_id, client_secret = (
-            args.client_id or local.get("clientID"),
-            args.client_secret or local.get("clientSecret"),
+    local: dict[str, Any] = {}
+    app_file = Path(args.state_dir or config.settings().state_dir) / "local-app.json"
+    if app_file.exists():
+        local = json.loads(app_file.read_text())
+    site = args.site_url or local.get("baseURL", "")
+    app_id = args.app_id or local.get("appID")
+    if not site or not app_id:
+        raise SystemExit(
+            f"No app: start the local stack (`make run` writes {app_file}) or give --site-url, --app-id"
         )
-        if not self.base or not self.app_id:
-            raise SystemExit(
-                f"No app: start the local stack (`make run` writes {app_file}) or give --site-url, --app-id"
-            )
-        self._token = args.token
-        self._client = (client_id, client_secret)
-
-    def admin_token(self) -> str:
-        if self._token is None:
-            client_id, client_secret = self._client
-            if not client_id or not client_secret:
-                raise SystemExit("Pass --client-id and --client-secret (or --token) for admin commands")
-            _, body, _ = self.call(
-                "POST", "/oauth2/token", {"client_id": client_id, "client_secret": client_secret}, token=None
-            )
-            self._token = str(body["access_token"])
-        return str(self._token)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        content_type: str = "application/json",
-        token: str | bool | None = True,
-        ok: tuple[int, ...] = (200, 201, 204),
-    ) -> tuple[int, Any, dict[str, str]]:
-        import urllib.error
-        import urllib.request
-
-        data = None if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
-        request = urllib.request.Request(
-            f"{self.base}/api/apps/{self.app_id}{path}", data=data, method=method
-        )
-        request.add_header("Content-Type", content_type)
-        bearer = self.admin_token() if token is True else token
-        if bearer:
-            request.add_header("Authorization", f"Bearer {bearer}")
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status, raw, headers = response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            status, raw, headers = error.code, error.read(), dict(error.headers)
-        text = raw.decode() if raw else ""
-        parsed: Any = text
-        if "json" in headers.get("Content-Type", "") and text:
-            parsed = json.loads(text)
-        if status not in ok:
-            raise SystemExit(f"{method} {path} failed with {status}: {text}")
-        return status, parsed, headers
+    client = (args.client_id or local.get("clientID"), args.client_secret or local.get("clientSecret"))
+    return KiiRest(
+        site, app_id, local.get("appKey", "") if app_id == local.get("appID") else "", client, args.token
+    )
 
 
 def servercode_deploy(args: argparse.Namespace) -> dict[str, Any]:
-    api = Api(args)
+    api = _api(args)
     source = Path(args.file).read_text(encoding="utf-8")
     hooks = Path(args.hook_config).read_text(encoding="utf-8") if args.hook_config else None
     if args.environment_version:
@@ -282,29 +237,29 @@ def servercode_deploy(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def servercode_list(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", "/server-code/versions")[1])
+    return dict(_api(args).call("GET", "/server-code/versions")[1])
 
 
 def servercode_get(args: argparse.Namespace) -> str:
-    return str(Api(args).call("GET", f"/server-code/versions/{args.code_version}")[1])
+    return str(_api(args).call("GET", f"/server-code/versions/{args.code_version}")[1])
 
 
 def servercode_get_hook_config(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/versions/{args.code_version}")[1])
+    return dict(_api(args).call("GET", f"/hooks/versions/{args.code_version}")[1])
 
 
 def servercode_set_current(args: argparse.Namespace) -> dict[str, Any]:
-    Api(args).call("PUT", "/server-code/versions/current", args.code_version, "text/plain")
+    _api(args).call("PUT", "/server-code/versions/current", args.code_version, "text/plain")
     return {"current": args.code_version}
 
 
 def servercode_delete(args: argparse.Namespace) -> dict[str, Any]:
-    Api(args).call("DELETE", f"/server-code/versions/{args.code_version}")
+    _api(args).call("DELETE", f"/server-code/versions/{args.code_version}")
     return {"deleted": args.code_version}
 
 
 def servercode_invoke(args: argparse.Namespace) -> dict[str, Any]:
-    api = Api(args)
+    api = _api(args)
     token: str | bool | None = True if args.as_admin else args.user_token
     status, body, headers = api.call(
         "POST",
@@ -341,7 +296,7 @@ def scheduled_list(args: argparse.Namespace) -> dict[str, Any]:
         "upperLimit": upper,
         "upperIncluded": True,
     }
-    api, results, key = Api(args), [], None
+    api, results, key = _api(args), [], None
     while True:
         body: dict[str, Any] = {
             "scheduleExecutionQuery": {"clause": clause, "orderBy": "startedAt", "descending": False},
@@ -359,7 +314,7 @@ def scheduled_list(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def scheduled_get(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/executions/{args.id}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions/{args.id}")[1])
 
 
 def executions_list(args: argparse.Namespace) -> dict[str, Any]:
@@ -369,11 +324,11 @@ def executions_list(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("endpoint", "trigger", "status", "since", "until"):
         if getattr(args, name):
             query[name] = str(getattr(args, name))
-    return dict(Api(args).call("GET", f"/hooks/executions?{urlencode(query)}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions?{urlencode(query)}")[1])
 
 
 def executions_get(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
 
 
 def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
@@ -404,7 +359,7 @@ def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
 def logs(args: argparse.Namespace) -> str:
     import time
 
-    api = Api(args)
+    api = _api(args)
     query = f"?limit={args.num}" + (f"&level={args.level}" if args.level else "")
     _, body, _ = api.call("GET", f"/server-code/logs{query}")
     while True:
@@ -452,6 +407,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--app-key", help="kii: its app key")
     load.add_argument("--client-id", help="kii: its client ID (the app admin)")
     load.add_argument("--client-secret", help="kii: its client secret")
+    load.add_argument("--bucket", action="append", help="kii: an app-scope bucket to copy (repeat)")
     load.set_defaults(run=import_)
     forget = commands.add_parser("reset", parents=[target], help="forget the local stack's data")
     forget.set_defaults(run=reset)

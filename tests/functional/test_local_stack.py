@@ -542,3 +542,86 @@ def test_karakuri_against_a_stage_it_cannot_use_explains_in_one_line(tmp_path: P
     )
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "nosuch" in result.stderr and "credentials" in result.stderr
+
+
+def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acls(tmp_path: Path) -> None:
+    """From one local stack (any Kii-compatible site) into another, compared through the API."""
+    source_state, target_state = tmp_path / "source", tmp_path / "target"
+    with _running(source_state) as source, _running(target_state) as target:
+        _wait_ready(source)
+        _wait_ready(target)
+        app = json.loads((source_state / "local-app.json").read_text())
+        code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"
+        code.write_text("function first(params, context) { return 1; }")
+        _karakuri(source_state, "servercode", "deploy", str(code))
+        code.write_text(SERVER_CODE)
+        hooks.write_text(HOOK_CONFIG)
+        _karakuri(source_state, "servercode", "deploy", str(code), "--hook-config", str(hooks))
+        admin = _admin(app)
+        items = f"{app['baseURL']}/apps/{app['appID']}/buckets/items"
+        ids = [_request(f"{items}/objects", {"n": n, "tags": ["a", n]}, admin)["objectID"] for n in range(3)]
+        private = urllib.request.Request(  # a changed ACL: anonymous users may no longer read it
+            f"{items}/objects/{ids[0]}/acl/READ_EXISTING_OBJECT/UserID:ANONYMOUS_USER",
+            method="DELETE",
+            headers=admin,
+        )
+        urllib.request.urlopen(private, timeout=60).close()
+
+        report = json.loads(
+            _karakuri(
+                target_state,
+                "import",
+                "kii",
+                "--site",
+                app["baseURL"],
+                "--app-id",
+                app["appID"],
+                "--app-key",
+                app["appKey"],
+                "--client-id",
+                app["clientID"],
+                "--client-secret",
+                app["clientSecret"],
+                "--bucket",
+                "items",
+            )
+        )
+        assert report["objects"] == {"items": 3} and len(report["serverCodeVersions"]) == 2
+
+        def view(state: Path) -> dict[str, object]:
+            site = {**app, "baseURL": _api(state)}
+            auth = _admin(site)
+            base = f"{_api(state)}/apps/{app['appID']}"
+            objects = {}
+            for object_id in ids:
+                body = _request(f"{base}/buckets/items/objects/{object_id}", headers=auth)
+                acl = _request(f"{base}/buckets/items/objects/{object_id}/acl", headers=auth)
+                objects[object_id] = ({k: v for k, v in body.items() if k in ("n", "tags", "_id")}, acl)
+            as_app = (
+                "--app-id",
+                app["appID"],
+                "--client-id",
+                app["clientID"],
+                "--client-secret",
+                app["clientSecret"],
+            )
+            return {
+                "objects": objects,
+                "bucketACL": _request(f"{base}/buckets/items/acl", headers=auth),
+                "current": _karakuri(  # the current version's source (version IDs are new)
+                    state,
+                    "servercode",
+                    "get",
+                    "--code-version",
+                    _karakuri(state, "servercode", "get", *as_app),
+                    *as_app,
+                ),
+                "hooks": json.loads(_karakuri(state, "servercode", "get-hook-config", *as_app)),
+                "versions": len(json.loads(_karakuri(state, "servercode", "list", *as_app))["versions"]),
+            }
+
+        copied = view(target_state)
+        assert copied == view(source_state)
+        assert copied["current"] == SERVER_CODE
+        _stop(source)
+        _stop(target)
