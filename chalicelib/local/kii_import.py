@@ -88,7 +88,7 @@ class KiiRest:
         if "json" in headers.get("Content-Type", "") and text:
             parsed = json.loads(text)
         if status not in ok:
-            raise SystemExit(f"{method} {self.site}{path} failed with {status}: {text}")
+            raise SystemExit(f"{method} {request.full_url} failed with {status}: {text}")
         return status, parsed, headers
 
 

@@ -224,6 +224,16 @@ _started: EmbeddedStack | None = None
 _lock = threading.Lock()
 
 
+def _stop_on_sigterm() -> None:
+    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed); a background
+    `make run &` in a script ignores SIGINT, so SIGTERM is how such a stack is stopped."""
+    import signal
+    import sys
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def current() -> EmbeddedStack | None:
     """The stack this process started for `chalice local --stage local`, if any."""
     return _started
@@ -247,5 +257,6 @@ def start_embedded_stack(
             base_url = f"http://{settings.local_host}:{settings.local_port}"
             _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url, tick=tick).start()
             atexit.register(_started.stop)
+            _stop_on_sigterm()
             print(_started.banner(), flush=True)
         return _started

@@ -85,8 +85,8 @@ def test_every_readme_snippet_runs_as_written(tmp_path: Path) -> None:
         assert node.returncode == 0, node.stdout + node.stderr
         assert "registered bob as" in node.stdout
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(shell.pid, signal.SIGINT)
+        with contextlib.suppress(ProcessLookupError):  # a background `make run &` ignores SIGINT
+            os.killpg(shell.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             shell.wait(timeout=60)
         with contextlib.suppress(ProcessLookupError):
