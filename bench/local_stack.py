@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from typing import Any
 
 from common import ROOT, percentiles, save
 
+from chalicelib.local.server import chalice_local
+
 HOOK = "function seen(params, context, done) { done(params.objectID); }"
 HOOKS = json.dumps(
     {
@@ -40,12 +41,6 @@ HOOKS = json.dumps(
     }
 )
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def request(url: str, body: Any = None, token: str | None = None) -> Any:
@@ -65,28 +60,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start(state: Path, engine: str) -> tuple[subprocess.Popen[str], int, list[str]]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "KARAKURI_LOCAL_PORT": str(port),
-        "KARAKURI_LOCAL_AWS_PORT": str(free_port()),
-        "KARAKURI_LOCAL_MQTT_PORT": str(free_port()),
-        "KARAKURI_STATE_DIR": str(state),
-        "KARAKURI_SCRIPT_ENGINE": engine,
-        "PYTHONUNBUFFERED": "1",
-    }
-    chalice = Path(sys.executable).parent / "chalice"
-    command = [
-        str(chalice),
-        "local",
-        "--stage",
-        "local",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-autoreload",
-    ]
+    command, local_env = chalice_local(Path(sys.executable).parent, state)
+    port = int(local_env["KARAKURI_LOCAL_PORT"])
+    env = {**os.environ, **local_env, "KARAKURI_SCRIPT_ENGINE": engine}
     process = subprocess.Popen(
         command,
         cwd=ROOT,

@@ -42,28 +42,12 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
 
 def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
     """`chalice local --stage local` on free ports, as `make run` starts it."""
-    env = {
-        **os.environ,
-        "KARAKURI_LOCAL_PORT": str(_free_port()),
-        "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
-        "KARAKURI_LOCAL_MQTT_PORT": str(_free_port()),
-        "KARAKURI_STATE_DIR": str(state),
-        "PYTHONUNBUFFERED": "1",
-        **extra_env,
-    }
+    from chalicelib.local.server import chalice_local
+
+    port = int(extra_env.get("KARAKURI_LOCAL_PORT") or 0) or None
+    command, local_env = chalice_local(Path(sys.executable).parent, state, port)
+    env = {**os.environ, **local_env, **extra_env}
     port = int(env["KARAKURI_LOCAL_PORT"])
-    chalice = Path(sys.executable).parent / "chalice"
-    command = [
-        str(chalice),
-        "local",
-        "--stage",
-        "local",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-autoreload",
-    ]
     # Its own process group: the stack's children (broker, sandbox workers) go with it.
     process = subprocess.Popen(
         command,
@@ -343,24 +327,7 @@ def test_eight_clients_writing_the_first_objects_of_a_new_bucket_run_every_hook(
         code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"
         code.write_text(COUNTING_HOOK)
         hooks.write_text(BUCKET_HOOK)
-        karakuri = str(Path(sys.executable).parent / "karakuri")
-        deployed = subprocess.run(
-            [
-                karakuri,
-                "servercode",
-                "deploy",
-                str(code),
-                "--hook-config",
-                str(hooks),
-                "--state-dir",
-                str(state),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=READY_SECONDS,
-            cwd=ROOT,
-        )
-        assert deployed.returncode == 0, deployed.stderr
+        _karakuri(state, "servercode", "deploy", str(code), "--hook-config", str(hooks))
         credentials = json.loads((state / "local-app.json").read_text())
         base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
         token = _request(
