@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 AWS_PORT ?= 8001
 MQTT_PORT ?= 1883
+FRESH ?=
 COMPAT := tests/compat
 # Under faketime only the calendar moves: monotonic clocks stay real, or every timed wait
 # (locks, events, timers) would sleep for months or spin (libfaketime computes absolute
@@ -19,18 +20,20 @@ export PYTHONPATH := $(CURDIR)/tests/timeshift$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[local,dev]'
-	touch $@
+	@test -x $(BIN)/python || { echo "  creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@$(PYTHON) scripts/progress.py "installing Python packages into $(VENV)" -- \
+		$(BIN)/pip install --disable-pip-version-check --progress-bar off -e '.[local,dev]'
+	@touch $@
 
 $(COMPAT)/node_modules/.installed: $(COMPAT)/package.json $(COMPAT)/package-lock.json
-	cd $(COMPAT) && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@$(PYTHON) scripts/progress.py "installing the Node packages of $(COMPAT)" -- \
+		npm ci --prefix $(COMPAT) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 compat-deps: $(COMPAT)/node_modules/.installed
 
 run: $(BIN)/.installed
-	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) \
+	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) KARAKURI_FRESH=$(FRESH) \
 		$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
 test: $(BIN)/.installed compat-deps check

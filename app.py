@@ -69,9 +69,16 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import gateway_patches
+    from chalicelib.local import gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
-
+    app.register_blueprint(health.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
+else:
+    import sys
+
+    from chalicelib.local.hints import plain_chalice_local_hint
+
+    if hint := plain_chalice_local_hint(sys.argv):
+        print(hint, file=sys.stderr, flush=True)

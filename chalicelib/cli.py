@@ -1,6 +1,12 @@
 """The `karakuri` command: operator tasks against the local stack or a deployed stage.
 
     karakuri app create [--name N]             against the running `make run` stack
+    karakuri app create --app-id A --app-key K [--client-id C --client-secret S]   keep an app's identity
+    karakuri app list                          the apps of the local stack (or --stage)
+    karakuri export FILE | import FILE         a portable dump of the local stack's tables
+    karakuri import kii --site URL --app-id A --app-key K --client-id C --client-secret S
+                                               copy an app from a Kii-compatible server (docs/migrating.md)
+    karakuri reset                             forget the local stack's data (it must be stopped)
     karakuri app create --stage dev            against the stage's tables in your AWS account
     karakuri notifications [--app APP_ID]      what the recording notifier kept (codes)
     karakuri servercode deploy FILE [--hook-config F] [--no-set-current]
@@ -63,9 +69,112 @@ def _settings(args: argparse.Namespace) -> tuple[config.Settings, str]:
 
 
 def app_create(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.domain import ids
+    from chalicelib.services.apps import AppCredentials
+
     settings, base_url = _settings(args)
-    credentials = wiring.build_for_aws(settings).apps.create(args.name)
-    return credentials.to_json(base_url)
+    apps = wiring.build_for_aws(settings).apps
+    if not args.app_id:
+        return apps.create(args.name).to_json(base_url)
+    if not args.app_key:
+        raise SystemExit("--app-id needs --app-key: an existing app keeps both (Kii's X-Kii-AppKey)")
+    credentials = AppCredentials(
+        args.app_id,
+        args.app_key,
+        args.client_id or ids.new_secret(16),
+        args.client_secret or ids.new_secret(32),
+        args.name,
+    )
+    return apps.register(credentials).to_json(base_url)
+
+
+def app_list(args: argparse.Namespace) -> dict[str, Any]:
+    settings, _ = _settings(args)
+    found = [item for item in wiring.read_table(settings, "data") if item["sk"]["S"] == "#APP"]
+    apps = [
+        {
+            "appID": a["appID"]["S"],
+            "name": a.get("name", {}).get("S", ""),
+            "createdAt": int(a["createdAt"]["N"]),
+        }
+        for a in found
+    ]
+    return {"apps": sorted(apps, key=lambda a: (a["createdAt"], a["appID"]))}
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return Path(args.state_dir or config.settings().state_dir)
+
+
+def _running_stack(args: argparse.Namespace) -> bool:
+    """Whether the local stack described in the state dir answers."""
+    import socket
+    from urllib.parse import urlparse
+
+    path = _state_dir(args) / STACK_FILE
+    if not path.exists():
+        return False
+    endpoint = urlparse(json.loads(path.read_text())["awsEndpoint"])
+    try:
+        socket.create_connection((endpoint.hostname, endpoint.port or 80), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def export(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.local import persist
+
+    if _running_stack(args):
+        settings, _ = _settings(args)
+        tables = {logical: wiring.read_table(settings, logical) for logical in ("data", "events")}
+    else:
+        tables = _saved(args).saved()
+    Path(args.file).write_text(json.dumps(persist.dump(tables)))
+    return {"file": args.file, "items": {logical: len(items) for logical, items in tables.items()}}
+
+
+def _saved(args: argparse.Namespace) -> Any:
+    from chalicelib.local import persist, stack
+
+    settings = config.settings()
+    names = {"data": settings.data_table, "events": settings.events_table}
+    return persist.Persistence(_state_dir(args) / stack.DATA_DIR, names)
+
+
+def import_(args: argparse.Namespace) -> dict[str, Any]:
+    """A dump's data items into the local stack (running or not). Events are not imported:
+    they would run their hooks again."""
+    from chalicelib.local import persist
+
+    if args.source == "kii":
+        from chalicelib.local import kii_import
+
+        settings, base_url = _settings(args)
+        return kii_import.run(args, wiring.build_for_aws(settings), base_url)
+    try:
+        items = persist.tables_of(json.loads(Path(args.source).read_text())).get("data", [])
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"Cannot import {args.source}: {error}") from None
+    if _running_stack(args):
+        settings, _ = _settings(args)
+        return {"imported": wiring.write_table(settings, "data", items)}
+    saved = _saved(args)
+    return {"imported": saved.merge({"data": items})}
+
+
+def reset(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.local import persist, stack
+
+    if _running_stack(args):
+        raise SystemExit(
+            "The local stack is running: stop it (Ctrl-C) first, or start it with `make run FRESH=1`"
+        )
+    state = _state_dir(args)
+    persist.forget(state / stack.DATA_DIR)
+    (state / stack.APP_FILE).unlink(missing_ok=True)
+    (state / STACK_FILE).unlink(missing_ok=True)
+    return {"reset": str(state)}
 
 
 def notifications(args: argparse.Namespace) -> dict[str, Any]:
@@ -79,74 +188,29 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --- server code, through the public REST API (like Kii's kii-servercode.js) --------------------
-class Api:
-    """A small Kii REST client: the app admin's token from the client credentials."""
+def _api(args: argparse.Namespace) -> Any:
+    """A Kii REST client for the app: the local demo app (.karakuri/local-app.json) unless
+    --site-url, --app-id and the client credentials (or --token) name another."""
+    from chalicelib.local.kii_import import KiiRest
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        local: dict[str, Any] = {}
-        app_file = Path(args.state_dir or config.settings().state_dir) / "local-app.json"
-        if app_file.exists():
-            local = json.loads(app_file.read_text())
-        self.base = (args.site_url or local.get("baseURL", "")).rstrip("/").removesuffix("/api")
-        self.app_id = args.app_id or local.get("appID")
-        client_id, client_secret = (
-            args.client_id or local.get("clientID"),
-            args.client_secret or local.get("clientSecret"),
+    local: dict[str, Any] = {}
+    app_file = Path(args.state_dir or config.settings().state_dir) / "local-app.json"
+    if app_file.exists():
+        local = json.loads(app_file.read_text())
+    site = args.site_url or local.get("baseURL", "")
+    app_id = args.app_id or local.get("appID")
+    if not site or not app_id:
+        raise SystemExit(
+            f"No app: start the local stack (`make run` writes {app_file}) or give --site-url, --app-id"
         )
-        if not self.base or not self.app_id:
-            raise SystemExit(
-                f"No app: start the local stack (`make run` writes {app_file}) or give --site-url, --app-id"
-            )
-        self._token = args.token
-        self._client = (client_id, client_secret)
-
-    def admin_token(self) -> str:
-        if self._token is None:
-            client_id, client_secret = self._client
-            if not client_id or not client_secret:
-                raise SystemExit("Pass --client-id and --client-secret (or --token) for admin commands")
-            _, body, _ = self.call(
-                "POST", "/oauth2/token", {"client_id": client_id, "client_secret": client_secret}, token=None
-            )
-            self._token = str(body["access_token"])
-        return str(self._token)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        content_type: str = "application/json",
-        token: str | bool | None = True,
-        ok: tuple[int, ...] = (200, 201, 204),
-    ) -> tuple[int, Any, dict[str, str]]:
-        import urllib.error
-        import urllib.request
-
-        data = None if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
-        request = urllib.request.Request(
-            f"{self.base}/api/apps/{self.app_id}{path}", data=data, method=method
-        )
-        request.add_header("Content-Type", content_type)
-        bearer = self.admin_token() if token is True else token
-        if bearer:
-            request.add_header("Authorization", f"Bearer {bearer}")
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status, raw, headers = response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            status, raw, headers = error.code, error.read(), dict(error.headers)
-        text = raw.decode() if raw else ""
-        parsed: Any = text
-        if "json" in headers.get("Content-Type", "") and text:
-            parsed = json.loads(text)
-        if status not in ok:
-            raise SystemExit(f"{method} {path} failed with {status}: {text}")
-        return status, parsed, headers
+    client = (args.client_id or local.get("clientID"), args.client_secret or local.get("clientSecret"))
+    return KiiRest(
+        site, app_id, local.get("appKey", "") if app_id == local.get("appID") else "", client, args.token
+    )
 
 
 def servercode_deploy(args: argparse.Namespace) -> dict[str, Any]:
-    api = Api(args)
+    api = _api(args)
     source = Path(args.file).read_text(encoding="utf-8")
     hooks = Path(args.hook_config).read_text(encoding="utf-8") if args.hook_config else None
     if args.environment_version:
@@ -173,29 +237,29 @@ def servercode_deploy(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def servercode_list(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", "/server-code/versions")[1])
+    return dict(_api(args).call("GET", "/server-code/versions")[1])
 
 
 def servercode_get(args: argparse.Namespace) -> str:
-    return str(Api(args).call("GET", f"/server-code/versions/{args.code_version}")[1])
+    return str(_api(args).call("GET", f"/server-code/versions/{args.code_version}")[1])
 
 
 def servercode_get_hook_config(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/versions/{args.code_version}")[1])
+    return dict(_api(args).call("GET", f"/hooks/versions/{args.code_version}")[1])
 
 
 def servercode_set_current(args: argparse.Namespace) -> dict[str, Any]:
-    Api(args).call("PUT", "/server-code/versions/current", args.code_version, "text/plain")
+    _api(args).call("PUT", "/server-code/versions/current", args.code_version, "text/plain")
     return {"current": args.code_version}
 
 
 def servercode_delete(args: argparse.Namespace) -> dict[str, Any]:
-    Api(args).call("DELETE", f"/server-code/versions/{args.code_version}")
+    _api(args).call("DELETE", f"/server-code/versions/{args.code_version}")
     return {"deleted": args.code_version}
 
 
 def servercode_invoke(args: argparse.Namespace) -> dict[str, Any]:
-    api = Api(args)
+    api = _api(args)
     token: str | bool | None = True if args.as_admin else args.user_token
     status, body, headers = api.call(
         "POST",
@@ -232,7 +296,7 @@ def scheduled_list(args: argparse.Namespace) -> dict[str, Any]:
         "upperLimit": upper,
         "upperIncluded": True,
     }
-    api, results, key = Api(args), [], None
+    api, results, key = _api(args), [], None
     while True:
         body: dict[str, Any] = {
             "scheduleExecutionQuery": {"clause": clause, "orderBy": "startedAt", "descending": False},
@@ -250,7 +314,7 @@ def scheduled_list(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def scheduled_get(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/executions/{args.id}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions/{args.id}")[1])
 
 
 def executions_list(args: argparse.Namespace) -> dict[str, Any]:
@@ -260,11 +324,11 @@ def executions_list(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("endpoint", "trigger", "status", "since", "until"):
         if getattr(args, name):
             query[name] = str(getattr(args, name))
-    return dict(Api(args).call("GET", f"/hooks/executions?{urlencode(query)}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions?{urlencode(query)}")[1])
 
 
 def executions_get(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(Api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
+    return dict(_api(args).call("GET", f"/hooks/executions/{args.execution_id}")[1])
 
 
 def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
@@ -295,7 +359,7 @@ def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
 def logs(args: argparse.Namespace) -> str:
     import time
 
-    api = Api(args)
+    api = _api(args)
     query = f"?limit={args.num}" + (f"&level={args.level}" if args.level else "")
     _, body, _ = api.call("GET", f"/server-code/logs{query}")
     while True:
@@ -324,7 +388,29 @@ def parser() -> argparse.ArgumentParser:
     app = commands.add_parser("app", help="apps (tenants)").add_subparsers(dest="action", required=True)
     create = app.add_parser("create", parents=[target], help="create an app and print its credentials")
     create.add_argument("--name", default="karakuri app")
+    create.add_argument("--app-id", help="keep an existing app's ID (with --app-key)")
+    create.add_argument("--app-key", help="the existing app's key")
+    create.add_argument("--client-id", help="the existing app's client ID (default: a new one)")
+    create.add_argument("--client-secret", help="the existing app's client secret (default: a new one)")
     create.set_defaults(run=app_create)
+    app.add_parser("list", parents=[target], help="list the apps").set_defaults(run=app_list)
+
+    dump = commands.add_parser("export", parents=[target], help="write the local stack's tables to a file")
+    dump.add_argument("file")
+    dump.set_defaults(run=export)
+    load = commands.add_parser(
+        "import", parents=[target], help="import a dump file, or `kii` to copy an app from a Kii server"
+    )
+    load.add_argument("source", help="a file written by `karakuri export`, or `kii`")
+    load.add_argument("--site", help="kii: the server's URL (e.g. https://api-jp.kii.com)")
+    load.add_argument("--app-id", help="kii: the app to copy")
+    load.add_argument("--app-key", help="kii: its app key")
+    load.add_argument("--client-id", help="kii: its client ID (the app admin)")
+    load.add_argument("--client-secret", help="kii: its client secret")
+    load.add_argument("--bucket", action="append", help="kii: an app-scope bucket to copy (repeat)")
+    load.set_defaults(run=import_)
+    forget = commands.add_parser("reset", parents=[target], help="forget the local stack's data")
+    forget.set_defaults(run=reset)
 
     notes = commands.add_parser("notifications", parents=[target], help="verification and reset codes sent")
     notes.add_argument("--app", help="app ID (default: the local demo app)")
@@ -404,9 +490,36 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def explain(error: Exception, args: argparse.Namespace) -> str:
+    """One line for what went wrong talking to AWS (no traceback for an operator's typo)."""
+    name = type(error).__name__
+    stage = getattr(args, "stage", None)
+    where = f"stage {stage!r}" if stage else "the local stack"
+    code = str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return f"karakuri: no AWS credentials for {where}: configure them (aws configure, AWS_PROFILE)"
+    if code == "ResourceNotFoundException":
+        return (
+            f"karakuri: {where} has no karakuri tables (karakuri-{stage or 'local'}-data): "
+            "deploy it first (README, Deploying to AWS) or check --stage and your AWS region"
+        )
+    if name in ("EndpointConnectionError", "ConnectionRefusedError", "URLError") or "Connect" in name:
+        return f"karakuri: cannot reach {where}: is it running (`make run`)? ({error})"
+    if code:
+        return f"karakuri: {where}: {code}: {error}"
+    return f"karakuri: {name}: {error}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    result = args.run(args)
+    try:
+        result = args.run(args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if config.settings().log_level.upper() == "DEBUG":
+            raise
+        raise SystemExit(explain(error, args)) from None
     if isinstance(result, str):
         sys.stdout.write(result)
         return 0

@@ -25,6 +25,8 @@ class Settings:
     # Publish Thing-IF commands through AWS IoT Core (set by the template in AWS).
     iot_publish: bool = False
     state_dir: str = ".karakuri"
+    # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
+    fresh: bool = False
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
     refresh_token_ttl_seconds: int = 180 * 24 * 3600
@@ -69,6 +71,7 @@ class Settings:
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
+            fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),
             scrypt_log2_n=num("KARAKURI_SCRYPT_LOG2_N", 17),

@@ -244,3 +244,22 @@ def stream_reader(settings: config.Settings, stream_arn: str) -> Any:
     from chalicelib.adapters.streams import StreamReader
 
     return StreamReader(aws_client("dynamodbstreams", settings), stream_arn)
+
+
+def table_names(settings: config.Settings) -> dict[str, str]:
+    """Logical table name -> its DynamoDB name."""
+    return {"data": settings.data_table, "events": settings.events_table}
+
+
+def read_table(settings: config.Settings, logical: str) -> list[dict[str, Any]]:
+    """Every item of a table, as DynamoDB JSON (the local stack's export)."""
+    from chalicelib.adapters.streams import scan_items
+
+    return scan_items(aws_client("dynamodb", settings), table_names(settings)[logical])
+
+
+def write_table(settings: config.Settings, logical: str, items: list[dict[str, Any]]) -> int:
+    """Puts items given as DynamoDB JSON (the local stack's import)."""
+    from chalicelib.adapters.streams import put_items
+
+    return put_items(aws_client("dynamodb", settings), table_names(settings)[logical], items)

@@ -2,17 +2,35 @@
 
 1. Atomic writes. moto has no locking: two threads can both pass a transaction's condition
    check and both write, so an optimistic update is lost (the local server is threaded).
-   Writes and reads of the DynamoDB backend are serialized by one lock, as DynamoDB's
-   per-item atomicity would have them.
+   Writes and reads of the DynamoDB backend, and reads of its streams, are serialized by one
+   lock, as DynamoDB's per-item atomicity would have them.
 
-2. TransactWriteItems cost independent of table size.
+2. A cancelled transaction leaves the stream alive and emits nothing.
 
-moto 5.2.5 backs every transaction up by ``copy.deepcopy`` of each table it touches, once
-per item, so a write costs O(items in the table): with a few thousand items a three-item
-transaction took 160 ms (bench/registration.py, first run). karakuri's transactions only
-Put, Delete and ConditionCheck, which replace or remove whole Item objects and never mutate
-one in place, so a backup that copies the two-level item index (not the Items) and the stream
-shard's record list restores exactly the same state on rollback.
+   moto 5.2.5 backs a transaction up by ``copy.deepcopy`` of each table it touches and, when
+   the transaction is cancelled, *replaces* the table by that copy — stream shard included.
+   Every open shard iterator still points at the old shard object: it returns the records
+   the cancelled transaction wrote before it failed (a phantom event), then nothing, for
+   ever, because later writes go to the copy's shard under the same shard ID. The local
+   stream pump would idle silently and no hook would run again. (Real DynamoDB writes no
+   stream record for a cancelled transaction, and shards do not change identity.)
+
+   Here the transaction is rolled back *in place*: the table object and its shard stay the
+   same, the item index is put back and the shard's record list is cut back to its length
+   before the transaction, so the next write takes the next sequence number and every
+   iterator sees it. Because stream reads take the same lock, no reader can see a record
+   that is rolled back.
+
+3. Changes can be followed (``on_change``): every committed Put, Update and Delete is
+   reported as ``(table name, key, item or None)`` — the local stack journals them to disk so
+   data survives a restart (local/persist.py). Writes inside a transaction are reported only
+   when it commits.
+
+4. TransactWriteItems cost independent of table size: moto's deepcopy of each table (once
+   per item) made a three-item transaction take 160 ms with a few thousand items
+   (bench/registration.py, first run). karakuri's transactions only Put, Delete and
+   ConditionCheck, which replace or remove whole Item objects and never mutate one in place,
+   so copying the two-level item index (not the Items) restores exactly the same state.
 """
 
 from __future__ import annotations
@@ -28,7 +46,9 @@ _installed = False
 
 
 class _CopyShim:
-    """Stands in for the ``copy`` module inside moto.dynamodb.models."""
+    """Stands in for the ``copy`` module inside moto.dynamodb.models: moto's own backup of a
+    table becomes the table itself, so its rollback (``tables[name] = backup``) changes
+    nothing; :func:`_transact` takes and restores the real snapshot."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
@@ -38,44 +58,172 @@ class _CopyShim:
         from moto.dynamodb.models.table import Table
 
         if type(value) is Table:
-            return _backup(value)
+            return value
         return copy.deepcopy(value, memo)
 
 
-def _backup(table: Any) -> Any:
-    clone = copy.copy(table)
-    if table.has_range_key:
-        clone.items = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
-    else:
-        clone.items = defaultdict(dict, table.items)
-    if table.stream_shard is not None:
-        shard = copy.copy(table.stream_shard)
-        shard.items = list(table.stream_shard.items)
-        shard.table = clone
-        clone.stream_shard = shard
-    return clone
+class _Snapshot:
+    """A table's item index and stream length, enough to undo Puts, Deletes and the stream
+    records they appended."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        if table.has_range_key:
+            self.items: Any = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
+        else:
+            self.items = dict(table.items)
+        shard = table.stream_shard
+        self.stream_length = len(shard.items) if shard is not None else 0
+
+    def restore(self, tables: dict[str, Any], name: str) -> None:
+        tables[name] = self.table
+        self.table.items = self.items
+        shard = self.table.stream_shard
+        if shard is not None:
+            del shard.items[self.stream_length :]
 
 
-_LOCK = threading.RLock()
-_SERIALIZED = (
-    "put_item",
-    "get_item",
-    "query",
-    "update_item",
-    "delete_item",
-    "transact_write_items",
-    "batch_write_item",
-    "scan",
-)
+LOCK = threading.RLock()
+_READS = ("get_item", "query", "scan")
+_WRITES = ("put_item", "update_item", "delete_item", "batch_write_item")
+_STREAM_READS = ("describe_stream", "get_shard_iterator", "get_records")
+_listeners: list[threading.Event] = []
+Change = tuple[str, dict[str, Any], dict[str, Any] | None]  # table, key, item (None: deleted)
+_followers: list[Callable[[Change], None]] = []
+_local = threading.local()  # .pending: a transaction's changes; .quiet: a restore in progress
 
 
-def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+def on_change(follower: Callable[[Change], None]) -> None:
+    """Call ``follower`` (under the DynamoDB lock) with every committed item change."""
+    _followers.append(follower)
+
+
+def forget_changes(follower: Callable[[Change], None]) -> None:
+    if follower in _followers:
+        _followers.remove(follower)
+
+
+def _changed(change: Change) -> None:
+    if getattr(_local, "quiet", False):
+        return
+    pending = getattr(_local, "pending", None)
+    if pending is not None:
+        pending.append(change)
+        return
+    for follower in list(_followers):
+        follower(change)
+
+
+def _key(table: Any, attributes: dict[str, Any]) -> dict[str, Any]:
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    return {name: attributes[name] for name in names if name in attributes}
+
+
+def _followed(method: Callable[..., Any], deletes: bool) -> Callable[..., Any]:
     @functools.wraps(method)
-    def locked(*args: Any, **kwargs: Any) -> Any:
-        with _LOCK:
-            return method(*args, **kwargs)
+    def follow(backend: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        result = method(backend, table_name, *args, **kwargs)
+        table = backend.get_table(table_name)
+        if deletes:
+            if result is not None:
+                _changed((table_name, _key(table, result.to_json()["Attributes"]), None))
+        elif result is not None:
+            attributes = result.to_json()["Attributes"]
+            _changed((table_name, _key(table, attributes), attributes))
+        return result
+
+    return follow
+
+
+def put_quietly(backend: Any, table_name: str, items: list[dict[str, Any]]) -> None:
+    """Put items back as they were (a restore): no stream record, no change reported."""
+    with LOCK:
+        table = backend.get_table(table_name)
+        shard, table.stream_shard = table.stream_shard, None
+        _local.quiet = True
+        try:
+            for item in items:
+                backend.put_item(table_name, item)
+        finally:
+            _local.quiet = False
+            table.stream_shard = shard
+
+
+def backend(region: str) -> Any:
+    """The embedded DynamoDB of this process (the moto server answers from the same one)."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][region]
+
+
+def tables(backend: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every item of every table, as DynamoDB JSON (a consistent snapshot)."""
+    with LOCK:
+        return {
+            name: [item.to_json()["Attributes"] for item in table.all_items()]
+            for name, table in backend.tables.items()
+        }
+
+
+def on_write(event: threading.Event) -> None:
+    """Set ``event`` after every write to a table with a stream (the local stream pump
+    sleeps on it instead of polling)."""
+    _listeners.append(event)
+
+
+def forget(event: threading.Event) -> None:
+    if event in _listeners:
+        _listeners.remove(event)
+
+
+def _notify() -> None:
+    for event in list(_listeners):
+        event.set()
+
+
+def _streams(backend: Any, table_names: Any) -> bool:
+    """Whether a write to these tables appends to a stream (only then is the pump woken)."""
+    return any(getattr(backend.tables.get(name), "stream_shard", None) is not None for name in table_names)
+
+
+def _serialized(method: Callable[..., Any], notify: bool = False) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def locked(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            result = method(backend, *args, **kwargs)
+        if notify and (not args or not isinstance(args[0], str) or _streams(backend, args[:1])):
+            _notify()
+        return result
 
     return locked
+
+
+def _transact(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def transact(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with LOCK:
+            names = {next(iter(op.values())).get("TableName") for op in transact_items if op}
+            snapshots = {n: _Snapshot(backend.tables[n]) for n in names if n in backend.tables}
+            _local.pending = []
+            try:
+                result = method(backend, transact_items)
+            except BaseException:
+                for name, snapshot in snapshots.items():
+                    snapshot.restore(backend.tables, name)
+                raise
+            else:
+                changes = _local.pending
+                _local.pending = None
+                for change in changes:
+                    _changed(change)
+            finally:
+                _local.pending = None
+        if _streams(backend, names):
+            _notify()
+        return result
+
+    return transact
 
 
 def install() -> None:
@@ -83,8 +231,17 @@ def install() -> None:
     if _installed:
         return
     import moto.dynamodb.models as models
+    import moto.dynamodbstreams.models as streams
 
     models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
-    for name in _SERIALIZED:
-        setattr(models.DynamoDBBackend, name, _serialized(getattr(models.DynamoDBBackend, name)))
+    dynamodb = models.DynamoDBBackend
+    dynamodb.put_item = _followed(dynamodb.put_item, deletes=False)  # type: ignore[method-assign]
+    dynamodb.update_item = _followed(dynamodb.update_item, deletes=False)  # type: ignore[method-assign]
+    dynamodb.delete_item = _followed(dynamodb.delete_item, deletes=True)  # type: ignore[method-assign]
+    for name in _READS + _WRITES:
+        setattr(dynamodb, name, _serialized(getattr(dynamodb, name), notify=name in _WRITES))
+    dynamodb.transact_write_items = _transact(dynamodb.transact_write_items)  # type: ignore[method-assign]
+    shards = streams.DynamoDBStreamsBackend
+    for name in _STREAM_READS:
+        setattr(shards, name, _serialized(getattr(shards, name)))
     _installed = True

@@ -13,12 +13,27 @@ from chalicelib import config
 from chalicelib.local.stack import EmbeddedStack
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def chalice_local(bin_dir: Path, state: Path, port: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command and the environment that start the stack in a process of its own, as
+    `make run` does, on free ports (tests and benchmarks add the environment to their own)."""
+    port = port or free_port()
+    environment = {
+        "KARAKURI_LOCAL_PORT": str(port),
+        "KARAKURI_LOCAL_AWS_PORT": str(free_port()),
+        "KARAKURI_LOCAL_MQTT_PORT": str(free_port()),
+        "KARAKURI_STATE_DIR": str(state),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [str(bin_dir / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
+    return [*command, "--port", str(port), "--no-autoreload"], environment
 
 
 class LiveStack:
@@ -55,7 +70,7 @@ class LiveStack:
             settings or config.settings(),
             local_port=self.port,
             base_url=f"{self.base_url}/api",
-            local_mqtt_port=mqtt_port or _free_port(),
+            local_mqtt_port=mqtt_port or free_port(),
         )
         self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port, tick).start()
         self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)

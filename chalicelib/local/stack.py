@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
-from chalicelib.local import moto_patches
+from chalicelib.local import console, moto_patches, persist
 from chalicelib.local.broker import LocalBroker
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
@@ -29,6 +29,7 @@ log = logging.getLogger("karakuri.local")
 
 APP_FILE = "local-app.json"
 STACK_FILE = "local-stack.json"
+DATA_DIR = "data"
 
 
 class EmbeddedStack:
@@ -52,11 +53,17 @@ class EmbeddedStack:
         self.credentials: AppCredentials | None = None
         self.pump: StreamPump | None = None
         self._moto: Any = None
+        self._mock: Any = None
+        self._wake = threading.Event()
+        self.persistence: persist.Persistence | None = None
+        self.executions: console.ExecutionLines | None = None
 
     def start(self) -> EmbeddedStack:
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
 
         moto_patches.install()
+        console.quiet_third_party(self.settings.log_level)
         for name, value in (
             ("AWS_ACCESS_KEY_ID", "karakuri-local"),
             ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
@@ -64,17 +71,27 @@ class EmbeddedStack:
         ):
             config.set_environ(name, os.environ.get(name, value))
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # This process reaches moto in-process (mock_aws: no HTTP, no sockets); the moto
+        # server answers the same backends for other processes (the CLI, SDK tools).
+        self._mock = mock_aws()
+        self._mock.start()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
-        arns = wiring.provision_tables(self.settings, table_definitions())
-        services = wiring.build_for_aws(self.settings)
+        inside = replace(self.settings, aws_endpoint=None)
+        arns = wiring.provision_tables(inside, table_definitions())
+        self._restore()
+        self.executions = console.ExecutionLines(self.settings.data_table).start()
+        services = wiring.build_for_aws(inside)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
-        self.pump = StreamPump(wiring.stream_reader(self.settings, events_arn), self.deliver).start()
+        self._wake = threading.Event()
+        moto_patches.on_write(self._wake)
+        reader = wiring.stream_reader(inside, events_arn)
+        self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
         self.broker = LocalBroker(DeviceBridge(services), port=self.settings.local_mqtt_port).start()
@@ -83,7 +100,7 @@ class EmbeddedStack:
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(
                 {
-                    "baseURL": self.base_url,
+                    "baseURL": self.api_url,
                     "awsEndpoint": self.settings.aws_endpoint,
                     "region": self.settings.region,
                     "dataTable": self.settings.data_table,
@@ -94,6 +111,18 @@ class EmbeddedStack:
             + "\n"
         )
         return self
+
+    def _restore(self) -> None:
+        """Data survives restarts (local/persist.py); ``fresh`` starts empty."""
+        data_dir = self.state_dir / DATA_DIR
+        if self.settings.fresh:
+            persist.forget(data_dir)
+            (self.state_dir / APP_FILE).unlink(missing_ok=True)
+        names = {"data": self.settings.data_table, "events": self.settings.events_table}
+        self.persistence = persist.Persistence(data_dir, names)
+        restored = self.persistence.start(moto_patches.backend(self.settings.region))
+        if restored:
+            log.info("restored %d items from %s", restored, data_dir)
 
     def _demo_app(self, apps: Any) -> AppCredentials:
         """The demo app survives restarts: its credentials are kept in local-app.json and the
@@ -113,8 +142,13 @@ class EmbeddedStack:
         else:
             credentials = apps.create("demo")
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(credentials.to_json(self.base_url), indent=2) + "\n")
+        path.write_text(json.dumps(credentials.to_json(self.api_url), indent=2) + "\n")
         return credentials
+
+    @property
+    def api_url(self) -> str:
+        """What the Kii SDKs are given (``baseURL`` in local-app.json): the site plus /api."""
+        return f"{self.base_url}/api"
 
     def banner(self) -> str:
         c = self.credentials
@@ -123,18 +157,23 @@ class EmbeddedStack:
             [
                 "",
                 "  karakuri local stack",
-                f"  API          {self.base_url}/api",
-                f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.base_url}/api')",
+                f"  API          {self.api_url}",
+                f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.api_url}')",
                 f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",
                 f"  appKey       {c.app_key}",
                 f"  clientID     {c.client_id}",
                 f"  clientSecret {c.client_secret}",
                 f"  credentials  {self.state_dir / APP_FILE}",
-                f"  embedded AWS {self.settings.aws_endpoint} (moto; data lives until Ctrl-C)",
+                f"  embedded AWS {self.settings.aws_endpoint} (moto)",
+                f"  data         {self.state_dir / DATA_DIR} (kept; `make run FRESH=1` starts empty)",
                 "",
             ]
         )
+
+    def health(self) -> dict[str, Any]:
+        pump = self.pump.health() if self.pump is not None else {"status": "stopped"}
+        return {"status": pump["status"], "pump": pump, "awsEndpoint": self.settings.aws_endpoint}
 
     def stop(self) -> None:
         if self.broker is not None:
@@ -144,13 +183,60 @@ class EmbeddedStack:
             self.ticker.stop()
         if self.pump is not None:
             self.pump.stop()
+            moto_patches.forget(self._wake)
+        if self.executions is not None:
+            self.executions.stop()
+        if self.persistence is not None:
+            self.persistence.stop()
+            self.persistence = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+
+class PortInUse(SystemExit):
+    pass
+
+
+def check_ports(ports: dict[str, int]) -> None:
+    """Fail at once, in one line, when a port the stack needs is taken (``make run`` variable
+    -> port); 0 means any free port."""
+    import socket
+
+    for variable, port in ports.items():
+        if not port:
+            continue
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise PortInUse(
+                    f"karakuri: port {port} ({variable}) is in use by another program: stop it, "
+                    f"or choose another port, e.g. `make run {variable}={port + 100}`"
+                ) from None
 
 
 _started: EmbeddedStack | None = None
 _lock = threading.Lock()
+
+
+def _stop_on_sigterm() -> None:
+    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed); a background
+    `make run &` in a script ignores SIGINT, so SIGTERM is how such a stack is stopped."""
+    import signal
+    import sys
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
+def current() -> EmbeddedStack | None:
+    """The stack this process started for `chalice local --stage local`, if any."""
+    return _started
 
 
 def start_embedded_stack(
@@ -161,8 +247,16 @@ def start_embedded_stack(
     with _lock:
         if _started is None:
             settings = config.settings()
+            check_ports(
+                {
+                    "PORT": settings.local_port,
+                    "AWS_PORT": settings.local_aws_port,
+                    "MQTT_PORT": settings.local_mqtt_port,
+                }
+            )
             base_url = f"http://{settings.local_host}:{settings.local_port}"
             _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url, tick=tick).start()
             atexit.register(_started.stop)
+            _stop_on_sigterm()
             print(_started.banner(), flush=True)
         return _started

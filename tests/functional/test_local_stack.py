@@ -11,8 +11,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,29 +42,13 @@ def _request(url: str, body: dict[str, object] | None = None, headers: dict[str,
 
 def _start(state: Path, **extra_env: str) -> subprocess.Popen[str]:
     """`chalice local --stage local` on free ports, as `make run` starts it."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        **extra_env,
-        "KARAKURI_LOCAL_PORT": str(port),
-        "KARAKURI_LOCAL_AWS_PORT": str(_free_port()),
-        "KARAKURI_LOCAL_MQTT_PORT": str(_free_port()),
-        "KARAKURI_STATE_DIR": str(state),
-        "KARAKURI_SCRYPT_LOG2_N": "4",  # a cheap KDF, as in every test (tests/conftest.py)
-        "PYTHONUNBUFFERED": "1",
-    }
-    chalice = Path(sys.executable).parent / "chalice"
-    command = [
-        str(chalice),
-        "local",
-        "--stage",
-        "local",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-autoreload",
-    ]
+    from chalicelib.local.server import chalice_local
+
+    port = int(extra_env.get("KARAKURI_LOCAL_PORT") or 0) or None
+    command, local_env = chalice_local(Path(sys.executable).parent, state, port)
+    # a cheap KDF, as in every test (tests/conftest.py)
+    env = {**os.environ, **local_env, "KARAKURI_SCRYPT_LOG2_N": "4", **extra_env}
+    port = int(env["KARAKURI_LOCAL_PORT"])
     # Its own process group: the stack's children (broker, sandbox workers) go with it.
     process = subprocess.Popen(
         command,
@@ -143,12 +129,13 @@ def test_chalice_local_stage_serves_kii_runs_the_pump_and_stops_on_ctrl_c(
     banner = "".join(_wait_ready(chalice_local))
     credentials = json.loads((chalice_local.state / "local-app.json").read_text())  # type: ignore[attr-defined]
     assert credentials["appID"] in banner and credentials["clientSecret"] in banner
-    assert credentials["baseURL"] == f"http://127.0.0.1:{chalice_local.port}"  # type: ignore[attr-defined]
-    base = f"{credentials['baseURL']}/api/apps/{credentials['appID']}"
+    assert "Finished processing state" not in banner and "Found credentials" not in banner  # amqtt, botocore
+    assert credentials["baseURL"] == f"http://127.0.0.1:{chalice_local.port}/api"  # type: ignore[attr-defined]
+    base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
     created = _request(f"{base}/users", {"loginName": "alice", "password": "pass1234"})
     assert created["loginName"] == "alice"
     token = _request(
-        f"{credentials['baseURL']}/api/oauth2/token",
+        f"{credentials['baseURL']}/oauth2/token",
         {"username": "alice", "password": "pass1234"},
         {"X-Kii-AppID": credentials["appID"]},
     )
@@ -200,7 +187,7 @@ def test_karakuri_cli_creates_an_app_against_the_running_stack(chalice_local: su
     created = json.loads(result.stdout)
     assert set(created) == {"baseURL", "appID", "appKey", "clientID", "clientSecret", "name"}
     admin = _request(
-        f"{created['baseURL']}/api/apps/{created['appID']}/oauth2/token",
+        f"{created['baseURL']}/apps/{created['appID']}/oauth2/token",
         {"client_id": created["clientID"], "client_secret": created["clientSecret"]},
     )
     assert admin["id"] == created["clientID"]
@@ -271,7 +258,7 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
         # the hook: a user signs up through the API, `note` runs within a second
         credentials = json.loads((process.state / "local-app.json").read_text())  # type: ignore[attr-defined]
         user = _request(
-            f"{credentials['baseURL']}/api/apps/{credentials['appID']}/users",
+            f"{credentials['baseURL']}/apps/{credentials['appID']}/users",
             {"loginName": "hooked", "password": "pass1234"},
         )
         ran: list[dict[str, object]] = []
@@ -280,6 +267,315 @@ def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
             ran = json.loads(cli("executions", "list", "--trigger", "USER_CREATED"))["executions"]
         assert ran and ran[0]["status"] == "SUCCESS" and ran[0]["endpoint"] == "note"
         assert int(ran[0]["startedAt"]) >= int(user["_created"])  # type: ignore[call-overload]
+        seen = _read_until(process, "execution USER_CREATED -> note SUCCESS")
+        assert "execution USER_CREATED -> note SUCCESS" in seen
         got = json.loads(cli("executions", "get", str(ran[0]["executionID"])))
         assert got["logs"] == [{"level": "INFO", "message": "noting undefined"}]
         _stop(process)
+
+
+def _drain(process: subprocess.Popen[str]) -> list[str]:
+    """Keeps reading the stack's output in the background (a full pipe would block the
+    server); returns the list the lines go into."""
+    lines: list[str] = []
+    assert process.stdout is not None
+    stdout = process.stdout
+    threading.Thread(target=lambda: lines.extend(stdout), daemon=True).start()
+    return lines
+
+
+COUNTING_HOOK = "function seen(params, context, done) { done(params.objectID); }"
+BUCKET_HOOK = (
+    '{"kiicloud://buckets/fresh": '
+    '[{"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "seen"}]}'
+)
+
+
+def _executions(base: str, token: str) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    key = ""
+    while True:
+        page = _request(
+            f"{base}/hooks/executions?trigger=DATA_OBJECT_CREATED&bestEffortLimit=200{key}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        found.extend(page["executions"])
+        if "nextPaginationKey" not in page:
+            return found
+        key = f"&paginationKey={page['nextPaginationKey']}"
+
+
+def test_eight_clients_writing_the_first_objects_of_a_new_bucket_run_every_hook(tmp_path: Path) -> None:
+    """Concurrent first writes cancel each other's bucket creation; every hook still runs."""
+    with _running(tmp_path / "state") as process:
+        _wait_ready(process)
+        _drain(process)
+        state = process.state  # type: ignore[attr-defined]
+        code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"
+        code.write_text(COUNTING_HOOK)
+        hooks.write_text(BUCKET_HOOK)
+        _karakuri(state, "servercode", "deploy", str(code), "--hook-config", str(hooks))
+        credentials = json.loads((state / "local-app.json").read_text())
+        base = f"{credentials['baseURL']}/apps/{credentials['appID']}"
+        token = _request(
+            f"{base}/oauth2/token",
+            {"client_id": credentials["clientID"], "client_secret": credentials["clientSecret"]},
+        )["access_token"]
+
+        def client(n: int) -> list[str]:
+            auth = {"Authorization": f"Bearer {token}"}
+            return [
+                _request(f"{base}/buckets/fresh/objects", {"c": n, "i": i}, auth)["objectID"]
+                for i in range(50)
+            ]
+
+        with ThreadPoolExecutor(8) as pool:
+            written = {object_id for ids in pool.map(client, range(8)) for object_id in ids}
+        assert len(written) == 400
+        ran: list[dict[str, object]] = []
+        waited = time.monotonic()
+        while time.monotonic() - waited < 600 and len(ran) < 400:
+            ran = _executions(base, token)
+            time.sleep(0.5)
+        assert {str(r["returnedValue"]) for r in ran if r["status"] == "SUCCESS"} == written
+        health = _request(f"{credentials['baseURL'].removesuffix('/api')}/local/health")
+        assert health["pump"]["stuckShardsRecovered"] == 0 and health["pump"]["streamErrors"] == 0
+        _stop(process)
+
+
+def _karakuri(state: Path, *args: str) -> str:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "karakuri"), *args, "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=READY_SECONDS,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _admin(app: dict[str, str], api: str | None = None) -> dict[str, str]:
+    token = _request(
+        f"{api or app['baseURL']}/apps/{app['appID']}/oauth2/token",
+        {"client_id": app["clientID"], "client_secret": app["clientSecret"]},
+    )["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _write_app_user_and_object(state: Path) -> tuple[dict[str, str], str, str]:
+    app = json.loads(_karakuri(state, "app", "create", "--name", "kept"))
+    base = f"{app['baseURL']}/apps/{app['appID']}"
+    user = _request(f"{base}/users", {"loginName": "keeper", "password": "pass1234"})["userID"]
+    obj = _request(f"{base}/buckets/kept/objects", {"kept": True}, _admin(app))["objectID"]
+    return app, user, obj
+
+
+def _api(state: Path) -> str:
+    """The running stack's API URL (each start picks new ports)."""
+    return str(json.loads((state / "local-stack.json").read_text())["baseURL"])
+
+
+def _still_there(state: Path, app: dict[str, str], user: str, obj: str) -> None:
+    base = f"{_api(state)}/apps/{app['appID']}"
+    auth = _admin(app, _api(state))
+    assert _request(f"{base}/users/{user}", headers=auth)["loginName"] == "keeper"
+    assert _request(f"{base}/buckets/kept/objects/{obj}", headers=auth)["kept"] is True
+
+
+def test_apps_users_and_objects_survive_ctrl_c_and_kill_9(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with _running(state) as first:
+        _wait_ready(first)
+        written = _write_app_user_and_object(state)
+        first_demo = json.loads((state / "local-app.json").read_text())["appID"]
+        _stop(first)
+    with _running(state) as second:
+        _wait_ready(second)
+        _still_there(state, *written)
+        again = _write_app_user_and_object(state)
+        journal = state / "data" / "journal.jsonl"
+        waited = time.monotonic()
+        while again[2] not in (journal.read_text() if journal.exists() else ""):
+            assert time.monotonic() - waited < READY_SECONDS, "the write never reached the journal"
+            time.sleep(0.1)
+        os.killpg(second.pid, signal.SIGKILL)
+        second.wait()
+    with _running(state) as third:
+        _wait_ready(third)
+        _still_there(state, *written)
+        _still_there(state, *again)
+        _stop(third)
+    with _running(state, KARAKURI_FRESH="1") as fresh:
+        _wait_ready(fresh)
+        demo = json.loads((state / "local-app.json").read_text())
+        assert demo["appID"] != first_demo
+        with pytest.raises(urllib.error.HTTPError):
+            _request(
+                f"{demo['baseURL']}/apps/{written[0]['appID']}/oauth2/token",
+                {"client_id": written[0]["clientID"], "client_secret": written[0]["clientSecret"]},
+            )
+        _stop(fresh)
+
+
+def test_an_app_keeps_its_identity_and_travels_through_export_reset_and_import(tmp_path: Path) -> None:
+    state, dump = tmp_path / "state", tmp_path / "dump.json"
+    with _running(state) as stack:
+        _wait_ready(stack)
+        app = json.loads(
+            _karakuri(
+                state, "app", "create", "--name", "moved", "--app-id", "kiiapp42", "--app-key", "k" * 32
+            )
+        )
+        assert (app["appID"], app["appKey"]) == ("kiiapp42", "k" * 32)
+        listed = json.loads(_karakuri(state, "app", "list"))["apps"]
+        assert {"kiiapp42", "moved"} <= {a["appID"] for a in listed} | {a["name"] for a in listed}
+        obj = _request(f"{app['baseURL']}/apps/kiiapp42/buckets/moved/objects", {"moved": 1}, _admin(app))[
+            "objectID"
+        ]
+        exported = json.loads(_karakuri(state, "export", str(dump)))
+        assert exported["items"]["data"] > 0
+        refused = subprocess.run(
+            [str(Path(sys.executable).parent / "karakuri"), "reset", "--state-dir", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=READY_SECONDS,
+        )
+        assert refused.returncode != 0 and "running" in refused.stderr
+        _stop(stack)
+    _karakuri(state, "reset")
+    assert not (state / "data" / "tables.json").exists()
+    assert json.loads(_karakuri(state, "import", str(dump)))["imported"] == exported["items"]["data"]
+    with _running(state) as again:
+        _wait_ready(again)
+        assert "kiiapp42" in {a["appID"] for a in json.loads(_karakuri(state, "app", "list"))["apps"]}
+        moved = f"{_api(state)}/apps/kiiapp42/buckets/moved/objects/{obj}"
+        assert _request(moved, headers=_admin(app, _api(state)))["moved"] == 1
+        _stop(again)
+
+
+@pytest.mark.parametrize(
+    "variable", ["KARAKURI_LOCAL_PORT", "KARAKURI_LOCAL_AWS_PORT", "KARAKURI_LOCAL_MQTT_PORT"]
+)
+def test_a_port_in_use_is_one_line_and_a_non_zero_exit(tmp_path: Path, variable: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with _running(tmp_path / "state", **{variable: port}) as process:
+            assert process.wait(timeout=READY_SECONDS) != 0
+            assert process.stdout is not None
+            output = process.stdout.read()
+    assert f"port {port} ({variable.removeprefix('KARAKURI_LOCAL_')}) is in use" in output
+    assert "Traceback" not in output and "Serving on" not in output
+
+
+def test_plain_chalice_local_says_how_to_start_the_local_stack() -> None:
+    from chalicelib.local.hints import plain_chalice_local_hint
+
+    hint = plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--port", "8000"])
+    assert hint is not None and "make run" in hint and "--stage local" in hint
+    assert plain_chalice_local_hint(["/x/.venv/bin/chalice", "local", "--stage", "local"]) is None
+
+
+def test_karakuri_against_a_stage_it_cannot_use_explains_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "karakuri"), "app", "create", "--stage", "nosuch"],
+        capture_output=True,
+        text=True,
+        timeout=READY_SECONDS,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "nosuch" in result.stderr and "credentials" in result.stderr
+
+
+def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acls(tmp_path: Path) -> None:
+    """From one local stack (any Kii-compatible site) into another, compared through the API."""
+    source_state, target_state = tmp_path / "source", tmp_path / "target"
+    with _running(source_state) as source, _running(target_state) as target:
+        _wait_ready(source)
+        _wait_ready(target)
+        app = json.loads((source_state / "local-app.json").read_text())
+        code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"
+        code.write_text("function first(params, context) { return 1; }")
+        _karakuri(source_state, "servercode", "deploy", str(code))
+        code.write_text(SERVER_CODE)
+        hooks.write_text(HOOK_CONFIG)
+        _karakuri(source_state, "servercode", "deploy", str(code), "--hook-config", str(hooks))
+        admin = _admin(app)
+        items = f"{app['baseURL']}/apps/{app['appID']}/buckets/items"
+        ids = [_request(f"{items}/objects", {"n": n, "tags": ["a", n]}, admin)["objectID"] for n in range(3)]
+        private = urllib.request.Request(  # a changed ACL: anonymous users may no longer read it
+            f"{items}/objects/{ids[0]}/acl/READ_EXISTING_OBJECT/UserID:ANONYMOUS_USER",
+            method="DELETE",
+            headers=admin,
+        )
+        urllib.request.urlopen(private, timeout=60).close()
+
+        report = json.loads(
+            _karakuri(
+                target_state,
+                "import",
+                "kii",
+                "--site",
+                app["baseURL"],
+                "--app-id",
+                app["appID"],
+                "--app-key",
+                app["appKey"],
+                "--client-id",
+                app["clientID"],
+                "--client-secret",
+                app["clientSecret"],
+                "--bucket",
+                "items",
+            )
+        )
+        assert report["objects"] == {"items": 3} and len(report["serverCodeVersions"]) == 2
+
+        def view(state: Path) -> dict[str, object]:
+            site = {**app, "baseURL": _api(state)}
+            auth = _admin(site)
+            base = f"{_api(state)}/apps/{app['appID']}"
+            objects = {}
+            for object_id in ids:
+                body = _request(f"{base}/buckets/items/objects/{object_id}", headers=auth)
+                acl = _request(f"{base}/buckets/items/objects/{object_id}/acl", headers=auth)
+                objects[object_id] = ({k: v for k, v in body.items() if k in ("n", "tags", "_id")}, acl)
+            as_app = (
+                "--app-id",
+                app["appID"],
+                "--client-id",
+                app["clientID"],
+                "--client-secret",
+                app["clientSecret"],
+            )
+            return {
+                "objects": objects,
+                "bucketACL": _request(f"{base}/buckets/items/acl", headers=auth),
+                "current": _karakuri(  # the current version's source (version IDs are new)
+                    state,
+                    "servercode",
+                    "get",
+                    "--code-version",
+                    _karakuri(state, "servercode", "get", *as_app),
+                    *as_app,
+                ),
+                "hooks": json.loads(_karakuri(state, "servercode", "get-hook-config", *as_app)),
+                "versions": len(json.loads(_karakuri(state, "servercode", "list", *as_app))["versions"]),
+            }
+
+        copied = view(target_state)
+        assert copied == view(source_state)
+        assert copied["current"] == SERVER_CODE
+        _stop(source)
+        _stop(target)

@@ -20,7 +20,7 @@ class _Reader:
     def __init__(self, batches: list[list[dict[str, Any]]]) -> None:
         self.batches = batches
 
-    def poll(self, limit: int = 100) -> list[dict[str, Any]]:
+    def poll(self, limit: int = 100, verify: bool = False) -> list[dict[str, Any]]:
         return self.batches.pop(0) if self.batches else []
 
 
@@ -37,7 +37,7 @@ def test_a_slow_app_does_not_delay_another_apps_batches() -> None:
         return {"batchItemFailures": []}
 
     pump = StreamPump(
-        _Reader([[_record("slow", 1), _record("fast", 2)], [_record("fast", 3)]]), deliver, 0.01
+        _Reader([[_record("slow", 1), _record("fast", 2)], [_record("fast", 3)]]), deliver, safety_poll=0.01
     )
     pump.start()
     try:
@@ -62,7 +62,9 @@ def test_one_apps_batches_stay_in_order() -> None:
             done.set()
 
     pump = StreamPump(
-        _Reader([[_record("a", 1), _record("a", 2)], [_record("a", 3)], [_record("a", 4)]]), deliver, 0.01
+        _Reader([[_record("a", 1), _record("a", 2)], [_record("a", 3)], [_record("a", 4)]]),
+        deliver,
+        safety_poll=0.01,
     )
     pump.start()
     assert done.wait(3)
@@ -79,3 +81,29 @@ def test_the_scheduler_ticker_ticks_on_period_boundaries() -> None:
     ticker.stop()
     assert 2 <= len(ticks) <= 4
     assert all(abs((t % 0.2) - 0.0) < 0.05 or abs((t % 0.2) - 0.2) < 0.05 for t in ticks)
+
+
+def test_the_pump_sleeps_until_a_write_wakes_it() -> None:
+    """Idle, the pump waits on its wake event (the safety poll here is a minute away)."""
+    polls: list[bool] = []
+    batches: list[list[dict[str, Any]]] = []
+
+    class Reader:
+        def poll(self, limit: int = 100, verify: bool = False) -> list[dict[str, Any]]:
+            polls.append(verify)
+            return batches.pop(0) if batches else []
+
+    delivered = threading.Event()
+    wake = threading.Event()
+    pump = StreamPump(Reader(), lambda batch: delivered.set(), wake, safety_poll=60).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not polls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        idle = len(polls)
+        batches.append([_record("a", 1)])
+        wake.set()
+        assert delivered.wait(30)
+        assert idle == 1 and polls[0] is False
+    finally:
+        pump.stop()

@@ -1,0 +1,212 @@
+"""The local stack as `make run` runs it (`chalice local --stage local` in its own process,
+on free ports, with an empty state dir): idle CPU, then 8 concurrent clients writing objects
+into a bucket with a trivial hook.
+
+    .venv/bin/python bench/local_stack.py [--clients 8] [--writes 100] [--idle 30] [--engine js2py]
+
+Prints and saves (bench/results/local_stack.json): the stack's CPU while idle (from
+/proc/PID/stat), object writes/s (8 clients, each write a full HTTP request), hooks drained/s
+(from the first write to the last execution finished), the stream pump's backlog over time
+(GET /local/health) and write -> hook start latency percentiles (the object's `_created` to the
+execution's `startedAt`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, percentiles, save
+
+from chalicelib.local.server import chalice_local
+
+HOOK = "function seen(params, context, done) { done(params.objectID); }"
+HOOKS = json.dumps(
+    {
+        "kiicloud://buckets/bench": [
+            {"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "seen"}
+        ]
+    }
+)
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def request(url: str, body: Any = None, token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(
+        urllib.request.Request(url, data=data, headers=headers), timeout=120
+    ) as reply:
+        return json.loads(reply.read() or b"null")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def start(state: Path, engine: str) -> tuple[subprocess.Popen[str], int, list[str]]:
+    command, local_env = chalice_local(Path(sys.executable).parent, state)
+    port = int(local_env["KARAKURI_LOCAL_PORT"])
+    env = {**os.environ, **local_env, "KARAKURI_SCRIPT_ENGINE": engine}
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Serving on" in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(300) or process.poll() is not None:
+        raise SystemExit("the stack did not start:\n" + "".join(lines))
+    return process, port, lines
+
+
+def executions(base: str, token: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    key = ""
+    while True:
+        page = request(
+            f"{base}/hooks/executions?trigger=DATA_OBJECT_CREATED&bestEffortLimit=200{key}", token=token
+        )
+        found.extend(page["executions"])
+        if "nextPaginationKey" not in page:
+            return found
+        key = f"&paginationKey={page['nextPaginationKey']}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--writes", type=int, default=100, help="per client")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU measurement")
+    parser.add_argument("--engine", default="js2py")
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "clients": args.clients,
+        "writes_per_client": args.writes,
+        "engine": args.engine,
+    }
+    with tempfile.TemporaryDirectory() as state_dir:
+        state = Path(state_dir)
+        process, port, _ = start(state, args.engine)
+        try:
+            time.sleep(3)  # let start-up work settle before the idle window
+            before = cpu_seconds(process.pid)
+            time.sleep(args.idle)
+            idle = (cpu_seconds(process.pid) - before) / args.idle * 100
+            results["idle_cpu_percent_of_a_core"] = round(idle, 2)
+            print(f"idle: {idle:.2f} % of a core over {args.idle:.0f} s")
+
+            app = json.loads((state / "local-app.json").read_text())
+            code, hooks = state / "bench.js", state / "hooks.json"
+            code.write_text(HOOK)
+            hooks.write_text(HOOKS)
+            karakuri = str(Path(sys.executable).parent / "karakuri")
+            subprocess.run(
+                [
+                    karakuri,
+                    "servercode",
+                    "deploy",
+                    str(code),
+                    "--hook-config",
+                    str(hooks),
+                    "--state-dir",
+                    str(state),
+                ],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
+            base = f"{app['baseURL']}/apps/{app['appID']}"
+            token = request(
+                f"{base}/oauth2/token", {"client_id": app["clientID"], "client_secret": app["clientSecret"]}
+            )["access_token"]
+            health = f"http://127.0.0.1:{port}/local/health"
+            backlog: list[tuple[float, int]] = []
+            writing = threading.Event()
+            writing.set()
+
+            def watch() -> None:
+                while writing.is_set():
+                    backlog.append((time.monotonic(), int(request(health)["pump"]["backlog"])))
+                    time.sleep(0.5)
+
+            created: dict[str, int] = {}
+
+            def client(n: int) -> None:
+                for i in range(args.writes):
+                    reply = request(f"{base}/buckets/bench/objects", {"client": n, "i": i}, token)
+                    created[reply["objectID"]] = int(reply["createdAt"])
+
+            total = args.clients * args.writes
+            cpu_before = cpu_seconds(process.pid)
+            threading.Thread(target=watch, daemon=True).start()
+            started = time.monotonic()
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(client, range(args.clients)))
+            wrote = time.monotonic() - started
+            ran: list[dict[str, Any]] = []
+            while len(ran) < total and time.monotonic() - started < 900:
+                time.sleep(0.5)
+                ran = [e for e in executions(base, token) if e["status"] in ("SUCCESS", "FAILED")]
+            drained = time.monotonic() - started
+            writing.clear()
+            cpu = cpu_seconds(process.pid) - cpu_before
+            latencies = [
+                float(e["startedAt"]) - created[str(e["returnedValue"])]
+                for e in ran
+                if e.get("returnedValue") in created
+            ]
+            results.update(
+                writes=total,
+                writes_per_second=round(total / wrote, 1),
+                hooks_run=len(ran),
+                hooks_failed=sum(1 for e in ran if e["status"] != "SUCCESS"),
+                hooks_drained_per_second=round(len(ran) / drained, 1),
+                seconds_writing=round(wrote, 2),
+                seconds_until_drained=round(drained, 2),
+                stack_cpu_seconds=round(cpu, 1),
+                max_backlog_batches=max((b for _, b in backlog), default=0),
+                write_to_hook_start=percentiles(latencies) if latencies else {},
+            )
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    print(json.dumps(results, indent=2))
+    save("local_stack", results)
+
+
+if __name__ == "__main__":
+    main()
