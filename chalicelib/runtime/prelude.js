@@ -12,7 +12,7 @@ var __kii_global = this;
 /* One execution's state: the only mutable object of the prelude, replaced at each start (the
  * rest of the prelude and every built-in are frozen before server code runs). */
 function __kii_newRun() {
-  return { seq: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
+  return { seq: 0, waiting: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
            run: { finished: false, returned: false, result: undefined, error: null }, app: {}, currentUser: null,
            ajax: {}, underscore: null };
 }
@@ -133,6 +133,7 @@ var console = { log: __kii_log('INFO'), info: __kii_log('INFO'), debug: __kii_lo
 function __kii_call(op, token, args) {
   var rt = __kii_rt, id = ++rt.seq;
   var promise = new Promise(function (resolve, reject) { rt.pending[id] = { resolve: resolve, reject: reject, op: op }; });
+  rt.waiting += 1;
   rt.outbox.push({ id: id, op: op, token: token || null, args: args || {} });
   return promise;
 }
@@ -1248,11 +1249,8 @@ function __kii_errorOf(e) {
   if (typeof e === 'string') { return e; }
   try { return __kii_JSON.stringify(e); } catch (x) { return String(e); }
 }
-function __kii_idle(rt) {
-  if (rt.outbox.length || rt.jobs.length) { return false; }
-  for (var k in rt.pending) { if (Object.prototype.hasOwnProperty.call(rt.pending, k)) { return false; } }
-  return true;
-}
+/* Nothing queued, nothing awaited (a count: the script may have replaced built-ins). */
+function __kii_idle(rt) { return rt.waiting === 0 && !rt.outbox.length && !rt.jobs.length; }
 function __kii_turn() {
   var rt = __kii_rt, run = rt.run;
   if (run.returned && !run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
@@ -1320,6 +1318,7 @@ function __kii_resume(text) {
       var r = responses[i], waiting = rt.pending[r.id];
       if (!waiting) { continue; }
       delete rt.pending[r.id];
+      rt.waiting -= 1;
       if (r.ok) { waiting.resolve(r.value); } else { waiting.reject(__kii_error(waiting.op, r)); }
     }
     __kii_runJobs();
