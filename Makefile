@@ -37,9 +37,9 @@ $(VENDOR)/underscore.js:
 	rm -rf build/vendor && mkdir -p build/vendor $(VENDOR)
 	cd build/vendor && npm pack --silent --loglevel=error underscore@$(UNDERSCORE) >/dev/null \
 		&& tar xzf underscore-$(UNDERSCORE).tgz package/underscore-umd.js package/LICENSE
-	{ echo '/* underscore $(UNDERSCORE) (MIT, see LICENSE), for require("underscore") */'; \
-	  echo 'function __kii_underscoreFactory() { var module = { exports: {} }, exports = module.exports;'; \
-	  cat build/vendor/package/underscore-umd.js; echo 'return module.exports; }'; } > $@.tmp
+	python3 -c 'import json, sys; print("/* underscore $(UNDERSCORE) (MIT, see LICENSE.underscore), as a string:" \
+		" compiled only when required */\nvar __kii_underscoreSource = " + json.dumps(open(sys.argv[1]).read()) + ";")' \
+		build/vendor/package/underscore-umd.js > $@.tmp
 	cp build/vendor/package/LICENSE $(VENDOR)/LICENSE.underscore
 	mv $@.tmp $@
 

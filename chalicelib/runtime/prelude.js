@@ -226,10 +226,10 @@ KiiServerCodeEntry.prototype.execute = function (args, callbacks) {
 };
 
 /* --- principals and ACL subjects ------------------------------------------------------------- */
-function KiiAnonymousUser() {}
+function KiiAnonymousUser() { __kii_bind(this); }
 KiiAnonymousUser.prototype.getID = function () { return 'ANONYMOUS_USER'; };
 KiiAnonymousUser.prototype._aclSubject = function () { return 'UserID:ANONYMOUS_USER'; };
-function KiiAnyAuthenticatedUser() {}
+function KiiAnyAuthenticatedUser() { __kii_bind(this); }
 KiiAnyAuthenticatedUser.prototype.getID = function () { return 'ANY_AUTHENTICATED_USER'; };
 KiiAnyAuthenticatedUser.prototype._aclSubject = function () { return 'UserID:ANY_AUTHENTICATED_USER'; };
 
@@ -735,7 +735,7 @@ function __kii_objectWithURI(uri, tokenOf) {
 KiiObject.objectWithURI = function (uri) { return __kii_objectWithURI(uri, __kii_actor); };
 
 /* --- KiiQuery / KiiClause --------------------------------------------------------------------- */
-function KiiClause(dict) { this._dict = dict; }
+function KiiClause(dict) { this._dict = dict; __kii_bind(this); }
 KiiClause.prototype._dictValue = function () { return this._dict; };
 function __kii_clause(type, field, extra) { var d = { type: type, field: field }; for (var k in extra) { d[k] = extra[k]; } return new KiiClause(d); }
 KiiClause.equals = function (f, v) { return __kii_clause('eq', f, { value: v }); };
@@ -851,13 +851,21 @@ var KiiAnalytics = {
   upload: function (callbacks) { return KiiAnalytics.trackEventWithExtrasAndCallbacks('upload', null, callbacks); }
 };
 
+/* The vendored UMD source (`make vendor`) run as a CommonJS module. */
+function __kii_underscoreFactory() {
+  if (typeof __kii_underscoreSource !== 'string') { return null; }
+  var module = { exports: {} };
+  (new Function('module', 'exports', __kii_underscoreSource)).call(__kii_global, module, module.exports);
+  return module.exports;
+}
 /* require(): Kii offered underscore; anything else fails as Node does. */
 function require(name) {
   if (name === 'underscore') {
     /* js2py makes it once in the zygote (hardened with the prelude); QuickJS per realm, lazily. */
     if (typeof __kii_underscoreLib === 'function') { return __kii_underscoreLib; }
-    if (typeof __kii_underscoreFactory !== 'function') { throw new Error("Cannot find module 'underscore' (not installed: make vendor)"); }
-    return __kii_rt.underscore || (__kii_rt.underscore = __kii_underscoreFactory());
+    var made = __kii_rt.underscore || (__kii_rt.underscore = __kii_underscoreFactory());
+    if (!made) { throw new Error("Cannot find module 'underscore' (not installed: make vendor)"); }
+    return made;
   }
   var error = new Error("Cannot find module '" + name + "'");
   error.code = 'MODULE_NOT_FOUND';
