@@ -90,6 +90,7 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/objects.py
 	$(BIN)/python bench/servercode.py
 	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/servercode_env.py
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py

@@ -64,11 +64,18 @@ def main() -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    settings = replace(config.Settings(scrypt_log2_n=4), outbound_allow=f"127.0.0.1:{server.server_address[1]}")
+    settings = replace(
+        config.Settings(scrypt_log2_n=4), outbound_allow=f"127.0.0.1:{server.server_address[1]}"
+    )
     container = wiring.build_in_memory(settings)
     app = container.apps.create("bench")
     host = Host(
-        container.auth, container.users, container.groups, container.objects, container.things, wiring.outbound(settings)
+        container.auth,
+        container.users,
+        container.groups,
+        container.objects,
+        container.things,
+        wiring.outbound(settings),
     )
     engines = ("js2py", "quickjs")
     executors = {e: Executor(wiring.sandbox(replace(settings, script_engine=e)), host, 60) for e in engines}
@@ -89,7 +96,9 @@ def main() -> None:
         for _ in range(args.runs):
             for engine in engines:
                 for endpoint in ("nothing", "ajax", "underscore"):
-                    samples.setdefault(f"{endpoint}: {engine}", []).append(clock(partial(run, engine, endpoint)))
+                    samples.setdefault(f"{endpoint}: {engine}", []).append(
+                        clock(partial(run, engine, endpoint))
+                    )
         bare = PRELUDE.split("/* underscore ")[0]
         for name, engine_class in (("js2py", Js2PyEngine), ("quickjs", QuickJsEngine)):
             engine_obj = engine_class()

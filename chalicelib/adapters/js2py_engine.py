@@ -36,8 +36,7 @@ _PLAIN = (int, float, str, bool, list, tuple, dict, type(None))
 # Libraries the prelude makes lazily (once per realm on QuickJS) are made here, in the base
 # realm, so that they are hardened with the prelude and cost an execution nothing.
 WARM = (
-    "if (typeof __kii_underscoreSource === 'string') {"
-    " var __kii_underscoreLib = __kii_underscoreFactory(); }"
+    "if (typeof __kii_underscoreSource === 'string') { var __kii_underscoreLib = __kii_underscoreFactory(); }"
 )
 # Prelude globals that hold one execution's state: replaced at each start, never frozen.
 MUTABLE = frozenset({"__kii_rt", "__kii_global", "global"})
