@@ -26,7 +26,10 @@ function nothing(params, context) { return 1; }
 function ajax(params, context, done) {
   $.ajax({ url: params.base + '/json', dataType: 'json' }).done(function (d) { done(d.ok); });
 }
-function underscore(params, context) { var _ = require('underscore'); return _.map([1, 2, 3], _.identity).length; }
+function underscore(params, context) {
+  var _ = require('underscore');
+  return _.map([1, 2, 3], _.identity).length;
+}
 """
 
 
