@@ -1178,7 +1178,10 @@ function __kii_ajax(url, options) {
     responseHeaders = r.headers || {};
     jqXHR.readyState = 4; jqXHR.status = r.status; jqXHR.statusText = r.statusText || r.textStatus || 'error';
     jqXHR.responseText = r.body;
-    if (r.status === 0) { ok = false; textStatus = r.textStatus || 'error'; value = r.textStatus === 'timeout' ? 'timeout' : ''; }
+    if (r.status === 0) {
+      ok = false; textStatus = r.textStatus || 'error'; value = r.textStatus === 'timeout' ? 'timeout' : '';
+      __kii_log('WARN')('$.ajax ' + method + ' ' + s.url + ' failed: ' + (r.message || textStatus));
+    }
     else {
       ok = (r.status >= 200 && r.status < 300) || r.status === 304;
       textStatus = r.status === 204 || method.toUpperCase() === 'HEAD' ? 'nocontent' : r.status === 304 ? 'notmodified' : ok ? 'success' : 'error';

@@ -152,6 +152,16 @@ function countLate(params, context, done) {
     .then(function (page) { done(page[1].length); });
 }
 
+function returnsThenThrows(params, context) {
+  var boom = function () { null.boom(); };
+  context.getAppAdminContext().bucketWithName('late').count({ success: boom, failure: boom });
+  return 'kept';
+}
+
+function ajaxDoneThrows(params, context, done) {
+  $.ajax({ url: params.base + '/json' }).done(function () { throw new Error('in done'); });
+}
+
 function leakContext(params, context) {
   console.log('admin token ' + context.getAppAdminContext().getAccessToken() + ' key ' + context.getAppKey());
   return context;
@@ -379,6 +389,27 @@ def test_two_parameter_endpoint_returns_its_value_and_its_save_completes(env: Ru
     assert value(outcome) == "started"
     assert [line["message"] for line in outcome.logs] == ["saved after return"]
     assert value(env.execute("countLate")) == 1
+
+
+def test_an_error_thrown_after_a_synchronous_endpoint_returned_is_logged_and_the_result_stands(
+    env: Runner,
+) -> None:
+    outcome = env.execute("returnsThenThrows")
+    assert value(outcome) == "kept"
+    [line] = outcome.logs
+    assert line["level"] == "ERROR" and "Uncaught after the endpoint returned" in line["message"]
+
+
+def test_an_error_thrown_in_an_ajax_callback_fails_the_execution(env: Runner, site: Site) -> None:
+    outcome = env.execute("ajaxDoneThrows", {"base": site.base})
+    assert (outcome.error_code, outcome.error_message) == ("RUNTIME_ERROR", "in done")
+
+
+def test_a_refused_request_is_explained_in_the_developer_log(env: Runner) -> None:
+    outcome = env.execute("ajaxRefused", {"url": "http://169.254.169.254/latest/meta-data/"})
+    assert any(
+        line["level"] == "WARN" and "not a public address" in line["message"] for line in outcome.logs
+    ), outcome.logs
 
 
 def test_returning_context_leaves_no_token_or_app_key_in_the_record(env: Runner) -> None:
