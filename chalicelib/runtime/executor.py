@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ PRELUDE_NAMES = frozenset(re.findall(r"^(?:function|var)\s+([A-Za-z_$][\w$]*)", 
     JS_GLOBALS.split()
 )
 PROBE_SECONDS = 5.0
+HTTP_OP = "http.request"
 MAX_RESULT_BYTES = 1024 * 1024
 MAX_TURNS = 10_000
 
@@ -132,7 +134,7 @@ class Executor:
                 while not turn.get("finished") and turn.get("requests"):
                     if outcome.turns >= MAX_TURNS:
                         raise ScriptFailure(f"More than {MAX_TURNS} turns")
-                    answers = [self.host.perform(session, r) for r in turn["requests"]]
+                    answers = self._perform(session, turn["requests"])
                     outcome.requests += len(answers)
                     if left() <= 0:
                         raise ScriptTimeout()
@@ -179,6 +181,27 @@ class Executor:
         except (ScriptFailure, ScriptTimeout, ValueError):
             return frozenset()
         return frozenset(n for n in found if isinstance(n, str)) & frozenset(candidates)
+
+    def _perform(self, session: Session, requests: list[Any]) -> list[Any]:
+        """One turn's requests: SDK operations in order, outbound HTTP requests at the same
+        time (``$.when(ajax1, ajax2)`` waits for the slower, not for the sum), each on a thread
+        of its own that ends with the turn."""
+        http = [i for i, r in enumerate(requests) if isinstance(r, dict) and r.get("op") == HTTP_OP]
+        answers: list[Any] = [None] * len(requests)
+        concurrent = http if len(http) > 1 else []
+
+        def perform(i: int) -> None:
+            answers[i] = self.host.perform(session, requests[i])
+
+        threads = [threading.Thread(target=perform, args=(i,), name="karakuri-ajax") for i in concurrent]
+        for thread in threads:
+            thread.start()
+        for i in range(len(requests)):
+            if i not in concurrent:
+                perform(i)
+        for thread in threads:
+            thread.join()
+        return answers
 
     @property
     def memory_note(self) -> str:

@@ -161,7 +161,7 @@ class Host:
             )
         except TimeoutError:
             return {"status": 0, "textStatus": "timeout", "message": "timeout"}
-        except OSError as error:
+        except (OSError, ValueError) as error:  # network, refused, or a URL that is not one
             return {"status": 0, "textStatus": "error", "message": str(error) or "error"}
         return {
             "status": answer.status,

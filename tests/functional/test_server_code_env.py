@@ -81,6 +81,13 @@ function deferredAndWhen(params, context, done) {
   b.resolve(2, 'two');
 }
 
+function ajaxTogether(params, context, done) {
+  var one = $.ajax({ url: params.base + '/together', dataType: 'json' });
+  var two = $.ajax({ url: params.base + '/together', dataType: 'json' });
+  $.when(one, two).then(function (a, b) { done([a[0].together, b[0].together]); },
+                        function (xhr) { done('failed ' + xhr.status); });
+}
+
 function jqueryUtilities(params, context) {
   var doubled = $.map([1, 2, 3], function (v) { return v * 2; });
   var odd = $.grep([1, 2, 3, 4], function (v) { return v % 2 === 1; });
@@ -196,6 +203,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.release.wait(3)  # type: ignore[attr-defined]
             with contextlib.suppress(OSError):  # the client gave up long ago
                 self._reply(200, {"late": True})
+        elif path == "/together":  # answers only once two requests wait at the same time
+            try:
+                self.server.together.wait()  # type: ignore[attr-defined]
+                self._reply(200, {"together": True})
+            except threading.BrokenBarrierError:
+                self._reply(503, {"together": False})
         elif path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -215,6 +228,7 @@ def site() -> Iterator[Site]:
     server.daemon_threads = True
     release = threading.Event()
     server.release = release  # type: ignore[attr-defined]
+    server.together = threading.Barrier(2, timeout=5)  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_address[1]
@@ -329,6 +343,10 @@ def test_deferred_and_when_resolve_in_jquery_order(env: Runner, site: Site) -> N
         "when 1 2+two 3",
         "ajax world resolved",
     ]
+
+
+def test_ajax_requests_of_one_turn_are_made_at_the_same_time(env: Runner, site: Site) -> None:
+    assert value(env.execute("ajaxTogether", {"base": site.base})) == [True, True]
 
 
 def test_jquery_utilities(env: Runner) -> None:
