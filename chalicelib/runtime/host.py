@@ -200,8 +200,10 @@ class Host:
 def _remember_tokens(session: Session, value: Any) -> None:
     """Tokens an op hands to server code (sign-in, registration) join the execution's
     secrets, so no record keeps them."""
-    if isinstance(value, dict) and isinstance(value.get("token"), str):
-        session.secrets.add(value["token"])
+    if isinstance(value, dict):
+        for key in ("token", "_accessToken", "access_token", "_refreshToken", "refresh_token"):
+            if isinstance(value.get(key), str):
+                session.secrets.add(value[key])
 
 
 # --- users ----------------------------------------------------------------------------------------
