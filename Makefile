@@ -33,7 +33,7 @@ compat-deps: $(COMPAT)/node_modules/.installed
 # time into a git-ignored folder that the prelude loads and `chalice package` ships.
 UNDERSCORE := 1.13.8
 VENDOR := chalicelib/runtime/vendor
-$(VENDOR)/underscore.js:
+$(VENDOR)/underscore.js: Makefile
 	rm -rf build/vendor && mkdir -p build/vendor $(VENDOR)
 	cd build/vendor && npm pack --silent --loglevel=error underscore@$(UNDERSCORE) >/dev/null \
 		&& tar xzf underscore-$(UNDERSCORE).tgz package/underscore-umd.js package/LICENSE
