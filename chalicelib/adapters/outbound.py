@@ -100,13 +100,9 @@ class OutboundHttp:
     _pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def check(self, name: str, port: int) -> IpAddress:
+    def check(self, name: str, port: int, seconds: float = 5.0) -> IpAddress:
         """The address to connect to, or ``Refused``."""
-        try:
-            infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as error:
-            raise OSError(f"cannot resolve {name}: {error}") from None
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        addresses = _resolve(name, port, seconds)
         for address in addresses:  # every answer must pass: the resolver could return any
             if any(rule.matches(name, address, port) for rule in self.deny):
                 raise Refused(f"{name}:{port} ({address}) is denied by KARAKURI_OUTBOUND_DENY")
@@ -142,7 +138,7 @@ class OutboundHttp:
             raise OSError(f"unsupported URL: {url}")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            address = self.check(parts.hostname, port)
+            address = self.check(parts.hostname, port, seconds)
         except Refused as refused:
             log.warning("outbound request refused: %s %s: %s", method, url, refused)
             raise
@@ -202,6 +198,31 @@ class OutboundHttp:
             for pool in self._pools.values():
                 pool.close()
             self._pools.clear()
+
+
+def _resolve(name: str, port: int, seconds: float) -> list[IpAddress]:
+    """The host's addresses; a lookup (which the resolver does not bound) waits at most
+    ``seconds``, on a thread of its own that ends when the resolver answers."""
+    try:
+        return [ipaddress.ip_address(name.strip("[]"))]
+    except ValueError:
+        pass
+    found: dict[str, Any] = {}
+
+    def lookup() -> None:
+        try:
+            found["infos"] = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as error:
+            found["error"] = error
+
+    thread = threading.Thread(target=lookup, name="karakuri-dns", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0))
+    if thread.is_alive():
+        raise TimeoutError("timeout")
+    if "error" in found:
+        raise OSError(f"cannot resolve {name}: {found['error']}")
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found["infos"]]
 
 
 def _charset(content_type: str) -> str:

@@ -56,3 +56,9 @@ def test_deny_wins_over_allow_and_closes_public_addresses_too() -> None:
     for host in ("10.9.1.1", "93.184.216.34"):
         with pytest.raises(Refused):
             policy.check(host, 80)
+
+
+def test_names_are_checked_by_the_addresses_they_resolve_to() -> None:
+    with pytest.raises(Refused):
+        OutboundHttp().check("localhost", 80)  # /etc/hosts: nothing leaves the machine
+    assert OutboundHttp(allow=parse_rules("localhost:9999")).check("localhost", 9999).is_loopback
