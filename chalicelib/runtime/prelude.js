@@ -263,6 +263,13 @@ KiiUser.prototype.getAccessToken = function () { return this._token; };
 KiiUser.prototype.get = function (key) { return this._info[key]; };
 KiiUser.prototype.set = function (key, value) { this._info[key] = value; (this._changed = this._changed || {})[key] = value; };
 KiiUser.prototype.objectURI = function () { return 'kiicloud://users/' + this._uuid; };
+KiiUser.prototype.getCreated = function () { return this._info._created; };
+KiiUser.prototype.getModified = function () { return this._info._modified; };
+KiiUser.prototype.setLocale = function (v) { this._info.locale = v; (this._changed = this._changed || {}).locale = v; };
+KiiUser.prototype.getPendingEmailAddress = function () { return this._info._emailAddressPending; };
+KiiUser.prototype.getPendingPhoneNumber = function () { return this._info._phoneNumberPending; };
+KiiUser.prototype.disabled = function () { return !!this._info._disabled; };
+KiiUser.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
 KiiUser.prototype._aclSubject = function () { return 'UserID:' + this._uuid; };
 KiiUser.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'user', id: this._uuid, owner: this }, this._tokenOf); };
 KiiUser.prototype.refresh = function (callbacks) {
@@ -381,6 +388,8 @@ KiiGroup.prototype.getName = function () { return this._name; };
 KiiGroup.prototype.objectURI = function () { return 'kiicloud://groups/' + this._id; };
 KiiGroup.prototype._aclSubject = function () { return 'GroupID:' + this._id; };
 KiiGroup.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'group', id: this._id, owner: this }, this._tokenOf); };
+KiiGroup.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiGroup.prototype.getCachedOwner = function () { return this._owner ? new KiiUser(this._owner, this._tokenOf) : null; };
 KiiGroup.prototype.addUser = function (user) { this._add.push(user.getID()); };
 KiiGroup.prototype.removeUser = function (user) { this._remove.push(user.getID()); };
 KiiGroup.prototype.save = function (callbacks) { return this._save(null, callbacks); };
@@ -486,6 +495,8 @@ KiiThing.prototype.isOnline = function () { return !!this.fields._online; };
 KiiThing.prototype.objectURI = function () { return 'kiicloud://things/' + this._thingID; };
 KiiThing.prototype._aclSubject = function () { return 'ThingID:' + this._thingID; };
 KiiThing.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'thing', id: this._thingID, owner: this }, this._tokenOf); };
+KiiThing.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiThing.prototype.getOnlineStatusModifiedAt = function () { return this.fields._onlineStatusModifiedAt; };
 function __kii_thingFail(error) { return [error]; }
 KiiThing.prototype._op = function (op, args, callbacks, shape, spread) {
   args.thing = this._thingID;
@@ -556,6 +567,8 @@ KiiACLEntry.prototype.setAction = function (v) { this._action = v; };
 KiiACLEntry.prototype.getAction = function () { return this._action; };
 KiiACLEntry.prototype.setSubject = function (v) { this._subject = v; };
 KiiACLEntry.prototype.getSubject = function () { return this._subject; };
+KiiACLEntry.prototype.getActionString = function () { return this._action; };
+KiiACLEntry.prototype.getEntityString = function () { return this._subject && this._subject._aclSubject ? this._subject._aclSubject() : String(this._subject); };
 function KiiACL(target, where) { this._target = target; this._where = where; this._changes = []; __kii_bind(this); }
 KiiACL.prototype.putACLEntry = function (entry) { this._changes.push(entry); };
 KiiACL.prototype.removeACLEntry = function (entry) { var e = new KiiACLEntry(entry._subject, entry._action); e._grant = false; this._changes.push(e); };
@@ -600,6 +613,9 @@ KiiBucket.prototype.objectURI = function () {
   return (this._scope ? this._scope.owner.objectURI() + '/' : 'kiicloud://') + 'buckets/' + this._name;
 };
 KiiBucket.prototype.createObject = function () { return new KiiObject(this); };
+KiiBucket.prototype.getUser = function () { return this._scope && this._scope.kind === 'user' ? this._scope.owner : null; };
+KiiBucket.prototype.getGroup = function () { return this._scope && this._scope.kind === 'group' ? this._scope.owner : null; };
+KiiBucket.prototype.getThing = function () { return this._scope && this._scope.kind === 'thing' ? this._scope.owner : null; };
 KiiBucket.prototype.createObjectWithType = function (type) { var o = new KiiObject(this); o._type = type; return o; };
 KiiBucket.prototype.createObjectWithID = function (id) {
   if (!id) { throw new InvalidArgumentException('objectID must not be empty'); }
@@ -733,6 +749,7 @@ function __kii_objectWithURI(uri, tokenOf) {
   return obj;
 }
 KiiObject.objectWithURI = function (uri) { return __kii_objectWithURI(uri, __kii_actor); };
+KiiObject.isValidObjectID = function (id) { return typeof id === 'string' && /^[a-zA-Z0-9\-_\.]{2,100}$/.test(id); };
 
 /* --- KiiQuery / KiiClause --------------------------------------------------------------------- */
 function KiiClause(dict) { this._dict = dict; __kii_bind(this); }
@@ -765,6 +782,8 @@ function KiiQuery(clause) { this._clause = clause || null; this._limit = null; t
 KiiQuery.queryWithClause = function (clause) { return new KiiQuery(clause); };
 KiiQuery.prototype.setLimit = function (n) { this._limit = n; };
 KiiQuery.prototype.getLimit = function () { return this._limit; };
+KiiQuery.prototype.getPaginationKey = function () { return this._paginationKey; };
+KiiQuery.prototype.setPaginationKey = function (key) { this._paginationKey = key; };
 KiiQuery.prototype.sortByAsc = function (f) { this._sort = f; this._descending = false; };
 KiiQuery.prototype.sortByDesc = function (f) { this._sort = f; this._descending = true; };
 KiiQuery.prototype._copy = function () {

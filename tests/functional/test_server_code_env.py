@@ -132,6 +132,18 @@ function unboundMethods(params, context, done) {
   }).then(function (out) { done(out); }, function (e) { done('failed: ' + e.message); });
 }
 
+function sdkGetters(params, context, done) {
+  var admin = context.getAppAdminContext(), user = KiiUser.userWithUsername('getter', 'secret123');
+  user.register().then(function (u) {
+    var bucket = u.encryptedBucketWithName('b'), q = KiiQuery.queryWithClause();
+    q.setPaginationKey('k');
+    var entry = KiiACLEntry.entryWithSubject(new KiiAnyAuthenticatedUser(), KiiACLAction.KiiACLBucketActionReadObjects);
+    done([u.getCreated() > 0, u.getModified() > 0, u.disabled(), bucket.getUser() === u, bucket.getGroup(),
+          q.getPaginationKey(), entry.getEntityString(), KiiObject.isValidObjectID('ok-1'),
+          KiiObject.isValidObjectID('x')]);
+  }, function (e) { done('failed: ' + e.message); });
+}
+
 function nestedQuery(params, context, done) {
   var bucket = context.getAppAdminContext().bucketWithName('lights');
   var a = bucket.createObject(), b = bucket.createObject();
@@ -396,6 +408,20 @@ def test_kii_analytics_accepts_events_into_the_log(env: Runner) -> None:
 
 def test_sdk_methods_work_detached_from_their_object(env: Runner) -> None:
     assert value(env.execute("unboundMethods")) == [True, 1]
+
+
+def test_sdk_getters_of_the_official_sdk(env: Runner) -> None:
+    assert value(env.execute("sdkGetters")) == [
+        True,
+        True,
+        False,
+        True,
+        None,
+        "k",
+        "UserID:ANY_AUTHENTICATED_USER",
+        True,
+        False,
+    ]
 
 
 def test_query_on_a_nested_field_from_server_code(env: Runner) -> None:
