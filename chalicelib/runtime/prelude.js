@@ -1213,6 +1213,10 @@ function __kii_ajax(url, options) {
       } else if (ok && wantsJson) { value = undefined; }
     }
     if (ok) { deferred.resolve(value, textStatus, jqXHR); } else { deferred.reject(jqXHR, textStatus, value); }
+    var byStatus = s.statusCode && s.statusCode[jqXHR.status];
+    if (typeof byStatus === 'function') {
+      __kii_callback(function () { if (ok) { byStatus.call(ctx, value, textStatus, jqXHR); } else { byStatus.call(ctx, jqXHR, textStatus, value); } }, []);
+    }
     if (typeof s.complete === 'function') { __kii_callback(function () { s.complete.call(ctx, jqXHR, textStatus); }, []); }
   });
   return jqXHR;

@@ -49,10 +49,11 @@ function ajaxFormAndThen(params, context, done) {
 }
 
 function ajaxHttpError(params, context, done) {
-  $.ajax({ url: params.base + '/missing', dataType: 'json' })
+  var seen = [];
+  $.ajax({ url: params.base + '/missing', dataType: 'json', statusCode: { 404: function (xhr) { seen.push(xhr.status); } } })
     .done(function () { done('unexpected'); })
     .fail(function (jqXHR, textStatus, errorThrown) {
-      done([jqXHR.status, textStatus, errorThrown, jqXHR.responseJSON.errorCode]);
+      done([jqXHR.status, textStatus, errorThrown, jqXHR.responseJSON.errorCode, seen]);
     });
 }
 
@@ -320,6 +321,7 @@ def test_ajax_http_error_fails_with_the_status_and_the_parsed_body(env: Runner, 
         "error",
         "Not Found",
         "NOT_FOUND",
+        [404],  # the statusCode handler ran too
     ]
 
 
