@@ -16,7 +16,7 @@ export FAKETIME_DONT_FAKE_MONOTONIC = 1
 # ...and Python's time.sleep, which that setting breaks, is mended there (tests/timeshift).
 export PYTHONPATH := $(CURDIR)/tests/timeshift$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package bench clean
+.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package bench clean vendor
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
@@ -32,16 +32,32 @@ $(COMPAT)/node_modules/.installed: $(COMPAT)/package.json $(COMPAT)/package-lock
 
 compat-deps: $(COMPAT)/node_modules/.installed
 
-run: $(BIN)/.installed
+# Libraries Kii's server environment offered (require('underscore')), taken from npm at build
+# time into a git-ignored folder that the prelude loads and `chalice package` ships.
+UNDERSCORE := 1.13.8
+VENDOR := chalicelib/runtime/vendor
+$(VENDOR)/underscore.js: Makefile
+	rm -rf build/vendor && mkdir -p build/vendor $(VENDOR)
+	cd build/vendor && npm pack --silent --loglevel=error underscore@$(UNDERSCORE) >/dev/null \
+		&& tar xzf underscore-$(UNDERSCORE).tgz package/underscore-umd.js package/LICENSE
+	python3 -c 'import json, sys; print("/* underscore $(UNDERSCORE) (MIT, see LICENSE.underscore), as a string:" \
+		" compiled only when required */\nvar __kii_underscoreSource = " + json.dumps(open(sys.argv[1]).read()) + ";")' \
+		build/vendor/package/underscore-umd.js > $@.tmp
+	cp build/vendor/package/LICENSE $(VENDOR)/LICENSE.underscore
+	mv $@.tmp $@
+
+vendor: $(VENDOR)/underscore.js
+
+run: $(BIN)/.installed vendor
 	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) KARAKURI_FRESH=$(FRESH) \
 		$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
-test: $(BIN)/.installed compat-deps check
+test: $(BIN)/.installed compat-deps vendor check
 	$(BIN)/pytest
 
 # The Python suites with the machine's calendar a year ahead and months behind: no test may
 # depend on today's date (tests drive the services' one clock).
-test-timeshift: $(BIN)/.installed compat-deps /usr/bin/faketime
+test-timeshift: $(BIN)/.installed compat-deps vendor /usr/bin/faketime
 	faketime '+400 days' $(BIN)/pytest -p no:cacheprovider
 	faketime '-200 days' $(BIN)/pytest -p no:cacheprovider
 
@@ -63,7 +79,7 @@ requirements: $(BIN)/.installed
 	$(BIN)/python scripts/requirements.py > requirements.txt
 
 # The merged CloudFormation/SAM template must pass cfn-lint.
-package: $(BIN)/.installed
+package: $(BIN)/.installed vendor
 	rm -rf build/package
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage dev --merge-template infra/template.json build/package
 	$(BIN)/cfn-lint build/package/sam.json
@@ -72,11 +88,12 @@ clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks print their figures; the latest ones are recorded in BENCHMARKS.md.
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/objects.py
 	$(BIN)/python bench/servercode.py
 	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/servercode_env.py
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py

@@ -44,6 +44,11 @@ class Settings:
     # most this many worker processes per app at once (more executions of the app wait).
     script_memory_mb: int = 128
     script_workers_per_app: int = 4
+    # Server code's outbound HTTP ($.ajax): comma-separated host[:port] or CIDR rules. Internal
+    # addresses (loopback, private, link-local, metadata) are refused unless allowed.
+    outbound_allow: str = ""
+    outbound_deny: str = ""
+    outbound_max_response_bytes: int = 5 * 1024 * 1024
     # What Kii.getBaseURL() answers in hooks and schedules (manual executions use the request's host).
     base_url: str = "http://127.0.0.1:8000/api"
     # How long hook execution records are kept.
@@ -83,6 +88,9 @@ class Settings:
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),
             script_memory_mb=num("KARAKURI_SCRIPT_MEMORY_MB", 128),
             script_workers_per_app=num("KARAKURI_SCRIPT_WORKERS_PER_APP", 4),
+            outbound_allow=env.get("KARAKURI_OUTBOUND_ALLOW", ""),
+            outbound_deny=env.get("KARAKURI_OUTBOUND_DENY", ""),
+            outbound_max_response_bytes=num("KARAKURI_OUTBOUND_MAX_RESPONSE_BYTES", 5 * 1024 * 1024),
             execution_retention_seconds=num("KARAKURI_EXECUTION_RETENTION", 7 * 24 * 3600),
             base_url=env.get("KARAKURI_BASE_URL")
             or f"http://{env.get('KARAKURI_LOCAL_HOST', '127.0.0.1')}:{num('KARAKURI_LOCAL_PORT', 8000)}/api",

@@ -13,6 +13,7 @@ from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
+from chalicelib.adapters.outbound import OutboundHttp, parse_rules
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -69,10 +70,18 @@ class Container:
         """Built on first use: loading a script engine costs a few hundred milliseconds."""
         with self._runner_lock:
             if self._runner is None:
-                host = Host(self.auth, self.users, self.groups, self.objects, self.things)
+                host = Host(
+                    self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings)
+                )
                 executor = Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
                 self._runner = Runner(self.servercode, self.auth, executor)
             return self._runner
+
+    def __post_init__(self) -> None:
+        # Deploys find endpoints that the file's top level assigns to globals by evaluating it.
+        self.servercode.global_functions = lambda app, source, names: self.runner.executor.global_functions(
+            app, source, names
+        )
 
 
 ENGINES = ("js2py", "quickjs")
@@ -98,6 +107,15 @@ def sandbox(settings: config.Settings) -> Sandbox:
             if len(_sandboxes) == 1:
                 atexit.register(close_sandboxes)
         return found
+
+
+def outbound(settings: config.Settings) -> OutboundHttp:
+    """Outbound HTTP for server code (``$.ajax``) under the configured egress policy."""
+    return OutboundHttp(
+        allow=parse_rules(settings.outbound_allow),
+        deny=parse_rules(settings.outbound_deny),
+        max_response_bytes=settings.outbound_max_response_bytes,
+    )
 
 
 def close_sandboxes() -> None:

@@ -33,8 +33,13 @@ from chalicelib.adapters.deadline import ScriptTimedOut, limit
 from chalicelib.domain.scripts import ScriptFailure, ScriptTimeout
 
 _PLAIN = (int, float, str, bool, list, tuple, dict, type(None))
+# Libraries the prelude makes lazily (once per realm on QuickJS) are made here, in the base
+# realm, so that they are hardened with the prelude and cost an execution nothing.
+WARM = (
+    "if (typeof __kii_underscoreSource === 'string') { var __kii_underscoreLib = __kii_underscoreFactory(); }"
+)
 # Prelude globals that hold one execution's state: replaced at each start, never frozen.
-MUTABLE = frozenset({"__kii_rt", "__kii_global"})
+MUTABLE = frozenset({"__kii_rt", "__kii_global", "global"})
 
 
 # --- hardening ----------------------------------------------------------------------------------
@@ -151,7 +156,7 @@ class Js2PyProgram:
         self._functions: dict[str, Any] = {}
         self._file: Any = None
         with _guard(seconds):
-            for source in prelude:
+            for source in (*prelude, *((WARM,) if prelude else ())):
                 exec(_compile(source), self._context._context)
         if prelude:
             harden([d["value"] for n, d in self._scope.own.items() if "value" in d and n not in MUTABLE])
@@ -200,6 +205,8 @@ def _guard(seconds: float | None) -> Iterator[None]:
         raise ScriptFailure(str(error)) from None
     except RecursionError:
         raise ScriptFailure("RangeError: Maximum call stack size exceeded") from None
+    except NotImplementedError as error:  # e.g. `with`, met by new Function() at run time
+        raise ScriptFailure(f"SyntaxError: {error} (js2py)") from None
 
 
 class Js2PyEngine:

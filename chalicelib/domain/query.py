@@ -29,6 +29,22 @@ EARTH_RADIUS_M = 6_371_000.0
 Document = Mapping[str, Any]
 
 
+def field_value(doc: Document, name: str) -> Any:
+    """A field's value; ``a.b.c`` reaches into nested objects (and ``a.2`` into arrays), as
+    Kii's queries did (``"minutes.6"``, ``"lights.X"``). A key that itself holds dots wins."""
+    if "." not in name or name in doc:
+        return doc.get(name)
+    value: Any = doc
+    for part in name.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -91,7 +107,7 @@ class Eq(Clause):
     value: Any
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        actual = doc.get(self.field)
+        actual = field_value(doc, self.field)
         return _same_kind(actual, self.value) and actual == self.value
 
 
@@ -104,7 +120,7 @@ class Range(Clause):
     upper_included: bool = True
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        actual = doc.get(self.field)
+        actual = field_value(doc, self.field)
         if self.lower is not None:
             if not _same_kind(actual, self.lower) or isinstance(actual, bool):
                 return False
@@ -124,7 +140,7 @@ class In(Clause):
     values: tuple[Any, ...]
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        actual = doc.get(self.field)
+        actual = field_value(doc, self.field)
         return any(_same_kind(actual, v) and actual == v for v in self.values)
 
 
@@ -134,7 +150,7 @@ class Prefix(Clause):
     prefix: str
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        actual = doc.get(self.field)
+        actual = field_value(doc, self.field)
         return isinstance(actual, str) and actual.startswith(self.prefix)
 
 
@@ -152,7 +168,8 @@ class HasField(Clause):
     field_type: str
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        return self.field in doc and _TYPE_CHECKS[self.field_type](doc[self.field])
+        value = field_value(doc, self.field)
+        return value is not None and _TYPE_CHECKS[self.field_type](value)
 
 
 @dataclass(frozen=True)
@@ -186,7 +203,7 @@ class GeoBox(Clause):
     sw: Point
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        point = _point_of(doc.get(self.field))
+        point = _point_of(field_value(doc, self.field))
         return (
             point is not None
             and self.sw.lat <= point.lat <= self.ne.lat
@@ -202,7 +219,7 @@ class GeoDistance(Clause):
     put_into: str | None
 
     def matches(self, doc: Document, calculated: dict[str, float]) -> bool:
-        point = _point_of(doc.get(self.field))
+        point = _point_of(field_value(doc, self.field))
         if point is None:
             return False
         distance = self.center.distance_to(point)
@@ -218,8 +235,8 @@ def _field(raw: Mapping[str, Any], kind: str) -> str:
     name = raw.get("field")
     if not isinstance(name, str) or not name:
         raise InvalidInputData(f"{kind} clause: 'field' must be a non-empty string")
-    if "." in name and not name.startswith("_"):
-        raise QueryNotSupported(f"{kind} clause: only top-level fields are queryable ({name!r})")
+    if any(not part for part in name.split(".")):
+        raise InvalidInputData(f"{kind} clause: {name!r} is not a field name")
     return name
 
 
@@ -373,7 +390,7 @@ class Query:
         if self.order_by and self.order_by.startswith("_calculated."):
             value: Any = calculated.get(self.order_by.removeprefix("_calculated."))
         else:
-            value = doc.get(self.order_by or "_created")
+            value = field_value(doc, self.order_by or "_created")
         return (*_rank(value), doc.get("_id", ""))
 
     @property

@@ -43,6 +43,9 @@ class ScriptMemoryExceeded(ScriptFailure):
 class CheckedScript:
     source: str
     endpoints: frozenset[str]
+    # Names the file assigns (``global.sayHello = ...``, ``x = ...``): endpoints if its top
+    # level leaves a function under that global name, which only evaluating it can tell.
+    assigned: frozenset[str] = frozenset()
 
 
 def check_script(source: str) -> CheckedScript:
@@ -54,9 +57,25 @@ def check_script(source: str) -> CheckedScript:
         raise ServerCodeVerificationError(error.msg, line=error.lineno, column=error.offset) from None
     except Exception as error:  # pyjsparser raises its own JsSyntaxError for some inputs
         raise ServerCodeVerificationError(f"Syntax error: {error}") from None
+    assigned: set[str] = set()
     for node in _walk(tree):
         _check_node(node)
-    return CheckedScript(source, frozenset(_endpoints(tree)))
+        if node["type"] == "AssignmentExpression":
+            assigned.update(_assigned_name(node.get("left") or {}))
+    endpoints = frozenset(_endpoints(tree))
+    names = {n for n in assigned if ENDPOINT_NAME.match(n) and not n.startswith("__kii_")}
+    return CheckedScript(source, endpoints, frozenset(names - endpoints))
+
+
+def _assigned_name(target: dict[str, Any]) -> Iterator[str]:
+    if target.get("type") == "Identifier":
+        yield target.get("name", "")
+    elif target.get("type") == "MemberExpression":
+        prop = target.get("property") or {}
+        if not target.get("computed") and prop.get("type") == "Identifier":
+            yield prop.get("name", "")
+        elif prop.get("type") == "Literal" and isinstance(prop.get("value"), str):
+            yield prop["value"]
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:

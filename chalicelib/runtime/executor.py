@@ -9,7 +9,10 @@ what is left of it (the worker is killed when it passes), and host I/O counts to
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +27,25 @@ from chalicelib.runtime.host import Host, Session
 from chalicelib.services.auth import AuthService
 from chalicelib.services.servercode import ServerCodeService
 
-PRELUDE = resources.files("chalicelib.runtime").joinpath("prelude.js").read_text(encoding="utf-8")
+_RUNTIME = resources.files("chalicelib.runtime")
+# The SDK, then the libraries taken from npm at build time (`make vendor`; without them
+# require('underscore') fails as an unknown module would).
+PRELUDE = "\n".join(
+    part.read_text(encoding="utf-8")
+    for part in (_RUNTIME.joinpath("prelude.js"), _RUNTIME.joinpath("vendor", "underscore.js"))
+    if part.is_file()
+)
+# Globals of the prelude and of JavaScript itself: never endpoints.
+JS_GLOBALS = """Object Function Array String Number Boolean Date RegExp Math JSON Error TypeError
+RangeError SyntaxError ReferenceError EvalError URIError parseInt parseFloat isNaN isFinite encodeURI
+decodeURI encodeURIComponent decodeURIComponent escape unescape Symbol Map Set WeakMap WeakSet Proxy
+Reflect ArrayBuffer DataView Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array
+Uint32Array Float32Array Float64Array BigInt globalThis"""
+PRELUDE_NAMES = frozenset(re.findall(r"^(?:function|var)\s+([A-Za-z_$][\w$]*)", PRELUDE, re.M)) | frozenset(
+    JS_GLOBALS.split()
+)
+PROBE_SECONDS = 5.0
+HTTP_OP = "http.request"
 MAX_RESULT_BYTES = 1024 * 1024
 MAX_TURNS = 10_000
 
@@ -86,8 +107,10 @@ class Executor:
         session = Session(
             invocation.app_id, Causation(causation.source, invocation.execution_id, causation.depth)
         )
+        session.secrets.add(invocation.app_key)
         if principal.token:
             session.principals[principal.token] = principal
+            session.secrets.add(principal.token)
         start = {
             "endpoint": invocation.endpoint,
             "params": invocation.params,
@@ -100,7 +123,9 @@ class Executor:
                 "userID": principal.id if principal.kind == "user" else None,
             },
         }
+        session.deadline = deadline
         left: Callable[[], float] = lambda: deadline - time.monotonic()  # noqa: E731
+        turn: dict[str, Any] = {}
         try:
             with self.sandbox.program(
                 invocation.app_id, invocation.version_id, invocation.source, left()
@@ -109,7 +134,7 @@ class Executor:
                 while not turn.get("finished") and turn.get("requests"):
                     if outcome.turns >= MAX_TURNS:
                         raise ScriptFailure(f"More than {MAX_TURNS} turns")
-                    answers = [self.host.perform(session, r) for r in turn["requests"]]
+                    answers = self._perform(session, turn["requests"])
                     outcome.requests += len(answers)
                     if left() <= 0:
                         raise ScriptTimeout()
@@ -117,19 +142,66 @@ class Executor:
                         outcome, program.call("__kii_resume", json.dumps(answers, default=str), left())
                     )
         except ScriptTimeout:
-            self._fail(
-                outcome,
-                EXECUTION_TIMEOUT,
-                f"The execution did not finish within {self.timeout_seconds:g} seconds",
-            )
+            if turn.get("returned") and "error" not in turn:
+                # A synchronous endpoint returned; the work it left running met the deadline.
+                outcome.logs.append(
+                    {"level": "WARN", "message": "Work left running was stopped at the deadline"}
+                )
+                self._finish(outcome, {**turn, "finished": True})
+            else:
+                self._fail(
+                    outcome,
+                    EXECUTION_TIMEOUT,
+                    f"The execution did not finish within {self.timeout_seconds:g} seconds",
+                )
         except ScriptMemoryExceeded as failure:
             self._fail(outcome, RUNTIME_ERROR, f"{failure} ({self.memory_note})")
         except ScriptFailure as failure:
             self._fail(outcome, RUNTIME_ERROR, str(failure))
         else:
             self._finish(outcome, turn)
+        _redact(outcome, session.secrets)
         outcome.duration_ms = (time.monotonic() - started) * 1000
         return outcome
+
+    def global_functions(self, app_id: str, source: str, names: frozenset[str]) -> frozenset[str]:
+        """Which of ``names`` are functions in the global scope once the file's top level has
+        run (in a sandbox worker of the app, used once); none when the top level fails."""
+        candidates = sorted(names - PRELUDE_NAMES)
+        if not candidates:
+            return frozenset()
+        seconds = min(PROBE_SECONDS, self.timeout_seconds)
+        deadline = time.monotonic() + seconds
+        probe = "deploy-" + hashlib.sha256(source.encode()).hexdigest()[:16]
+        try:
+            self.sandbox.ready()
+            with self.sandbox.program(app_id, probe, source, seconds) as program:
+                text = program.call("__kii_functions", json.dumps(candidates), deadline - time.monotonic())
+            found = json.loads(text)
+        except (ScriptFailure, ScriptTimeout, ValueError):
+            return frozenset()
+        return frozenset(n for n in found if isinstance(n, str)) & frozenset(candidates)
+
+    def _perform(self, session: Session, requests: list[Any]) -> list[Any]:
+        """One turn's requests: SDK operations in order, outbound HTTP requests at the same
+        time (``$.when(ajax1, ajax2)`` waits for the slower, not for the sum), each on a thread
+        of its own that ends with the turn."""
+        http = [i for i, r in enumerate(requests) if isinstance(r, dict) and r.get("op") == HTTP_OP]
+        answers: list[Any] = [None] * len(requests)
+        concurrent = http if len(http) > 1 else []
+
+        def perform(i: int) -> None:
+            answers[i] = self.host.perform(session, requests[i])
+
+        threads = [threading.Thread(target=perform, args=(i,), name="karakuri-ajax") for i in concurrent]
+        for thread in threads:
+            thread.start()
+        for i in range(len(requests)):
+            if i not in concurrent:
+                perform(i)
+        for thread in threads:
+            thread.join()
+        return answers
 
     @property
     def memory_note(self) -> str:
@@ -163,6 +235,33 @@ class Executor:
             self._fail(outcome, RUNTIME_ERROR, "The returned value is larger than 1 MB")
         else:
             outcome.body = turn.get("result") or {}
+
+
+REDACTED = "<redacted>"
+
+
+def _redact(outcome: Outcome, secrets: set[str]) -> None:
+    """No record, log line or result holds a token or the app key (a script that returns
+    ``context``, or prints a token, gets them replaced)."""
+    found = [s for s in secrets if s]
+    if not found:
+        return
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in found:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    outcome.body = clean(outcome.body)
+    outcome.logs = clean(outcome.logs)
+    outcome.error_message = clean(outcome.error_message)
 
 
 @dataclass

@@ -11,10 +11,12 @@ of that app. Errors come back as Kii's ``{status, errorCode, message}``.
 
 from __future__ import annotations
 
+import math
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain import acl as acl_rules
 from chalicelib.domain.events import Caller, Causation
@@ -37,11 +39,35 @@ class Session:
     causation: Causation
     principals: dict[str, Principal] = field(default_factory=dict)
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    deadline: float = math.inf  # time.monotonic() at which the execution's time is up
+    # Secrets a record must never hold: the app key, and every token the execution saw.
+    secrets: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         # The admin context's token lives only in this execution: never stored, never valid
         # outside it.
         self.principals[self.admin_token] = Principal("admin", self.app_id, None, self.admin_token)
+        self.secrets.add(self.admin_token)
+
+
+class HttpAnswer(Protocol):
+    @property
+    def status(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def body(self) -> str: ...
+
+
+class Outbound(Protocol):
+    """Outbound HTTP under the egress policy (adapters/outbound.py). Raises ``TimeoutError``,
+    or ``OSError`` for a network error or a refused destination."""
+
+    def request(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None, seconds: float
+    ) -> HttpAnswer: ...
 
 
 def _text(args: dict[str, Any], name: str) -> str:
@@ -89,18 +115,23 @@ class Host:
     groups: GroupService
     objects: ObjectService
     things: ThingService
+    outbound: Outbound | None = None
+    max_http_seconds: float = 20.0
 
     def perform(self, session: Session, request: Any) -> dict[str, Any]:
         request_id = request.get("id") if isinstance(request, dict) else None
         try:
             if not isinstance(request, dict):
                 raise InvalidInputData("A host request is an object")
+            args = request.get("args")
+            args = args if isinstance(args, dict) else {}
+            if request.get("op") == "http.request":  # no principal: it leaves Kii
+                return {"id": request_id, "ok": True, "value": self.http(session, args)}
             handler = OPS.get(request.get("op"))  # type: ignore[arg-type]
             if handler is None:
                 raise InvalidInputData(f"Unknown operation: {request.get('op')}")
-            args = request.get("args")
-            caller = self._caller(session, request.get("token"))
-            value = handler(self, caller, args if isinstance(args, dict) else {})
+            value = handler(self, self._caller(session, request.get("token")), args)
+            _remember_tokens(session, value)
             return {"id": request_id, "ok": True, "value": value}
         except KiiError as error:
             return {
@@ -111,11 +142,40 @@ class Host:
                 "message": error.message,
             }
 
+    def http(self, session: Session, args: dict[str, Any]) -> dict[str, Any]:
+        """``$.ajax``: the answer is a value either way; a network failure, a refused
+        destination or a timeout is ``status: 0`` with jQuery's ``textStatus``."""
+        method, url = _text(args, "method"), _text(args, "url")
+        raw_headers = _object(args, "headers")
+        headers = {str(k): str(v) for k, v in raw_headers.items() if v is not None}
+        body = args.get("body")
+        timeout = args.get("timeout")
+        seconds = min(session.deadline - time.monotonic(), self.max_http_seconds)
+        if isinstance(timeout, int | float) and timeout > 0:
+            seconds = min(seconds, timeout / 1000)
+        if self.outbound is None:
+            return {"status": 0, "textStatus": "error", "message": "outbound HTTP is not configured"}
+        try:
+            answer = self.outbound.request(
+                method, url, headers, body.encode() if isinstance(body, str) else None, seconds
+            )
+        except TimeoutError:
+            return {"status": 0, "textStatus": "timeout", "message": "timeout"}
+        except (OSError, ValueError) as error:  # network, refused, or a URL that is not one
+            return {"status": 0, "textStatus": "error", "message": str(error) or "error"}
+        return {
+            "status": answer.status,
+            "statusText": answer.reason,
+            "headers": dict(answer.headers),
+            "body": answer.body,
+        }
+
     def _caller(self, session: Session, token: Any) -> Caller:
         if token is None:
             return Caller(Principal("anonymous", session.app_id), session.causation)
         if not isinstance(token, str):
             raise InvalidInputData("A token is a string")
+        session.secrets.add(token)
         principal = session.principals.get(token)
         if principal is None:
             principal = self.auth.authenticate(session.app_id, f"Bearer {token}")
@@ -135,6 +195,15 @@ class Host:
         if kind == "thing":
             return self.objects.thing_scope(caller, owner)
         raise InvalidInputData(f"Unknown scope kind: {kind}")
+
+
+def _remember_tokens(session: Session, value: Any) -> None:
+    """Tokens an op hands to server code (sign-in, registration) join the execution's
+    secrets, so no record keeps them."""
+    if isinstance(value, dict):
+        for key in ("token", "_accessToken", "access_token", "_refreshToken", "refresh_token"):
+            if isinstance(value.get(key), str):
+                session.secrets.add(value[key])
 
 
 # --- users ----------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ var __kii_global = this;
 /* One execution's state: the only mutable object of the prelude, replaced at each start (the
  * rest of the prelude and every built-in are frozen before server code runs). */
 function __kii_newRun() {
-  return { seq: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
-           run: { finished: false, result: undefined, error: null }, app: {}, currentUser: null };
+  return { seq: 0, waiting: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
+           run: { finished: false, returned: false, result: undefined, error: null }, app: {}, currentUser: null,
+           ajax: {}, underscore: null };
 }
 var __kii_rt = __kii_newRun();
 var __kii_LOG_LINES = 100, __kii_LOG_BYTES = 16 * 1024;
@@ -132,6 +133,7 @@ var console = { log: __kii_log('INFO'), info: __kii_log('INFO'), debug: __kii_lo
 function __kii_call(op, token, args) {
   var rt = __kii_rt, id = ++rt.seq;
   var promise = new Promise(function (resolve, reject) { rt.pending[id] = { resolve: resolve, reject: reject, op: op }; });
+  rt.waiting += 1;
   rt.outbox.push({ id: id, op: op, token: token || null, args: args || {} });
   return promise;
 }
@@ -178,6 +180,16 @@ function __kii_copy(o) {
   return out;
 }
 function __kii_actor() { return __kii_rt.currentUser ? __kii_rt.currentUser._token : null; }
+/* The official SDK binds every method to its instance (CoffeeScript's =>), and real code
+ * relies on it: `(obj.objectACL || obj.acl)()`. */
+function __kii_bound(fn, self) { return function () { return fn.apply(self, arguments); }; }
+function __kii_bind(self) {
+  for (var k in self) {
+    var f = self[k];
+    if (typeof f === 'function' && !Object.prototype.hasOwnProperty.call(self, k)) { self[k] = __kii_bound(f, self); }
+  }
+  return self;
+}
 
 /* --- Kii -------------------------------------------------------------------------------------- */
 function InvalidArgumentException(message) { this.message = message; this.name = 'InvalidArgumentException'; }
@@ -205,7 +217,7 @@ var Kii = {
   },
   logOut: function () { __kii_rt.currentUser = null; }
 };
-function KiiServerCodeEntry(name, version) { this._name = name; this._version = version || 'current'; }
+function KiiServerCodeEntry(name, version) { this._name = name; this._version = version || 'current'; __kii_bind(this); }
 KiiServerCodeEntry.prototype.getEntryName = function () { return this._name; };
 KiiServerCodeEntry.prototype.execute = function (args, callbacks) {
   var entry = this;
@@ -214,15 +226,15 @@ KiiServerCodeEntry.prototype.execute = function (args, callbacks) {
 };
 
 /* --- principals and ACL subjects ------------------------------------------------------------- */
-function KiiAnonymousUser() {}
+function KiiAnonymousUser() { __kii_bind(this); }
 KiiAnonymousUser.prototype.getID = function () { return 'ANONYMOUS_USER'; };
 KiiAnonymousUser.prototype._aclSubject = function () { return 'UserID:ANONYMOUS_USER'; };
-function KiiAnyAuthenticatedUser() {}
+function KiiAnyAuthenticatedUser() { __kii_bind(this); }
 KiiAnyAuthenticatedUser.prototype.getID = function () { return 'ANY_AUTHENTICATED_USER'; };
 KiiAnyAuthenticatedUser.prototype._aclSubject = function () { return 'UserID:ANY_AUTHENTICATED_USER'; };
 
 /* --- KiiUser ---------------------------------------------------------------------------------- */
-function KiiUser(id, tokenOf) { this._uuid = id || null; this._info = {}; this._token = null; this._tokenOf = tokenOf || __kii_actor; }
+function KiiUser(id, tokenOf) { this._uuid = id || null; this._info = {}; this._token = null; this._tokenOf = tokenOf || __kii_actor; __kii_bind(this); }
 KiiUser.prototype._as = function () { return this._token || this._tokenOf(); };
 KiiUser.prototype._apply = function (raw) {
   this._uuid = raw.userID || this._uuid;
@@ -251,6 +263,13 @@ KiiUser.prototype.getAccessToken = function () { return this._token; };
 KiiUser.prototype.get = function (key) { return this._info[key]; };
 KiiUser.prototype.set = function (key, value) { this._info[key] = value; (this._changed = this._changed || {})[key] = value; };
 KiiUser.prototype.objectURI = function () { return 'kiicloud://users/' + this._uuid; };
+KiiUser.prototype.getCreated = function () { return this._info._created; };
+KiiUser.prototype.getModified = function () { return this._info._modified; };
+KiiUser.prototype.setLocale = function (v) { this._info.locale = v; (this._changed = this._changed || {}).locale = v; };
+KiiUser.prototype.getPendingEmailAddress = function () { return this._info._emailAddressPending; };
+KiiUser.prototype.getPendingPhoneNumber = function () { return this._info._phoneNumberPending; };
+KiiUser.prototype.disabled = function () { return !!this._info._disabled; };
+KiiUser.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
 KiiUser.prototype._aclSubject = function () { return 'UserID:' + this._uuid; };
 KiiUser.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'user', id: this._uuid, owner: this }, this._tokenOf); };
 KiiUser.prototype.refresh = function (callbacks) {
@@ -352,7 +371,7 @@ KiiUser.findUserByEmail = function (v, callbacks) { return __kii_find(__kii_acto
 KiiUser.findUserByPhone = function (v, callbacks) { return __kii_find(__kii_actor, 'PHONE:', v, callbacks); };
 
 /* --- KiiGroup --------------------------------------------------------------------------------- */
-function KiiGroup(name, tokenOf) { this._id = null; this._name = name || null; this._owner = null; this._add = []; this._remove = []; this._tokenOf = tokenOf || __kii_actor; }
+function KiiGroup(name, tokenOf) { this._id = null; this._name = name || null; this._owner = null; this._add = []; this._remove = []; this._tokenOf = tokenOf || __kii_actor; __kii_bind(this); }
 KiiGroup.prototype._apply = function (raw) {
   this._id = raw.groupID || this._id;
   if (raw.name !== undefined) { this._name = raw.name; }
@@ -369,6 +388,8 @@ KiiGroup.prototype.getName = function () { return this._name; };
 KiiGroup.prototype.objectURI = function () { return 'kiicloud://groups/' + this._id; };
 KiiGroup.prototype._aclSubject = function () { return 'GroupID:' + this._id; };
 KiiGroup.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'group', id: this._id, owner: this }, this._tokenOf); };
+KiiGroup.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiGroup.prototype.getCachedOwner = function () { return this._owner ? new KiiUser(this._owner, this._tokenOf) : null; };
 KiiGroup.prototype.addUser = function (user) { this._add.push(user.getID()); };
 KiiGroup.prototype.removeUser = function (user) { this._remove.push(user.getID()); };
 KiiGroup.prototype.save = function (callbacks) { return this._save(null, callbacks); };
@@ -456,7 +477,7 @@ function __kii_registerGroup(tokenOf, id, name, owner, members, callbacks) {
 }
 
 /* --- KiiThing --------------------------------------------------------------------------------- */
-function KiiThing(tokenOf) { this.fields = {}; this._tokenOf = tokenOf || __kii_actor; this._thingID = null; }
+function KiiThing(tokenOf) { this.fields = {}; this._tokenOf = tokenOf || __kii_actor; this._thingID = null; __kii_bind(this); }
 KiiThing.prototype._apply = function (raw) {
   this._thingID = raw._thingID;
   this._raw = raw;
@@ -474,6 +495,8 @@ KiiThing.prototype.isOnline = function () { return !!this.fields._online; };
 KiiThing.prototype.objectURI = function () { return 'kiicloud://things/' + this._thingID; };
 KiiThing.prototype._aclSubject = function () { return 'ThingID:' + this._thingID; };
 KiiThing.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'thing', id: this._thingID, owner: this }, this._tokenOf); };
+KiiThing.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiThing.prototype.getOnlineStatusModifiedAt = function () { return this.fields._onlineStatusModifiedAt; };
 function __kii_thingFail(error) { return [error]; }
 KiiThing.prototype._op = function (op, args, callbacks, shape, spread) {
   args.thing = this._thingID;
@@ -536,7 +559,7 @@ var KiiACLAction = {
   KiiACLSubscribeToTopic: 'SUBSCRIBE_TO_TOPIC',
   KiiACLSendMessageToTopic: 'SEND_MESSAGE_TO_TOPIC'
 };
-function KiiACLEntry(subject, action) { this._subject = subject; this._action = action; this._grant = true; }
+function KiiACLEntry(subject, action) { this._subject = subject; this._action = action; this._grant = true; __kii_bind(this); }
 KiiACLEntry.entryWithSubject = function (subject, action) { return new KiiACLEntry(subject, action); };
 KiiACLEntry.prototype.setGrant = function (v) { this._grant = !!v; };
 KiiACLEntry.prototype.getGrant = function () { return this._grant; };
@@ -544,7 +567,9 @@ KiiACLEntry.prototype.setAction = function (v) { this._action = v; };
 KiiACLEntry.prototype.getAction = function () { return this._action; };
 KiiACLEntry.prototype.setSubject = function (v) { this._subject = v; };
 KiiACLEntry.prototype.getSubject = function () { return this._subject; };
-function KiiACL(target, where) { this._target = target; this._where = where; this._changes = []; }
+KiiACLEntry.prototype.getActionString = function () { return this._action; };
+KiiACLEntry.prototype.getEntityString = function () { return this._subject && this._subject._aclSubject ? this._subject._aclSubject() : String(this._subject); };
+function KiiACL(target, where) { this._target = target; this._where = where; this._changes = []; __kii_bind(this); }
 KiiACL.prototype.putACLEntry = function (entry) { this._changes.push(entry); };
 KiiACL.prototype.removeACLEntry = function (entry) { var e = new KiiACLEntry(entry._subject, entry._action); e._grant = false; this._changes.push(e); };
 KiiACL.prototype.listACLEntries = function (callbacks) {
@@ -580,7 +605,7 @@ KiiACL.prototype.save = function (callbacks) {
 };
 
 /* --- KiiBucket ---------------------------------------------------------------------------------- */
-function KiiBucket(name, scope, tokenOf) { this._name = name; this._scope = scope; this._tokenOf = tokenOf || __kii_actor; }
+function KiiBucket(name, scope, tokenOf) { this._name = name; this._scope = scope; this._tokenOf = tokenOf || __kii_actor; __kii_bind(this); }
 KiiBucket.prototype.getBucketName = function () { return this._name; };
 KiiBucket.prototype._scopeArg = function () { return this._scope ? { kind: this._scope.kind, id: this._scope.id } : { kind: 'app' }; };
 KiiBucket.prototype._args = function () { return { scope: this._scopeArg(), bucket: this._name }; };
@@ -588,6 +613,9 @@ KiiBucket.prototype.objectURI = function () {
   return (this._scope ? this._scope.owner.objectURI() + '/' : 'kiicloud://') + 'buckets/' + this._name;
 };
 KiiBucket.prototype.createObject = function () { return new KiiObject(this); };
+KiiBucket.prototype.getUser = function () { return this._scope && this._scope.kind === 'user' ? this._scope.owner : null; };
+KiiBucket.prototype.getGroup = function () { return this._scope && this._scope.kind === 'group' ? this._scope.owner : null; };
+KiiBucket.prototype.getThing = function () { return this._scope && this._scope.kind === 'thing' ? this._scope.owner : null; };
 KiiBucket.prototype.createObjectWithType = function (type) { var o = new KiiObject(this); o._type = type; return o; };
 KiiBucket.prototype.createObjectWithID = function (id) {
   if (!id) { throw new InvalidArgumentException('objectID must not be empty'); }
@@ -627,7 +655,7 @@ KiiBucket.prototype.countWithQuery = function (query, callbacks) {
 KiiBucket.prototype.count = function (callbacks) { return this.countWithQuery(null, callbacks); };
 
 /* --- KiiObject ---------------------------------------------------------------------------------- */
-function KiiGeoPoint(lat, lon) { this._lat = lat; this._lon = lon; }
+function KiiGeoPoint(lat, lon) { this._lat = lat; this._lon = lon; __kii_bind(this); }
 KiiGeoPoint.geoPoint = function (lat, lon) { return new KiiGeoPoint(lat, lon); };
 KiiGeoPoint.prototype.getLatitude = function () { return this._lat; };
 KiiGeoPoint.prototype.getLongitude = function () { return this._lon; };
@@ -636,6 +664,7 @@ KiiGeoPoint.prototype.toObject = function () { return { _type: 'point', lat: thi
 function KiiObject(bucket) {
   this._bucket = bucket; this._id = null; this._customInfo = {}; this._patch = {};
   this._created = null; this._modified = null; this._owner = null; this._version = null; this._type = null; this._new = false;
+  __kii_bind(this);
 }
 KiiObject.prototype._apply = function (raw) {
   var info = {};
@@ -720,9 +749,10 @@ function __kii_objectWithURI(uri, tokenOf) {
   return obj;
 }
 KiiObject.objectWithURI = function (uri) { return __kii_objectWithURI(uri, __kii_actor); };
+KiiObject.isValidObjectID = function (id) { return typeof id === 'string' && /^[a-zA-Z0-9\-_\.]{2,100}$/.test(id); };
 
 /* --- KiiQuery / KiiClause --------------------------------------------------------------------- */
-function KiiClause(dict) { this._dict = dict; }
+function KiiClause(dict) { this._dict = dict; __kii_bind(this); }
 KiiClause.prototype._dictValue = function () { return this._dict; };
 function __kii_clause(type, field, extra) { var d = { type: type, field: field }; for (var k in extra) { d[k] = extra[k]; } return new KiiClause(d); }
 KiiClause.equals = function (f, v) { return __kii_clause('eq', f, { value: v }); };
@@ -748,10 +778,12 @@ KiiClause.geoDistance = function (f, center, radius, putDistanceInto) {
   if (putDistanceInto) { extra.putDistanceInto = putDistanceInto; }
   return __kii_clause('geodistance', f, extra);
 };
-function KiiQuery(clause) { this._clause = clause || null; this._limit = null; this._sort = null; this._descending = false; this._paginationKey = null; }
+function KiiQuery(clause) { this._clause = clause || null; this._limit = null; this._sort = null; this._descending = false; this._paginationKey = null; __kii_bind(this); }
 KiiQuery.queryWithClause = function (clause) { return new KiiQuery(clause); };
 KiiQuery.prototype.setLimit = function (n) { this._limit = n; };
 KiiQuery.prototype.getLimit = function () { return this._limit; };
+KiiQuery.prototype.getPaginationKey = function () { return this._paginationKey; };
+KiiQuery.prototype.setPaginationKey = function (key) { this._paginationKey = key; };
 KiiQuery.prototype.sortByAsc = function (f) { this._sort = f; this._descending = false; };
 KiiQuery.prototype.sortByDesc = function (f) { this._sort = f; this._descending = true; };
 KiiQuery.prototype._copy = function () {
@@ -771,6 +803,7 @@ function KiiAppAdminContext(token) {
   var self = this;
   this._token = token;
   this._tokenOf = function () { return self._token; };
+  __kii_bind(this);
 }
 KiiAppAdminContext.prototype.getAccessToken = function () { return this._token; };
 KiiAppAdminContext.prototype._getToken = KiiAppAdminContext.prototype.getAccessToken;
@@ -805,11 +838,441 @@ KiiAppAdminContext.prototype.findUserByPhone = function (v, callbacks) { return 
 function KiiContext(run) {
   this._run = run;
   if (run.userID) { this.userID = run.userID; }
+  __kii_bind(this);
 }
 KiiContext.prototype.getAppID = function () { return this._run.appID; };
 KiiContext.prototype.getAppKey = function () { return this._run.appKey; };
 KiiContext.prototype.getAccessToken = function () { return this._run.token; };
 KiiContext.prototype.getAppAdminContext = function () { return new KiiAppAdminContext(this._run.adminToken); };
+
+/* --- the rest of Kii's server environment (Node and jQuery) ----------------------------------- */
+/* Node's `global`: webpack bundles reach the global object through it to expose endpoints. */
+var global = __kii_global;
+
+function KiiSDKClientInfo() {}
+KiiSDKClientInfo.getSDKClientInfo = function () { return 'sn=jss;sv=' + Kii.getSDKVersion(); };
+
+/* The analytics SDK: events are accepted and written to the developer log. */
+var KiiAnalytics = {
+  getSDKVersion: function () { return Kii.getSDKVersion(); },
+  getAppID: function () { return Kii.getAppID(); },
+  getAppKey: function () { return Kii.getAppKey(); },
+  initialize: function () {},
+  initializeWithSite: function () {},
+  trackEvent: function (type) { return KiiAnalytics.trackEventWithExtrasAndCallbacks(type, null, null); },
+  trackEventWithExtras: function (type, extras) { return KiiAnalytics.trackEventWithExtrasAndCallbacks(type, extras, null); },
+  trackEventWithCallbacks: function (type, callbacks) { return KiiAnalytics.trackEventWithExtrasAndCallbacks(type, null, callbacks); },
+  trackEventWithExtrasAndCallbacks: function (type, extras, callbacks) {
+    __kii_log('INFO')('KiiAnalytics event ' + type + (extras ? ' ' + __kii_JSON.stringify(extras) : ''));
+    if (callbacks && typeof callbacks.success === 'function') { __kii_callback(callbacks.success, []); }
+    return Promise.resolve();
+  },
+  upload: function (callbacks) { return KiiAnalytics.trackEventWithExtrasAndCallbacks('upload', null, callbacks); }
+};
+
+/* The vendored UMD source (`make vendor`) run as a CommonJS module. */
+function __kii_underscoreFactory() {
+  if (typeof __kii_underscoreSource !== 'string') { return null; }
+  var module = { exports: {} };
+  (new Function('module', 'exports', __kii_underscoreSource)).call(__kii_global, module, module.exports);
+  return module.exports;
+}
+/* require(): Kii offered underscore; anything else fails as Node does. */
+function require(name) {
+  if (name === 'underscore') {
+    /* js2py makes it once in the zygote (hardened with the prelude); QuickJS per realm, lazily. */
+    if (typeof __kii_underscoreLib === 'function') { return __kii_underscoreLib; }
+    var made = __kii_rt.underscore || (__kii_rt.underscore = __kii_underscoreFactory());
+    if (!made) { throw new Error("Cannot find module 'underscore' (not installed: make vendor)"); }
+    return made;
+  }
+  var error = new Error("Cannot find module '" + name + "'");
+  error.code = 'MODULE_NOT_FOUND';
+  throw error;
+}
+
+/* --- Buffer: bytes with utf8 / base64 / hex / latin1 text ---------------------------------- */
+var __kii_B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+function __kii_utf8(text) {
+  var out = [];
+  for (var i = 0; i < text.length; i++) {
+    var c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      var d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
+      else { c = 0xfffd; }
+    } else if (c >= 0xd800 && c < 0xe000) { c = 0xfffd; }
+    if (c < 0x80) { out.push(c); }
+    else if (c < 0x800) { out.push(0xc0 | (c >> 6), 0x80 | (c & 63)); }
+    else if (c < 0x10000) { out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)); }
+    else { out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)); }
+  }
+  return out;
+}
+function __kii_fromUtf8(bytes) {
+  var out = '', i = 0;
+  while (i < bytes.length) {
+    var b = bytes[i], c = 0xfffd, n = 0;
+    if (b < 0x80) { c = b; n = 0; } else if (b >= 0xc2 && b < 0xe0) { c = b & 31; n = 1; }
+    else if (b >= 0xe0 && b < 0xf0) { c = b & 15; n = 2; } else if (b >= 0xf0 && b < 0xf5) { c = b & 7; n = 3; }
+    else { out += '\ufffd'; i++; continue; }
+    var ok = i + n < bytes.length;
+    for (var k = 1; ok && k <= n; k++) { if ((bytes[i + k] & 0xc0) !== 0x80) { ok = false; } else { c = (c << 6) | (bytes[i + k] & 63); } }
+    if (!ok) { out += '\ufffd'; i++; continue; }
+    i += n + 1;
+    if (c >= 0x10000) { c -= 0x10000; out += String.fromCharCode(0xd800 + (c >> 10), 0xdc00 + (c & 1023)); }
+    else { out += String.fromCharCode(c); }
+  }
+  return out;
+}
+function __kii_bytesOf(value, encoding) {
+  var enc = String(encoding || 'utf8').toLowerCase(), out = [], i;
+  if (enc === 'base64') {
+    var clean = String(value).replace(/[^A-Za-z0-9+\/\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');
+    var bits = 0, acc = 0;
+    for (i = 0; i < clean.length; i++) {
+      acc = (acc << 6) | __kii_B64.indexOf(clean.charAt(i)); bits += 6;
+      if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 255); }
+    }
+    return out;
+  }
+  if (enc === 'hex') {
+    for (i = 0; i + 1 < value.length; i += 2) {
+      var byte = parseInt(value.substr(i, 2), 16);
+      if (isNaN(byte)) { break; }
+      out.push(byte);
+    }
+    return out;
+  }
+  if (enc === 'ascii' || enc === 'latin1' || enc === 'binary') {
+    for (i = 0; i < value.length; i++) { out.push(value.charCodeAt(i) & 255); }
+    return out;
+  }
+  if (enc === 'utf8' || enc === 'utf-8') { return __kii_utf8(String(value)); }
+  throw new TypeError('Unknown encoding: ' + encoding);
+}
+function Buffer(value, encoding) {
+  if (!(this instanceof Buffer)) { return new Buffer(value, encoding); }
+  var bytes;
+  if (typeof value === 'number') { bytes = []; for (var z = 0; z < value; z++) { bytes.push(0); } }
+  else if (typeof value === 'string') { bytes = __kii_bytesOf(value, encoding); }
+  else if (value instanceof Buffer) { bytes = value._bytes.slice(); }
+  else if (value && typeof value.length === 'number') { bytes = []; for (var j = 0; j < value.length; j++) { bytes.push(value[j] & 255); } }
+  else if (value && value.type === 'Buffer' && value.data) { return new Buffer(value.data); }
+  else { throw new TypeError('The first argument must be a string, a Buffer, an array or a number'); }
+  this._bytes = bytes;
+  this.length = bytes.length;
+  for (var i = 0; i < bytes.length; i++) { this[i] = bytes[i]; }
+}
+Buffer.from = function (value, encoding) { return new Buffer(value, encoding); };
+Buffer.alloc = function (size, fill) {
+  var b = new Buffer(size);
+  if (fill !== undefined) { for (var i = 0; i < size; i++) { b[i] = b._bytes[i] = typeof fill === 'number' ? fill & 255 : __kii_utf8(String(fill))[i % __kii_utf8(String(fill)).length]; } }
+  return b;
+};
+Buffer.allocUnsafe = function (size) { return new Buffer(size); };
+Buffer.isBuffer = function (b) { return b instanceof Buffer; };
+Buffer.isEncoding = function (e) { return /^(utf-?8|base64|hex|ascii|latin1|binary)$/i.test(String(e)); };
+Buffer.byteLength = function (value, encoding) { return typeof value === 'string' ? __kii_bytesOf(value, encoding).length : value.length; };
+Buffer.concat = function (list) {
+  var bytes = [];
+  for (var i = 0; i < list.length; i++) { bytes = bytes.concat(list[i]._current()); }
+  return new Buffer(bytes);
+};
+Buffer.prototype._current = function () {
+  var out = [];
+  for (var i = 0; i < this.length; i++) { out.push(this[i] & 255); }
+  return out;
+};
+Buffer.prototype.toString = function (encoding, start, end) {
+  var bytes = this._current().slice(start || 0, end === undefined ? this.length : end);
+  var enc = String(encoding || 'utf8').toLowerCase(), out = '', i;
+  if (enc === 'base64') {
+    for (i = 0; i < bytes.length; i += 3) {
+      var n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      out += __kii_B64.charAt((n >> 18) & 63) + __kii_B64.charAt((n >> 12) & 63) +
+             (i + 1 < bytes.length ? __kii_B64.charAt((n >> 6) & 63) : '=') +
+             (i + 2 < bytes.length ? __kii_B64.charAt(n & 63) : '=');
+    }
+    return out;
+  }
+  if (enc === 'hex') {
+    for (i = 0; i < bytes.length; i++) { out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16); }
+    return out;
+  }
+  if (enc === 'ascii' || enc === 'latin1' || enc === 'binary') {
+    for (i = 0; i < bytes.length; i++) { out += String.fromCharCode(enc === 'ascii' ? bytes[i] & 127 : bytes[i]); }
+    return out;
+  }
+  if (enc === 'utf8' || enc === 'utf-8') { return __kii_fromUtf8(bytes); }
+  throw new TypeError('Unknown encoding: ' + encoding);
+};
+Buffer.prototype.toJSON = function () { return { type: 'Buffer', data: this._current() }; };
+Buffer.prototype.slice = function (start, end) { return new Buffer(this._current().slice(start, end)); };
+Buffer.prototype.equals = function (other) { return this.toString('hex') === other.toString('hex'); };
+
+/* --- jQuery's $: Deferred, when, ajax and the utilities server code used --------------------- */
+function __kii_isThenable(v) { return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function'; }
+function __kii_Deferred(init) {
+  var state = 'pending', args = [], self = this, lists = { resolved: [], rejected: [], always: [] };
+  function fire(to, values) {
+    if (state !== 'pending') { return; }
+    state = to; args = values;
+    var list = lists[to].concat(lists.always);
+    lists = { resolved: [], rejected: [], always: [] };
+    for (var i = 0; i < list.length; i++) {
+      /* A callback's exception is the execution's, as an uncaught one in Node. */
+      try { list[i].apply(promise, args); } catch (e) { if (!__kii_rt.uncaught) { __kii_rt.uncaught = e; } }
+    }
+  }
+  function add(kind, fns) {
+    for (var i = 0; i < fns.length; i++) {
+      var f = fns[i];
+      if (f && typeof f.length === 'number' && typeof f !== 'function') { add(kind, f); continue; }
+      if (typeof f !== 'function') { continue; }
+      if (state === 'pending') { lists[kind].push(f); }
+      else if (kind === 'always' || kind === state) { f.apply(promise, args); }
+    }
+    return this;
+  }
+  var promise = {
+    state: function () { return state; },
+    done: function () { add('resolved', arguments); return this; },
+    fail: function () { add('rejected', arguments); return this; },
+    always: function () { add('always', arguments); return this; },
+    progress: function () { return this; },
+    then: function (onDone, onFail) {
+      var next = new __kii_Deferred();
+      function chain(fn, passOn) {
+        return function () {
+          var values = arguments;
+          __kii_rt.jobs.push(function () {
+            if (typeof fn !== 'function') { passOn.apply(next, values); return; }
+            var v;
+            try { v = fn.apply(undefined, values); } catch (e) { next.reject(e); return; }
+            if (__kii_isThenable(v)) { v.then(function (x) { next.resolve(x); }, function (x) { next.reject(x); }); }
+            else { next.resolve(v); }
+          });
+        };
+      }
+      add('resolved', [chain(onDone, next.resolve)]);
+      add('rejected', [chain(onFail, next.reject)]);
+      return next.promise();
+    },
+    promise: function (target) {
+      if (!target) { return promise; }
+      for (var k in promise) { if (Object.prototype.hasOwnProperty.call(promise, k)) { target[k] = promise[k]; } }
+      return target;
+    }
+  };
+  promise['catch'] = function (fn) { return promise.then(null, fn); };
+  promise.pipe = promise.then;
+  promise.promise(this);
+  this.resolve = function () { fire('resolved', Array.prototype.slice.call(arguments)); return self; };
+  this.reject = function () { fire('rejected', Array.prototype.slice.call(arguments)); return self; };
+  this.resolveWith = function (ctx, a) { fire('resolved', a ? Array.prototype.slice.call(a) : []); return self; };
+  this.rejectWith = function (ctx, a) { fire('rejected', a ? Array.prototype.slice.call(a) : []); return self; };
+  this.notify = function () { return self; };
+  this.notifyWith = this.notify;
+  if (typeof init === 'function') { init.call(this, this); }
+}
+function __kii_when() {
+  var items = Array.prototype.slice.call(arguments), all = new __kii_Deferred();
+  if (items.length === 1 && __kii_isThenable(items[0]) && typeof items[0].done === 'function') { return items[0].promise ? items[0].promise() : items[0]; }
+  var left = items.length, out = [];
+  if (!left) { all.resolve(); return all.promise(); }
+  for (var i = 0; i < items.length; i++) {
+    (function (i, item) {
+      function ok() { out[i] = arguments.length > 1 ? Array.prototype.slice.call(arguments) : arguments[0]; left -= 1; if (!left) { all.resolve.apply(all, out); } }
+      function ko() { all.reject.apply(all, arguments); }
+      if (item && typeof item.done === 'function' && typeof item.fail === 'function') { item.done(ok).fail(ko); }
+      else if (__kii_isThenable(item)) { item.then(ok, ko); }
+      else { ok(item); }
+    })(i, items[i]);
+  }
+  return all.promise();
+}
+function __kii_type(v) {
+  if (v === null) { return 'null'; }
+  var t = Object.prototype.toString.call(v);
+  return { '[object Array]': 'array', '[object Date]': 'date', '[object RegExp]': 'regexp', '[object Function]': 'function', '[object Error]': 'error' }[t] || typeof v;
+}
+function __kii_isPlainObject(v) {
+  if (!v || Object.prototype.toString.call(v) !== '[object Object]') { return false; }
+  var proto = Object.getPrototypeOf(v);
+  return proto === null || proto === Object.prototype;
+}
+function __kii_each(obj, fn) {
+  var i;
+  if (obj && typeof obj.length === 'number' && typeof obj !== 'function') {
+    for (i = 0; i < obj.length; i++) { if (fn.call(obj[i], i, obj[i]) === false) { break; } }
+  } else {
+    for (i in obj) { if (Object.prototype.hasOwnProperty.call(obj, i) && fn.call(obj[i], i, obj[i]) === false) { break; } }
+  }
+  return obj;
+}
+function __kii_extend() {
+  var args = arguments, deep = false, i = 0;
+  if (typeof args[0] === 'boolean') { deep = args[0]; i = 1; }
+  var target = args[i] || {};
+  if (typeof target !== 'object' && typeof target !== 'function') { target = {}; }
+  for (i = i + 1; i < args.length; i++) {
+    var source = args[i];
+    if (source === null || source === undefined) { continue; }
+    for (var k in source) {
+      var value = source[k];
+      if (value === target || value === undefined) { continue; }
+      if (deep && value && (__kii_isPlainObject(value) || __kii_type(value) === 'array')) {
+        var base = target[k];
+        if (__kii_type(value) === 'array') { base = __kii_type(base) === 'array' ? base : []; }
+        else { base = __kii_isPlainObject(base) ? base : {}; }
+        target[k] = __kii_extend(true, base, value);
+      } else {
+        target[k] = value;
+      }
+    }
+  }
+  return target;
+}
+function __kii_param(obj, traditional) {
+  var parts = [];
+  function add(key, value) {
+    value = typeof value === 'function' ? value() : value;
+    parts.push(encodeURIComponent(key) + '=' + encodeURIComponent(value === null || value === undefined ? '' : value));
+  }
+  function build(prefix, value) {
+    if (__kii_type(value) === 'array') {
+      __kii_each(value, function (i, v) {
+        if (traditional || /\[\]$/.test(prefix)) { add(prefix, v); }
+        else { build(prefix + '[' + (typeof v === 'object' && v !== null ? i : '') + ']', v); }
+      });
+    } else if (!traditional && value !== null && typeof value === 'object') {
+      for (var k in value) { build(prefix + '[' + k + ']', value[k]); }
+    } else { add(prefix, value); }
+  }
+  if (__kii_type(obj) === 'array') { __kii_each(obj, function (i, o) { add(o.name, o.value); }); }
+  else { for (var key in obj) { build(key, obj[key]); } }
+  return parts.join('&').replace(/%20/g, '+');
+}
+function __kii_ajax(url, options) {
+  if (typeof url === 'object') { options = url; url = options.url; }
+  var s = __kii_extend(true, {}, __kii_rt.ajax, options || {});
+  s.url = String(url || s.url || '');
+  var method = String(s.method || s.type || 'GET');
+  var headers = __kii_extend({}, s.headers || {});
+  var body = null, data = s.data;
+  if (data !== undefined && data !== null && typeof data !== 'string' && s.processData !== false) { data = __kii_param(data, s.traditional); }
+  if (method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD') {
+    if (data) { s.url += (s.url.indexOf('?') < 0 ? '?' : '&') + data; }
+  } else if (data !== undefined && data !== null) {
+    body = typeof data === 'string' ? data : __kii_JSON.stringify(data);
+  }
+  if (s.contentType !== false && body !== null) {
+    var hasType = false;
+    for (var h in headers) { if (h.toLowerCase() === 'content-type') { hasType = true; } }
+    if (!hasType) { headers['Content-Type'] = s.contentType || 'application/x-www-form-urlencoded; charset=UTF-8'; }
+  }
+  if (s.username) { headers.Authorization = 'Basic ' + new Buffer(s.username + ':' + (s.password || '')).toString('base64'); }
+  var deferred = new __kii_Deferred(), responseHeaders = {};
+  var jqXHR = deferred.promise({
+    readyState: 0, status: 0, statusText: '', responseText: undefined,
+    setRequestHeader: function (name, value) { headers[name] = value; return this; },
+    getResponseHeader: function (name) { var v = responseHeaders[String(name).toLowerCase()]; return v === undefined ? null : v; },
+    getAllResponseHeaders: function () { var out = ''; for (var k in responseHeaders) { out += k + ': ' + responseHeaders[k] + '\r\n'; } return out; },
+    overrideMimeType: function () { return this; },
+    abort: function () { return this; }
+  });
+  jqXHR.success = jqXHR.done; jqXHR.error = jqXHR.fail; jqXHR.complete = jqXHR.always;
+  var ctx = s.context || s;
+  if (typeof s.success === 'function') { jqXHR.done(function () { __kii_callback(function (a) { s.success.apply(ctx, a); }, [arguments]); }); }
+  if (typeof s.error === 'function') { jqXHR.fail(function () { __kii_callback(function (a) { s.error.apply(ctx, a); }, [arguments]); }); }
+  if (typeof s.beforeSend === 'function' && s.beforeSend.call(ctx, jqXHR, s) === false) {
+    jqXHR.statusText = 'canceled';
+    deferred.reject(jqXHR, 'canceled', 'canceled');
+    return jqXHR;
+  }
+  var request = { method: method, url: s.url, headers: headers, body: body, timeout: s.timeout || null };
+  __kii_call('http.request', null, request).then(function (r) {
+    var textStatus, value, ok;
+    responseHeaders = r.headers || {};
+    jqXHR.readyState = 4; jqXHR.status = r.status; jqXHR.statusText = r.statusText || r.textStatus || 'error';
+    jqXHR.responseText = r.body;
+    if (r.status === 0) {
+      ok = false; textStatus = r.textStatus || 'error'; value = r.textStatus === 'timeout' ? 'timeout' : '';
+      __kii_log('WARN')('$.ajax ' + method + ' ' + s.url + ' failed: ' + (r.message || textStatus));
+    }
+    else {
+      ok = (r.status >= 200 && r.status < 300) || r.status === 304;
+      textStatus = r.status === 204 || method.toUpperCase() === 'HEAD' ? 'nocontent' : r.status === 304 ? 'notmodified' : ok ? 'success' : 'error';
+      value = ok ? r.body : jqXHR.statusText;
+      var type = String(responseHeaders['content-type'] || '');
+      var wantsJson = s.dataType === 'json' || (!s.dataType && /json/i.test(type));
+      if (wantsJson && r.body) {
+        try { jqXHR.responseJSON = __kii_JSON.parse(r.body); if (ok) { value = jqXHR.responseJSON; } }
+        catch (e) { if (ok) { ok = false; textStatus = 'parsererror'; value = new SyntaxError(String(e.message || e)); } }
+      } else if (ok && wantsJson) { value = undefined; }
+    }
+    if (ok) { deferred.resolve(value, textStatus, jqXHR); } else { deferred.reject(jqXHR, textStatus, value); }
+    var byStatus = s.statusCode && s.statusCode[jqXHR.status];
+    if (typeof byStatus === 'function') {
+      __kii_callback(function () { if (ok) { byStatus.call(ctx, value, textStatus, jqXHR); } else { byStatus.call(ctx, jqXHR, textStatus, value); } }, []);
+    }
+    if (typeof s.complete === 'function') { __kii_callback(function () { s.complete.call(ctx, jqXHR, textStatus); }, []); }
+  });
+  return jqXHR;
+}
+var $ = {
+  ajaxSetup: function (o) { return __kii_extend(true, __kii_rt.ajax, o); },
+  ajax: __kii_ajax,
+  get: function (url, data, success, dataType) {
+    if (typeof url === 'object') { return __kii_ajax(__kii_extend({ method: 'GET' }, url)); }
+    if (typeof data === 'function') { dataType = success; success = data; data = undefined; }
+    return __kii_ajax({ url: url, method: 'GET', data: data, success: success, dataType: dataType });
+  },
+  post: function (url, data, success, dataType) {
+    if (typeof url === 'object') { return __kii_ajax(__kii_extend({ method: 'POST' }, url)); }
+    if (typeof data === 'function') { dataType = success; success = data; data = undefined; }
+    return __kii_ajax({ url: url, method: 'POST', data: data, success: success, dataType: dataType });
+  },
+  getJSON: function (url, data, success) { return $.get(url, data, success, 'json'); },
+  Deferred: function (init) { return new __kii_Deferred(init); },
+  when: __kii_when,
+  each: __kii_each,
+  map: function (obj, fn) {
+    var out = [];
+    __kii_each(obj, function (i, v) {
+      var r = fn(v, i);
+      if (r === null || r === undefined) { return; }
+      if (__kii_type(r) === 'array') { out.push.apply(out, r); } else { out.push(r); }
+    });
+    return out;
+  },
+  grep: function (items, fn, invert) {
+    var out = [];
+    for (var i = 0; i < items.length; i++) { if (!fn(items[i], i) !== !invert) { out.push(items[i]); } }
+    return out;
+  },
+  extend: __kii_extend,
+  isArray: function (v) { return __kii_type(v) === 'array'; },
+  isFunction: function (v) { return typeof v === 'function'; },
+  isPlainObject: __kii_isPlainObject,
+  isEmptyObject: function (v) { for (var k in v) { return false; } return true; },
+  isNumeric: function (v) { var t = typeof v; return (t === 'number' || t === 'string') && !isNaN(v - parseFloat(v)); },
+  type: __kii_type,
+  trim: function (s) { return s === null || s === undefined ? '' : String(s).replace(/^\s+|\s+$/g, ''); },
+  param: __kii_param,
+  parseJSON: function (text) { return __kii_JSON.parse(text); },
+  inArray: function (v, items, from) {
+    if (!items) { return -1; }
+    for (var i = from || 0; i < items.length; i++) { if (items[i] === v) { return i; } }
+    return -1;
+  },
+  merge: function (first, second) { for (var i = 0; i < second.length; i++) { first.push(second[i]); } return first; },
+  makeArray: function (v) { return v === null || v === undefined ? [] : (typeof v.length === 'number' && typeof v !== 'string' ? Array.prototype.slice.call(v) : [v]); },
+  now: function () { return new Date().getTime(); },
+  noop: function () {}
+};
+var jQuery = $;
 
 /* --- the host's entry points --------------------------------------------------------------- */
 /* The host's own JSON, taken before server code runs: a script that replaces JSON's methods
@@ -820,15 +1283,26 @@ function __kii_errorOf(e) {
   if (typeof e === 'string') { return e; }
   try { return __kii_JSON.stringify(e); } catch (x) { return String(e); }
 }
+/* Nothing queued, nothing awaited (a count: the script may have replaced built-ins). */
+function __kii_idle(rt) { return rt.waiting === 0 && !rt.outbox.length && !rt.jobs.length; }
 function __kii_turn() {
-  var rt = __kii_rt, run = rt.run, out = { finished: run.finished };
+  var rt = __kii_rt, run = rt.run;
+  if (run.returned && !run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
+    /* Thrown by work a synchronous endpoint left running: its result stands, as Node's
+     * response did; the error goes to the log. */
+    rt.logs.push({ level: 'ERROR', message: 'Uncaught after the endpoint returned: ' + __kii_errorOf(rt.uncaught) });
+    rt.uncaught = null;
+  }
+  if (run.returned && !run.finished && __kii_idle(rt)) { run.finished = true; }
+  var out = { finished: run.finished };
+  if (run.returned) { out.returned = true; }
   if (rt.outbox.length) { out.requests = rt.outbox; rt.outbox = []; }
   if (rt.logs.length) { out.logs = rt.logs; rt.logs = []; }
   if (!run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
     run.finished = true; run.error = __kii_errorOf(rt.uncaught); out.finished = true;
   }
   if (run.error !== null) { out.error = run.error; }
-  else if (run.finished) { out.result = run.result === undefined ? {} : { returnedValue: run.result }; }
+  else if (run.finished || run.returned) { out.result = run.result === undefined ? {} : { returnedValue: run.result }; }
   if (rt.logsDropped) { out.logsDropped = rt.logsDropped; rt.logsDropped = 0; }
   try {
     return __kii_JSON.stringify(out);
@@ -850,8 +1324,8 @@ function __kii_begin(text) {
   var context = new KiiContext(start.context);
   try {
     if (entry.length < 3) {
-      var value = entry(start.params, context);
-      run.result = value; run.finished = true;
+      /* Its return value is the result; what it started still runs, as on Node. */
+      run.result = entry(start.params, context); run.returned = true;
     } else {
       entry(start.params, context, function (value) {
         if (!run.finished) { run.finished = true; run.result = value; }
@@ -863,6 +1337,14 @@ function __kii_begin(text) {
   }
   return __kii_turn();
 }
+/* At deploy: which of these names the file's top level left as global functions. */
+function __kii_functions(text) {
+  var names = __kii_JSON.parse(text), out = [];
+  for (var i = 0; i < names.length; i++) {
+    try { if (typeof __kii_global[names[i]] === 'function') { out.push(names[i]); } } catch (e) {}
+  }
+  return __kii_JSON.stringify(out);
+}
 function __kii_resume(text) {
   var responses = __kii_JSON.parse(text), rt = __kii_rt, run = rt.run;
   try {
@@ -870,6 +1352,7 @@ function __kii_resume(text) {
       var r = responses[i], waiting = rt.pending[r.id];
       if (!waiting) { continue; }
       delete rt.pending[r.id];
+      rt.waiting -= 1;
       if (r.ok) { waiting.resolve(r.value); } else { waiting.reject(__kii_error(waiting.op, r)); }
     }
     __kii_runJobs();

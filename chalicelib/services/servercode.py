@@ -40,6 +40,9 @@ class ServerCodeService:
     log: ExecutionLog
     clock: Clock
     hook_store: HookStore
+    # Which of ``names`` the file's top level leaves as global functions (evaluated in the
+    # sandbox: runtime/executor.py); None where no sandbox is wired.
+    global_functions: Callable[[str, str, frozenset[str]], frozenset[str]] | None = None
     # Versions never change: a warm process keeps the ones it ran (deleting one forgets it).
     _runnable: dict[tuple[str, str], tuple[CodeVersion, str]] = field(default_factory=dict, repr=False)
 
@@ -55,13 +58,17 @@ class ServerCodeService:
                 field="environmentVersion",
             )
         checked = check_script(source)
+        endpoints = checked.endpoints
+        if checked.assigned and self.global_functions is not None:
+            # Endpoints exposed as globals (webpack bundles: `global.sayHello = ...`).
+            endpoints |= self.global_functions(caller.app_id, source, checked.assigned)
         now = self.clock.now_ms()
         version = CodeVersion(
             app_id=caller.app_id,
             version_id=ids.new_code_version_id(),
             created_at=now,
             environment_version=environment,
-            endpoints=tuple(sorted(checked.endpoints)),
+            endpoints=tuple(sorted(endpoints)),
             size=len(source.encode()),
         )
         self.store.put_version(version, source)

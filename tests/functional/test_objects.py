@@ -211,6 +211,16 @@ def test_unsupported_clause_is_query_not_supported(kii: Kii) -> None:
     assert (reply.status, reply.body["errorCode"]) == (400, "QUERY_NOT_SUPPORTED")
 
 
+def test_query_on_a_nested_field_selects_by_the_inner_value(kii: Kii) -> None:
+    _, token = kii.register("alice")
+    kii.call("POST", "/buckets/b1/objects", {"minutes": {"6": 30}, "n": 1}, token)
+    kii.call("POST", "/buckets/b1/objects", {"minutes": {"6": 10}, "n": 2}, token)
+    clause = {"type": "range", "field": "minutes.6", "lowerLimit": 20}
+    reply = kii.call("POST", "/buckets/b1/query", {"bucketQuery": {"clause": clause}}, token)
+    assert reply.status == 200
+    assert [r["n"] for r in reply.body["results"]] == [1]
+
+
 def test_dropping_a_bucket_removes_its_objects(kii: Kii) -> None:
     _, token = kii.register("alice")
     object_id = kii.call("POST", "/buckets/b1/objects", {"v": 1}, token).body["objectID"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PACKAGES = {"boto3", "botocore", "js2py", "quickjs"}
+ENGINE_PACKAGES = {"boto3", "botocore", "js2py", "quickjs", "urllib3", "httpx", "requests"}
 
 # layer -> the chalicelib packages it may import. runtime/ (the server-code host) sits beside
 # services/: it uses them, and the transports use it.

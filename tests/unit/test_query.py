@@ -167,7 +167,7 @@ def test_count_aggregation_is_parsed() -> None:
         ({"type": "eq", "field": "x"}, InvalidInputData),
         ({"type": "eq", "field": "x", "value": {"a": 1}}, InvalidInputData),
         ({"type": "eq", "value": 1}, InvalidInputData),
-        ({"type": "eq", "field": "a.b", "value": 1}, QueryNotSupported),
+        ({"type": "eq", "field": "a..b", "value": 1}, InvalidInputData),
         ({"type": "range", "field": "x"}, InvalidInputData),
         ({"type": "range", "field": "x", "lowerLimit": 1, "upperLimit": "z"}, InvalidInputData),
         ({"type": "range", "field": "x", "lowerLimit": 1, "lowerIncluded": "yes"}, InvalidInputData),
@@ -194,6 +194,37 @@ def test_count_aggregation_is_parsed() -> None:
 def test_bad_clause_is_refused_with_a_kii_error(clause: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
         parse_clause(clause)
+
+
+NESTED: list[dict[str, Any]] = [
+    {"_id": "n1", "_created": 1, "minutes": {"6": 30}, "lights": {"X": {"on": True}}, "hours": [1, 2, 3]},
+    {"_id": "n2", "_created": 2, "minutes": {"6": 10, "7": 1}, "lights": {"X": {"on": False}}},
+    {"_id": "n3", "_created": 3, "minutes": 6, "a.b": 1},
+]
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ({"type": "eq", "field": "minutes.6", "value": 30}, ["n1"]),
+        ({"type": "range", "field": "minutes.6", "lowerLimit": 5}, ["n1", "n2"]),
+        ({"type": "eq", "field": "lights.X.on", "value": False}, ["n2"]),
+        ({"type": "hasField", "field": "minutes.7", "fieldType": "INTEGER"}, ["n2"]),
+        ({"type": "eq", "field": "hours.1", "value": 2}, ["n1"]),
+        ({"type": "eq", "field": "a.b", "value": 1}, ["n3"]),
+    ],
+)
+def test_nested_field_clauses_reach_into_objects_and_arrays(
+    clause: dict[str, Any], expected: list[str]
+) -> None:
+    results, _, _ = Query.parse({"bucketQuery": {"clause": clause}}).run(NESTED)
+    assert [r["_id"] for r in results] == expected
+
+
+def test_order_by_a_nested_field() -> None:
+    query = {"bucketQuery": {"clause": {"type": "all"}, "orderBy": "minutes.6", "descending": True}}
+    results, _, _ = Query.parse(query).run(NESTED[:2])
+    assert [r["_id"] for r in results] == ["n1", "n2"]
 
 
 def test_deep_nesting_is_refused() -> None:
