@@ -4,6 +4,7 @@ execution ends at its deadline or memory cap with a Kii answer — on both engin
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
@@ -16,6 +17,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.runtime.executor import Outcome
 from tests.conftest import Kii
+from tests.functional.test_hooks import deploy
 
 JS = "application/javascript"
 DEADLINE = 2.0
@@ -208,11 +210,8 @@ def test_lone_surrogates_and_replaced_json_still_get_a_kii_answer(kii: Kii, engi
 def test_a_hook_that_loops_is_recorded_as_a_timeout_and_the_next_event_still_runs(
     kii: Kii, engine: str
 ) -> None:
-    import json
-
     admin = kii.admin_token()
     code = RUNAWAYS + "function onGroup(params, context) { return params.groupID; }"
-    version = kii.call("POST", "/server-code", code, admin, JS).body["versionID"]
     hooks = {
         "kiicloud://users": [
             {"when": "USER_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "finallyLoop"},
@@ -221,15 +220,7 @@ def test_a_hook_that_loops_is_recorded_as_a_timeout_and_the_next_event_still_run
             {"when": "GROUP_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "onGroup"}
         ],
     }
-    put = kii.call(
-        "PUT",
-        f"/hooks/versions/{version}",
-        json.dumps(hooks),
-        admin,
-        "application/vnd.kii.HooksDeploymentRequest+json",
-    )
-    assert put.status == 204, put.body
-    assert kii.call("PUT", "/server-code/versions/current", version, admin, "text/plain").status == 204
+    deploy(kii, admin, hooks, code)
     kii.services.dispatch()
     _, token = kii.register("hooked")
     kii.create_group(token)
