@@ -12,13 +12,24 @@ from typing import Any
 from chalicelib import config
 from chalicelib.local.stack import EmbeddedStack
 
+# Ports for servers the stack starts, below Linux's ephemeral range (32768-60999): a port the
+# kernel hands out for bind(0) may be taken by any outgoing connection before the server binds it.
+PORTS = range(20000, 32768)
+
 
 def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, outside the ephemeral range."""
+    import random
     import socket
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    for port in random.sample(PORTS, 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free port in 20000-32767")
 
 
 def chalice_local(bin_dir: Path, state: Path, port: int | None = None) -> tuple[list[str], dict[str, str]]:

@@ -25,12 +25,6 @@ READY_SECONDS = 180
 STOP_SECONDS = 60
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _request(url: str, body: dict[str, object] | None = None, headers: dict[str, str] | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(

@@ -8,11 +8,12 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from chalicelib.local.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Ceilings, not expectations: never a test of speed.
@@ -37,12 +38,6 @@ def _snippets(language: str) -> list[str]:
     return [body for lang, info, body in BLOCK.findall(text) if lang == language and "no-test" not in info]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_readme_has_the_snippets_this_test_runs() -> None:
     assert len(_snippets("sh")) >= 2 and len(_snippets("js")) == 1
 
@@ -55,9 +50,9 @@ def test_every_readme_snippet_runs_as_written(tmp_path: Path) -> None:
         (repo / name).symlink_to(ROOT / name)
     env = {
         **os.environ,
-        "PORT": str(_free_port()),
-        "AWS_PORT": str(_free_port()),
-        "MQTT_PORT": str(_free_port()),
+        "PORT": str(free_port()),
+        "AWS_PORT": str(free_port()),
+        "MQTT_PORT": str(free_port()),
         "NODE_PATH": str(ROOT / "tests" / "compat" / "node_modules"),  # has kii-cloud-sdk
     }
     for name in ("KARAKURI_STATE_DIR", "KARAKURI_LOCAL_PORT", "KARAKURI_EMBEDDED_STACK", "MAKEFLAGS"):
