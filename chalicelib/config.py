@@ -14,6 +14,8 @@ class Settings:
     region: str = "us-east-1"
     data_table: str = "karakuri-local-data"
     events_table: str = "karakuri-local-events"
+    # The S3 bucket of object bodies (infra/template.json; created at start-up locally).
+    bodies_bucket: str = "karakuri-local-bodies"
     # An explicit AWS endpoint (the embedded moto server locally); None means real AWS.
     aws_endpoint: str | None = None
     # `chalice local --stage local` starts the embedded stack when the app is imported.
@@ -61,6 +63,7 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             data_table=env.get("KARAKURI_DATA_TABLE", f"karakuri-{stage}-data"),
             events_table=env.get("KARAKURI_EVENTS_TABLE", f"karakuri-{stage}-events"),
+            bodies_bucket=env.get("KARAKURI_BODIES_BUCKET", f"karakuri-{stage}-bodies"),
             aws_endpoint=env.get("KARAKURI_AWS_ENDPOINT") or None,
             embedded_stack=env.get("KARAKURI_EMBEDDED_STACK", "") in ("1", "true", "yes"),
             local_host=env.get("KARAKURI_LOCAL_HOST", "127.0.0.1"),

@@ -27,8 +27,10 @@ from chalicelib.adapters.table import (
     VersionIs,
     Write,
 )
+from chalicelib.domain.bodies import ObjectRef, bucket_prefix
 from chalicelib.domain.events import Event
 from chalicelib.domain.objects import Bucket, KiiObject
+from chalicelib.domain.ports import BlobStore
 from chalicelib.domain.scopes import Scope
 from chalicelib.errors import BucketNotFound, Conflict
 
@@ -128,6 +130,8 @@ def _object(item: Item) -> KiiObject:
 class TableObjectStore:
     table: KeyValueTable
     events: EventCodec
+    # Bodies go with their objects and buckets (docs/data.md); None where there are none.
+    blobs: BlobStore | None = None
 
     def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None:
         item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), "#BUCKET"))
@@ -167,11 +171,19 @@ class TableObjectStore:
             raise Conflict() from failed
 
     def delete(self, obj: KiiObject, events: Sequence[Event]) -> None:
-        key = Key(_bucket_pk(obj.scope, obj.bucket_id), f"OBJ#{obj.object_id}")
+        pk = _bucket_pk(obj.scope, obj.bucket_id)
         try:
-            self.table.transact([Delete(DATA, key, VersionIs(obj.version)), *self.events.puts(events)])
+            self.table.transact(
+                [
+                    Delete(DATA, Key(pk, f"OBJ#{obj.object_id}"), VersionIs(obj.version)),
+                    Delete(DATA, Key(pk, f"BODY#{obj.object_id}")),
+                    *self.events.puts(events),
+                ]
+            )
         except ConditionFailed as failed:
             raise Conflict() from failed
+        if self.blobs is not None:  # after the commit: a body outlives its object only on a crash
+            self.blobs.delete_prefix(ObjectRef(obj.scope, obj.bucket_id, obj.object_id).blob_prefix)
 
     def save_bucket(self, bucket: Bucket, previous: Bucket) -> None:
         try:
@@ -185,7 +197,10 @@ class TableObjectStore:
             self.table.transact([Delete(DATA, Key(pk, "#BUCKET"), Exists())])
         except ConditionFailed as failed:
             raise BucketNotFound(bucketID=bucket.bucket_id) from failed
-        _delete_all(self.table, self.table.query(DATA, pk, "OBJ#"))
+        # Objects, their bodies' metadata and unfinished uploads: the bucket's whole partition.
+        _delete_all(self.table, self.table.query(DATA, pk))
+        if self.blobs is not None:
+            self.blobs.delete_prefix(bucket_prefix(bucket.scope, bucket.bucket_id))
 
     def drop_scope(self, scope: Scope) -> None:
         """Every bucket and object of a scope whose user, group or thing was deleted."""

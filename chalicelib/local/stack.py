@@ -69,6 +69,7 @@ class EmbeddedStack:
         host, port = self._moto.get_host_and_port()
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
         arns = wiring.provision_tables(self.settings, table_definitions())
+        wiring.provision_bodies_bucket(self.settings)  # object bodies (S3)
         services = wiring.build_for_aws(self.settings)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
