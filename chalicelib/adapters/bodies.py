@@ -178,12 +178,18 @@ class S3BlobStore:
         return str(found["ETag"])
 
     def complete_multipart(self, key: str, multipart_id: str, parts: Sequence[tuple[int, str]]) -> None:
-        self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=key,
-            UploadId=multipart_id,
-            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
-        )
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=multipart_id,
+                MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
+            )
+        except self.client.exceptions.ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("EntityTooSmall", "InvalidPart", "InvalidPartOrder"):
+                raise InvalidInputData(f"{code}: the upload's parts do not make a body") from error
+            raise
 
     def abort_multipart(self, key: str, multipart_id: str) -> None:
         try:

@@ -265,9 +265,7 @@ def test_a_chunk_out_of_order_is_400_and_a_cancelled_upload_is_gone(kii: Kii, us
     _, token = user
     obj = _object(kii, token)
     upload = f"{obj}/body/uploads/" + kii.call("POST", obj + "/body/uploads", {}, token).body["uploadID"]
-    skipped = kii.call(
-        "PUT", upload + "/data", b"abc", token, "text/plain", {"Content-Range": "bytes=3-5/6"}
-    )
+    skipped = kii.call("PUT", upload + "/data", b"abc", token, "text/plain", {"Content-Range": "bytes=3-5/6"})
     assert (skipped.status, skipped.body["errorCode"]) == (400, "INVALID_INPUT_DATA")
     assert kii.call("POST", upload + "/status/cancelled", None, token).status == 204
     gone = kii.call("POST", upload + "/status/committed", None, token)

@@ -25,7 +25,11 @@ def test_body_triggers_run_their_endpoint_with_kiis_params_in_every_scope(kii: K
     scopes = (
         ("", token, {"appID": kii.app.app_id, "type": "APP"}),
         (f"/users/{user_id}", token, {"appID": kii.app.app_id, "type": "APP_AND_USER", "userID": user_id}),
-        (f"/groups/{group_id}", token, {"appID": kii.app.app_id, "type": "APP_AND_GROUP", "groupID": group_id}),
+        (
+            f"/groups/{group_id}",
+            token,
+            {"appID": kii.app.app_id, "type": "APP_AND_GROUP", "groupID": group_id},
+        ),
         (
             f"/things/{thing['_thingID']}",
             thing["_accessToken"],
@@ -36,7 +40,9 @@ def test_body_triggers_run_their_endpoint_with_kiis_params_in_every_scope(kii: K
     for prefix, writer, object_scope in scopes:
         object_id = kii.call("POST", f"{prefix}/buckets/b1/objects", {"v": 1}, writer).body["objectID"]
         path = f"{prefix}/buckets/b1/objects/{object_id}/body"
-        assert kii.call("PUT", path, b"\x00\x01", writer, content_type="application/octet-stream").status == 200
+        assert (
+            kii.call("PUT", path, b"\x00\x01", writer, content_type="application/octet-stream").status == 200
+        )
         assert kii.call("POST", path + "/publish", {}, writer).status == 201
         assert kii.call("DELETE", path, token=writer).status == 204
         uri_prefix = "kiicloud://" + (prefix.strip("/") + "/" if prefix else "")
