@@ -36,6 +36,8 @@ class Settings:
     verification_code_ttl_seconds: int = 24 * 3600
     reset_code_ttl_seconds: int = 3600
     event_retention_seconds: int = 7 * 24 * 3600
+    # Thing-IF state history: how long every uploaded state is kept (0: no history).
+    state_history_retention_seconds: int = 30 * 24 * 3600
     log_level: str = "INFO"
     # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
     script_engine: str = "js2py"
@@ -78,6 +80,7 @@ class Settings:
             verification_code_ttl_seconds=num("KARAKURI_VERIFICATION_CODE_TTL", 24 * 3600),
             reset_code_ttl_seconds=num("KARAKURI_RESET_CODE_TTL", 3600),
             event_retention_seconds=num("KARAKURI_EVENT_RETENTION", 7 * 24 * 3600),
+            state_history_retention_seconds=num("KARAKURI_STATE_HISTORY_RETENTION", 30 * 24 * 3600),
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
             script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),

@@ -181,7 +181,9 @@ def build(
             TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store
         ),
         hooks=hook_store,
-        thingif=ThingIFService(things, TableThingIFStore(table, codec)),
+        thingif=ThingIFService(
+            things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
+        ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
     )
 

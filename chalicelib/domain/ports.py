@@ -275,6 +275,11 @@ class ThingIFStore(Protocol):
     def put_state(self, state: ThingState, previous: ThingState | None, events: Sequence[Event]) -> None:
         """With the state's event, in one transaction; Conflict when the state changed."""
 
+    def history(
+        self, app_id: str, thing_id: str, after: str | None
+    ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """The thing's past states as (key, created, state), oldest first, after ``after``."""
+
     def put_command(self, command: Command, new: bool) -> None: ...
     def command(self, app_id: str, thing_id: str, command_id: str) -> Command | None: ...
     def commands(self, app_id: str, thing_id: str, after: str | None) -> Iterator[Command]: ...
