@@ -111,8 +111,9 @@ def _rewrite(raw: Any) -> Any:
     if not isinstance(raw, Mapping):
         return raw
     if raw.get("type") == "withinTimeRange":
-        lower, upper = raw.get("lowerLimit"), raw.get("upperLimit")
-        if not _number(lower) or not _number(upper) or float(lower) > float(upper):
+        lower: Any = raw.get("lowerLimit")
+        upper: Any = raw.get("upperLimit")
+        if not _number(lower) or not _number(upper) or lower > upper:
             raise InvalidInputData("withinTimeRange needs lowerLimit <= upperLimit, epoch milliseconds")
         return {
             "type": "range",
