@@ -1,6 +1,7 @@
 """Thing-IF states, commands, triggers and trigger results over the key-value table port.
 
 APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimistic version)
+APP#{app}#THING#{thingID}#TIFHIST {created}#{version} every state, kept for the retention (TTL)
 APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
 APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
 APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
