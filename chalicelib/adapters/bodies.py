@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.objects import _bucket_pk
+from chalicelib.adapters.objects import _bucket_pk, _scope, _scope_fields
 from chalicelib.adapters.stores import DATA, EventCodec
 from chalicelib.adapters.table import (
     Absent,
@@ -34,7 +34,6 @@ from chalicelib.adapters.table import (
 from chalicelib.domain import ids
 from chalicelib.domain.bodies import MIN_PART_BYTES, ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
-from chalicelib.domain.scopes import Scope
 from chalicelib.errors import Conflict, InvalidInputData, ObjectBodyNotFound
 
 
@@ -207,21 +206,11 @@ class S3BlobStore:
 
 # --- metadata ---------------------------------------------------------------------------------
 def _ref_fields(ref: ObjectRef) -> Item:
-    item: Item = {
-        "appID": ref.scope.app_id,
-        "scopeKind": ref.scope.kind,
-        "bucketID": ref.bucket_id,
-        "objectID": ref.object_id,
-    }
-    if ref.scope.owner_id is not None:
-        item["scopeOwner"] = ref.scope.owner_id
-    return item
+    return {**_scope_fields(ref.scope, ref.bucket_id), "objectID": ref.object_id}
 
 
 def _ref(item: Item) -> ObjectRef:
-    return ObjectRef(
-        Scope(item["appID"], item["scopeKind"], item.get("scopeOwner")), item["bucketID"], item["objectID"]
-    )
+    return ObjectRef(_scope(item), item["bucketID"], item["objectID"])
 
 
 def _body_key(ref: ObjectRef) -> Key:

@@ -3,8 +3,6 @@ in-memory twin and on DynamoDB (moto)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from chalicelib import wiring
@@ -18,26 +16,11 @@ from chalicelib.domain.objects import Bucket, KiiObject
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.thingif import ThingState
 from chalicelib.errors import Conflict
-from chalicelib.local.tables import table_definitions
-from tests.conftest import TEST_SETTINGS
 from tests.contract.test_stores import _events
 
 SCOPE = Scope("app1", "user", "u1")
 REF = ObjectRef(SCOPE, "files", "o1")
 CALLER = Caller(Principal("user", "app1", "u1"))
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def services(request: pytest.FixtureRequest) -> Iterator[wiring.Container]:
-    if request.param == "memory":
-        yield wiring.build_in_memory(TEST_SETTINGS)
-        return
-    from moto import mock_aws
-
-    with mock_aws():
-        wiring.provision_tables(TEST_SETTINGS, table_definitions())
-        wiring.provision_bodies_bucket(TEST_SETTINGS)
-        yield wiring.build_for_aws(TEST_SETTINGS)
 
 
 def _object(services: wiring.Container) -> None:
