@@ -16,6 +16,10 @@ class Settings:
     events_table: str = "karakuri-local-events"
     # The S3 bucket of object bodies (infra/template.json; created at start-up locally).
     bodies_bucket: str = "karakuri-local-bodies"
+    # The KMS key that wraps the data keys of encrypted buckets (infra/template.json); without
+    # one, a local master key (hex; derived from the stage when empty: not a secret locally).
+    data_key_id: str | None = None
+    local_data_key: str = ""
     # An explicit AWS endpoint (the embedded moto server locally); None means real AWS.
     aws_endpoint: str | None = None
     # `chalice local --stage local` starts the embedded stack when the app is imported.
@@ -66,6 +70,8 @@ class Settings:
             data_table=env.get("KARAKURI_DATA_TABLE", f"karakuri-{stage}-data"),
             events_table=env.get("KARAKURI_EVENTS_TABLE", f"karakuri-{stage}-events"),
             bodies_bucket=env.get("KARAKURI_BODIES_BUCKET", f"karakuri-{stage}-bodies"),
+            data_key_id=env.get("KARAKURI_DATA_KEY_ID") or None,
+            local_data_key=env.get("KARAKURI_LOCAL_DATA_KEY", ""),
             aws_endpoint=env.get("KARAKURI_AWS_ENDPOINT") or None,
             embedded_stack=env.get("KARAKURI_EMBEDDED_STACK", "") in ("1", "true", "yes"),
             local_host=env.get("KARAKURI_LOCAL_HOST", "127.0.0.1"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.adapters import aws
 from chalicelib.adapters.bodies import MemoryBlobStore, S3BlobStore, TableBodyStore
+from chalicelib.adapters.crypto import EnvelopeCipher, KmsDataKeys, LocalDataKeys
 from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
@@ -31,7 +33,15 @@ from chalicelib.adapters.stores import (
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
-from chalicelib.domain.ports import BlobStore, Clock, EventRecordParser, HookStore, Outbox, ScriptEngine
+from chalicelib.domain.ports import (
+    BlobStore,
+    Clock,
+    EventRecordParser,
+    FieldCipher,
+    HookStore,
+    Outbox,
+    ScriptEngine,
+)
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
@@ -128,15 +138,17 @@ def build(
     clock: Clock | None = None,
     records: EventRecordParser | None = None,
     blobs: BlobStore | None = None,
+    cipher: FieldCipher | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
+    cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
     codec = EventCodec(settings.event_retention_seconds * 1000)
     hasher = ScryptHasher(settings.scrypt_log2_n)
     app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
-    object_store = TableObjectStore(table, codec, blobs)
+    object_store = TableObjectStore(table, codec, blobs, cipher)
     hook_store = TableHookStore(table, settings.execution_retention_seconds)
     auth = AuthService(
         app_store,
@@ -188,6 +200,14 @@ def build(
     )
 
 
+def local_master_key(settings: config.Settings) -> bytes:
+    """The master key of encrypted buckets without KMS: the configured one, or one derived from
+    the stage (the local stack's data is not secret; in AWS, KMS wraps the data keys)."""
+    if settings.local_data_key:
+        return bytes.fromhex(settings.local_data_key)
+    return hashlib.sha256(f"karakuri-local-data-key:{settings.stage}".encode()).digest()
+
+
 def aws_client(service: str, settings: config.Settings) -> Any:
     return aws.client(service, settings.region, settings.aws_endpoint)
 
@@ -197,7 +217,12 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
         aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
     )
     blobs = S3BlobStore(aws_client("s3", settings), settings.bodies_bucket)
-    services = build(settings, table, clock, blobs=blobs)
+    cipher = (
+        EnvelopeCipher(KmsDataKeys(aws_client("kms", settings), settings.data_key_id))
+        if settings.data_key_id
+        else None
+    )
+    services = build(settings, table, clock, blobs=blobs, cipher=cipher)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),

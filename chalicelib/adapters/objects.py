@@ -30,9 +30,9 @@ from chalicelib.adapters.table import (
 from chalicelib.domain.bodies import ObjectRef, bucket_prefix
 from chalicelib.domain.events import Event
 from chalicelib.domain.objects import Bucket, KiiObject
-from chalicelib.domain.ports import BlobStore
-from chalicelib.domain.scopes import Scope
-from chalicelib.errors import BucketNotFound, Conflict
+from chalicelib.domain.ports import BlobStore, FieldCipher
+from chalicelib.domain.scopes import Scope, is_encrypted
+from chalicelib.errors import BucketNotFound, Conflict, InternalError
 
 
 def _bucket_pk(scope: Scope, bucket_id: str) -> str:
@@ -132,6 +132,21 @@ class TableObjectStore:
     events: EventCodec
     # Bodies go with their objects and buckets (docs/data.md); None where there are none.
     blobs: BlobStore | None = None
+    # Seals the documents of encrypted (CRYPTO:) buckets (adapters/crypto.py); None: stored plain.
+    cipher: FieldCipher | None = None
+
+    def _item(self, obj: KiiObject) -> Item:
+        item = _object_item(obj)
+        if self.cipher is not None and is_encrypted(obj.bucket_id):
+            item["sealed"] = self.cipher.seal(item.pop("body").encode(), f"{item['pk']}|{item['sk']}")
+        return item
+
+    def _object(self, item: Item) -> KiiObject:
+        if "sealed" in item:
+            if self.cipher is None:
+                raise InternalError("An encrypted object and no cipher to open it")
+            item = {**item, "body": self.cipher.open(item["sealed"], f"{item['pk']}|{item['sk']}").decode()}
+        return _object(item)
 
     def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None:
         item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), "#BUCKET"))
@@ -139,17 +154,17 @@ class TableObjectStore:
 
     def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None:
         item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), f"OBJ#{object_id}"))
-        return _object(item) if item else None
+        return self._object(item) if item else None
 
     def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]:
-        return [_object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
+        return [self._object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
 
     def by_created(
         self, scope: Scope, bucket_id: str, descending: bool, after: tuple[int, str] | None
     ) -> Iterator[KiiObject]:
         start = created_key(*after) if after is not None else None
         for item in self.table.ordered(DATA, _created_index(scope, bucket_id), "gsi1", descending, start):
-            yield _object(item)
+            yield self._object(item)
 
     def put(
         self, obj: KiiObject, previous: KiiObject | None, new_bucket: Bucket | None, events: Sequence[Event]
@@ -165,7 +180,7 @@ class TableObjectStore:
         )
         try:
             self.table.transact(
-                [Put(DATA, _object_item(obj), condition), bucket_write, *self.events.puts(events)]
+                [Put(DATA, self._item(obj), condition), bucket_write, *self.events.puts(events)]
             )
         except ConditionFailed as failed:
             raise Conflict() from failed

@@ -340,3 +340,11 @@ class BodyStore(Protocol):
     def put_publication(
         self, publication: Publication, body: ObjectBody, events: Sequence[Event]
     ) -> None: ...
+
+
+class FieldCipher(Protocol):
+    """Seals values at rest (the documents of encrypted buckets), bound to a context (where the
+    value is stored): a sealed value opens only with the same context."""
+
+    def seal(self, plaintext: bytes, context: str) -> str: ...
+    def open(self, sealed: str, context: str) -> bytes: ...

@@ -72,3 +72,14 @@ def test_hooks_on_an_encrypted_bucket_use_its_crypto_path(kii: Kii) -> None:
         "objectID": object_id,
         "objectScope": {"appID": kii.app.app_id, "type": "APP_AND_USER", "userID": user_id},
     }
+
+
+def test_an_encrypted_buckets_documents_are_sealed_at_rest(kii: Kii) -> None:
+    user_id, token = kii.register("alice")
+    kii.call("POST", "/users/me/buckets/CRYPTO:vault/objects", {"pin": "4321-secret"}, token)
+    kii.call("POST", "/users/me/buckets/vault/objects", {"pin": "plain-1234"}, token)
+    table = kii.services.container.table
+    sealed = table.query("data", f"APP#{kii.app.app_id}#USER#{user_id}#BUCKET#CRYPTO:vault", "OBJ#")
+    plain = table.query("data", f"APP#{kii.app.app_id}#USER#{user_id}#BUCKET#vault", "OBJ#")
+    assert len(sealed) == 1 and "4321-secret" not in str(sealed[0]) and sealed[0]["sealed"].startswith("v1.")
+    assert "plain-1234" in plain[0]["body"]

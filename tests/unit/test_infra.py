@@ -80,3 +80,11 @@ def test_bodies_bucket_is_encrypted_private_and_drops_abandoned_uploads(merged: 
     for name in ("APIHandler", "Dispatcher"):
         variables = merged["Resources"][name]["Properties"]["Environment"]["Variables"]
         assert variables["KARAKURI_BODIES_BUCKET"] == {"Ref": "BodiesBucket"}
+
+
+def test_encrypted_buckets_have_a_rotated_kms_key_in_every_function(merged: dict[str, Any]) -> None:
+    key = merged["Resources"]["DataKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    for name in ("APIHandler", "Dispatcher", "Scheduler", "Device"):
+        variables = merged["Resources"][name]["Properties"]["Environment"]["Variables"]
+        assert variables["KARAKURI_DATA_KEY_ID"] == {"Ref": "DataKey"}
