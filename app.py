@@ -9,8 +9,10 @@ from chalice import Chalice, Rate
 
 from chalicelib import config, wiring
 from chalicelib.api import (
+    bodies,
     buckets,
     groups,
+    http,
     installations,
     notifications,
     oauth,
@@ -26,6 +28,7 @@ from chalicelib.dispatcher import devices, hooks, schedule
 EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/karakuri-events/stream/merged"
 
 app = Chalice(app_name="karakuri")
+http.binary_everywhere(app)  # object bodies are bytes of any content type
 # Chalice owns the "karakuri" logger (its app name); every chalicelib logger is a child of it.
 app.log.setLevel(config.settings().log_level)
 for blueprint in (
@@ -34,6 +37,7 @@ for blueprint in (
     groups.bp,
     things.bp,
     buckets.bp,
+    bodies.bp,
     installations.bp,
     notifications.bp,
     servercode.bp,

@@ -14,6 +14,12 @@ class Settings:
     region: str = "us-east-1"
     data_table: str = "karakuri-local-data"
     events_table: str = "karakuri-local-events"
+    # The S3 bucket of object bodies (infra/template.json; created at start-up locally).
+    bodies_bucket: str = "karakuri-local-bodies"
+    # The KMS key that wraps the data keys of encrypted buckets (infra/template.json); without
+    # one, a local master key (hex; derived from the stage when empty: not a secret locally).
+    data_key_id: str | None = None
+    local_data_key: str = ""
     # An explicit AWS endpoint (the embedded moto server locally); None means real AWS.
     aws_endpoint: str | None = None
     # `chalice local --stage local` starts the embedded stack when the app is imported.
@@ -36,6 +42,8 @@ class Settings:
     verification_code_ttl_seconds: int = 24 * 3600
     reset_code_ttl_seconds: int = 3600
     event_retention_seconds: int = 7 * 24 * 3600
+    # Thing-IF state history: how long every uploaded state is kept (0: no history).
+    state_history_retention_seconds: int = 30 * 24 * 3600
     log_level: str = "INFO"
     # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
     script_engine: str = "js2py"
@@ -68,6 +76,9 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             data_table=env.get("KARAKURI_DATA_TABLE", f"karakuri-{stage}-data"),
             events_table=env.get("KARAKURI_EVENTS_TABLE", f"karakuri-{stage}-events"),
+            bodies_bucket=env.get("KARAKURI_BODIES_BUCKET", f"karakuri-{stage}-bodies"),
+            data_key_id=env.get("KARAKURI_DATA_KEY_ID") or None,
+            local_data_key=env.get("KARAKURI_LOCAL_DATA_KEY", ""),
             aws_endpoint=env.get("KARAKURI_AWS_ENDPOINT") or None,
             embedded_stack=env.get("KARAKURI_EMBEDDED_STACK", "") in ("1", "true", "yes"),
             local_host=env.get("KARAKURI_LOCAL_HOST", "127.0.0.1"),
@@ -83,6 +94,7 @@ class Settings:
             verification_code_ttl_seconds=num("KARAKURI_VERIFICATION_CODE_TTL", 24 * 3600),
             reset_code_ttl_seconds=num("KARAKURI_RESET_CODE_TTL", 3600),
             event_retention_seconds=num("KARAKURI_EVENT_RETENTION", 7 * 24 * 3600),
+            state_history_retention_seconds=num("KARAKURI_STATE_HISTORY_RETENTION", 30 * 24 * 3600),
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
             script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),

@@ -284,6 +284,42 @@ class ObjectAlreadyExists(KiiError):
     default_message = "An object with this ID already exists"
 
 
+class ObjectBodyNotFound(KiiError):
+    error_code = "OBJECT_BODY_NOT_FOUND"
+    status = 404
+    default_message = "The object has no body"
+
+
+class ObjectBodyRangeNotSatisfiable(KiiError):
+    error_code = "OBJECT_BODY_RANGE_NOT_SATISFIABLE"
+    status = 416
+    default_message = "The requested range is outside the body"
+
+
+class ObjectBodyIntegrityNotAssured(KiiError):
+    error_code = "OBJECT_BODY_INTEGRITY_NOT_ASSURED"
+    status = 412
+    default_message = "The body has been changed since the given version"
+
+
+class ObjectBodyUploadNotFound(KiiError):
+    error_code = "OBJECT_BODY_UPLOAD_NOT_FOUND"
+    status = 404
+    default_message = "The upload was not found"
+
+
+class PublicationNotFound(KiiError):
+    error_code = "PUBLICATION_NOT_FOUND"
+    status = 404
+    default_message = "The published body was not found"
+
+
+class PublicationExpired(KiiError):
+    error_code = "PUBLICATION_EXPIRED"
+    status = 410
+    default_message = "The publication has expired"
+
+
 class AclNotFound(KiiError):
     error_code = "ACL_NOT_FOUND"
     status = 404

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.bodies import MemoryBlobStore, S3BlobStore, TableBodyStore
+from chalicelib.adapters.crypto import EnvelopeCipher, KmsDataKeys, LocalDataKeys
 from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
@@ -31,11 +34,20 @@ from chalicelib.adapters.stores import (
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
-from chalicelib.domain.ports import Clock, EventRecordParser, HookStore, Outbox, ScriptEngine
+from chalicelib.domain.ports import (
+    BlobStore,
+    Clock,
+    EventRecordParser,
+    FieldCipher,
+    HookStore,
+    Outbox,
+    ScriptEngine,
+)
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
+from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
@@ -62,6 +74,7 @@ class Container:
     servercode: ServerCodeService
     hooks: HookStore
     thingif: ThingIFService
+    bodies: BodyService
     _runner: Runner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -142,14 +155,18 @@ def build(
     table: KeyValueTable,
     clock: Clock | None = None,
     records: EventRecordParser | None = None,
+    blobs: BlobStore | None = None,
+    cipher: FieldCipher | None = None,
 ) -> Container:
     clock = clock or SystemClock()
+    blobs = blobs or MemoryBlobStore()
+    cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
     codec = EventCodec(settings.event_retention_seconds * 1000)
     hasher = ScryptHasher(settings.scrypt_log2_n)
     app_store, user_store = TableAppStore(table), TableUserStore(table, codec)
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
-    object_store = TableObjectStore(table, codec)
+    object_store = TableObjectStore(table, codec, blobs, cipher)
     hook_store = TableHookStore(table, settings.execution_retention_seconds)
     auth = AuthService(
         app_store,
@@ -174,6 +191,7 @@ def build(
         object_store,
     )
     things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
+    objects = ObjectService(object_store, user_store, group_store, clock, things)
     return Container(
         settings=settings,
         table=table,
@@ -182,7 +200,7 @@ def build(
         auth=auth,
         users=users,
         groups=GroupService(group_store, user_store, clock, object_store),
-        objects=ObjectService(object_store, user_store, group_store, clock, things),
+        objects=objects,
         things=things,
         installations=InstallationService(
             TableInstallationStore(table, codec), user_store, thing_store, clock
@@ -193,8 +211,19 @@ def build(
             TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store
         ),
         hooks=hook_store,
-        thingif=ThingIFService(things, TableThingIFStore(table, codec)),
+        thingif=ThingIFService(
+            things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
+        ),
+        bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
     )
+
+
+def local_master_key(settings: config.Settings) -> bytes:
+    """The master key of encrypted buckets without KMS: the configured one, or one derived from
+    the stage (the local stack's data is not secret; in AWS, KMS wraps the data keys)."""
+    if settings.local_data_key:
+        return bytes.fromhex(settings.local_data_key)
+    return hashlib.sha256(f"karakuri-local-data-key:{settings.stage}".encode()).digest()
 
 
 def aws_client(service: str, settings: config.Settings) -> Any:
@@ -205,7 +234,13 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
     table = DynamoTable(
         aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
     )
-    services = build(settings, table, clock)
+    blobs = S3BlobStore(aws_client("s3", settings), settings.bodies_bucket)
+    cipher = (
+        EnvelopeCipher(KmsDataKeys(aws_client("kms", settings), settings.data_key_id))
+        if settings.data_key_id
+        else None
+    )
+    services = build(settings, table, clock, blobs=blobs, cipher=cipher)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
@@ -256,6 +291,15 @@ def provision_tables(
     client = aws_client("dynamodb", settings)
     names = {"data": settings.data_table, "events": settings.events_table}
     return {logical: create_table(client, names[logical], props) for logical, props in definitions.items()}
+
+
+def provision_bodies_bucket(settings: config.Settings) -> None:
+    """Create the bodies' S3 bucket where it is missing (the local stack and the tests; in AWS
+    infra/template.json creates it)."""
+    client = aws_client("s3", settings)
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if settings.bodies_bucket not in existing:
+        client.create_bucket(Bucket=settings.bodies_bucket)
 
 
 def stream_reader(settings: config.Settings, stream_arn: str) -> Any:

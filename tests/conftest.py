@@ -80,6 +80,7 @@ def moto_services() -> Iterator[MotoServices]:
 
     with mock_aws():
         arns = wiring.provision_tables(TEST_SETTINGS, table_definitions())
+        wiring.provision_bodies_bucket(TEST_SETTINGS)
         clock = ManualClock(TEST_EPOCH_MS)
         container = wiring.build_for_aws(TEST_SETTINGS, clock)
         wiring.use(container)

@@ -15,5 +15,10 @@ def client(service: str, region: str, endpoint_url: str | None) -> Any:
         service,
         region_name=region,
         endpoint_url=endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, account_id_endpoint_mode="disabled"),
+        config=Config(
+            retries={"mode": "standard", "max_attempts": 4},
+            account_id_endpoint_mode="disabled",
+            # An explicit endpoint (moto locally) serves buckets by path, not by host name.
+            s3={"addressing_style": "path"} if endpoint_url else None,
+        ),
     )

@@ -27,10 +27,12 @@ from chalicelib.adapters.table import (
     VersionIs,
     Write,
 )
+from chalicelib.domain.bodies import ObjectRef, bucket_prefix
 from chalicelib.domain.events import Event
 from chalicelib.domain.objects import Bucket, KiiObject
-from chalicelib.domain.scopes import Scope
-from chalicelib.errors import BucketNotFound, Conflict
+from chalicelib.domain.ports import BlobStore, FieldCipher
+from chalicelib.domain.scopes import Scope, is_encrypted
+from chalicelib.errors import BucketNotFound, Conflict, InternalError
 
 
 def _bucket_pk(scope: Scope, bucket_id: str) -> str:
@@ -128,6 +130,23 @@ def _object(item: Item) -> KiiObject:
 class TableObjectStore:
     table: KeyValueTable
     events: EventCodec
+    # Bodies go with their objects and buckets (docs/data.md); None where there are none.
+    blobs: BlobStore | None = None
+    # Seals the documents of encrypted (CRYPTO:) buckets (adapters/crypto.py); None: stored plain.
+    cipher: FieldCipher | None = None
+
+    def _item(self, obj: KiiObject) -> Item:
+        item = _object_item(obj)
+        if self.cipher is not None and is_encrypted(obj.bucket_id):
+            item["sealed"] = self.cipher.seal(item.pop("body").encode(), f"{item['pk']}|{item['sk']}")
+        return item
+
+    def _object(self, item: Item) -> KiiObject:
+        if "sealed" in item:
+            if self.cipher is None:
+                raise InternalError("An encrypted object and no cipher to open it")
+            item = {**item, "body": self.cipher.open(item["sealed"], f"{item['pk']}|{item['sk']}").decode()}
+        return _object(item)
 
     def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None:
         item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), "#BUCKET"))
@@ -135,17 +154,17 @@ class TableObjectStore:
 
     def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None:
         item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), f"OBJ#{object_id}"))
-        return _object(item) if item else None
+        return self._object(item) if item else None
 
     def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]:
-        return [_object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
+        return [self._object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
 
     def by_created(
         self, scope: Scope, bucket_id: str, descending: bool, after: tuple[int, str] | None
     ) -> Iterator[KiiObject]:
         start = created_key(*after) if after is not None else None
         for item in self.table.ordered(DATA, _created_index(scope, bucket_id), "gsi1", descending, start):
-            yield _object(item)
+            yield self._object(item)
 
     def put(
         self, obj: KiiObject, previous: KiiObject | None, new_bucket: Bucket | None, events: Sequence[Event]
@@ -161,17 +180,25 @@ class TableObjectStore:
         )
         try:
             self.table.transact(
-                [Put(DATA, _object_item(obj), condition), bucket_write, *self.events.puts(events)]
+                [Put(DATA, self._item(obj), condition), bucket_write, *self.events.puts(events)]
             )
         except ConditionFailed as failed:
             raise Conflict() from failed
 
     def delete(self, obj: KiiObject, events: Sequence[Event]) -> None:
-        key = Key(_bucket_pk(obj.scope, obj.bucket_id), f"OBJ#{obj.object_id}")
+        pk = _bucket_pk(obj.scope, obj.bucket_id)
         try:
-            self.table.transact([Delete(DATA, key, VersionIs(obj.version)), *self.events.puts(events)])
+            self.table.transact(
+                [
+                    Delete(DATA, Key(pk, f"OBJ#{obj.object_id}"), VersionIs(obj.version)),
+                    Delete(DATA, Key(pk, f"BODY#{obj.object_id}")),
+                    *self.events.puts(events),
+                ]
+            )
         except ConditionFailed as failed:
             raise Conflict() from failed
+        if self.blobs is not None:  # after the commit: a body outlives its object only on a crash
+            self.blobs.delete_prefix(ObjectRef(obj.scope, obj.bucket_id, obj.object_id).blob_prefix)
 
     def save_bucket(self, bucket: Bucket, previous: Bucket) -> None:
         try:
@@ -185,7 +212,10 @@ class TableObjectStore:
             self.table.transact([Delete(DATA, Key(pk, "#BUCKET"), Exists())])
         except ConditionFailed as failed:
             raise BucketNotFound(bucketID=bucket.bucket_id) from failed
-        _delete_all(self.table, self.table.query(DATA, pk, "OBJ#"))
+        # Objects, their bodies' metadata and unfinished uploads: the bucket's whole partition.
+        _delete_all(self.table, self.table.query(DATA, pk))
+        if self.blobs is not None:
+            self.blobs.delete_prefix(bucket_prefix(bucket.scope, bucket.bucket_id))
 
     def drop_scope(self, scope: Scope) -> None:
         """Every bucket and object of a scope whose user, group or thing was deleted."""

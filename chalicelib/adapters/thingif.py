@@ -1,6 +1,7 @@
 """Thing-IF states, commands, triggers and trigger results over the key-value table port.
 
 APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimistic version)
+APP#{app}#THING#{thingID}#TIFHIST {created}#{version} every state, kept for the retention (TTL)
 APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
 APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
 APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
@@ -41,10 +42,16 @@ def _thing(app_id: str, thing_id: str, kind: str) -> str:
     return f"APP#{app_id}#THING#{thing_id}#{kind}"
 
 
+def history_key(created_at: int, version: int) -> str:
+    return f"{created_at:013d}#{version:010d}"
+
+
 @dataclass
 class TableThingIFStore:
     table: KeyValueTable
     codec: EventCodec
+    # Every state is also kept in the thing's history for this long (DynamoDB TTL); 0: not kept.
+    history_retention_seconds: int = 30 * 24 * 3600
 
     # --- states -----------------------------------------------------------------------------------
     def state(self, app_id: str, thing_id: str) -> ThingState | None:
@@ -64,10 +71,32 @@ class TableThingIFStore:
             "version": state.version,
         }
         writes: list[Write] = [Put(DATA, item, VersionIs(previous.version) if previous else Absent())]
+        if self.history_retention_seconds > 0:
+            # The history entry is written with the state: a state is in its history iff it was set.
+            writes.append(
+                Put(
+                    DATA,
+                    {
+                        "pk": _thing(state.app_id, state.thing_id, "TIFHIST"),
+                        "sk": history_key(state.modified_at, state.version),
+                        "state": _json(state.state),
+                        "createdAt": state.modified_at,
+                        "ttl": state.modified_at // 1000 + self.history_retention_seconds,
+                    },
+                )
+            )
         try:
             self.table.transact([*writes, *self.codec.puts(events)])
         except ConditionFailed:
             raise Conflict() from None
+
+    def history(
+        self, app_id: str, thing_id: str, after: str | None
+    ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """(key, created, state), oldest first, strictly after the key ``after``, lazily."""
+        pk = _thing(app_id, thing_id, "TIFHIST")
+        for item in self.table.ordered(DATA, pk, after=after):
+            yield item["sk"], int(item["createdAt"]), json.loads(item["state"])
 
     # --- commands ---------------------------------------------------------------------------------
     def put_command(self, command: Command, new: bool) -> None:

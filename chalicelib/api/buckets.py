@@ -168,7 +168,12 @@ def _register(prefix: str, name: str, scope_of: ScopeOf) -> None:
         return no_content()
 
 
-_register("/api/apps/{appID}", "app", _app_scope)
-_register("/api/apps/{appID}/users/{userRef}", "user", _user_scope)
-_register("/api/apps/{appID}/groups/{groupID}", "group", _group_scope)
-_register("/api/apps/{appID}/things/{thingRef}", "thing", _thing_scope)
+# The four bucket scopes: (path prefix, route name, how the request names its scope).
+SCOPES: tuple[tuple[str, str, ScopeOf], ...] = (
+    ("/api/apps/{appID}", "app", _app_scope),
+    ("/api/apps/{appID}/users/{userRef}", "user", _user_scope),
+    ("/api/apps/{appID}/groups/{groupID}", "group", _group_scope),
+    ("/api/apps/{appID}/things/{thingRef}", "thing", _thing_scope),
+)
+for _prefix, _name, _scope_of in SCOPES:
+    _register(_prefix, _name, _scope_of)

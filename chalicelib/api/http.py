@@ -129,10 +129,20 @@ class Reply:
     def to_chalice(self, method: str) -> Response:
         headers: dict[str, str | list[str]] = dict(self.headers)
         if self.body is None or method == "HEAD":
-            return Response(body="", status_code=self.status, headers=headers)
+            if method == "HEAD" and isinstance(self.body, bytes):
+                headers.setdefault("Content-Type", self.content_type)
+            return Response(body=b"", status_code=self.status, headers=headers)
+        if isinstance(self.body, bytes):  # an object body: sent as is (base64 through API Gateway)
+            return Response(
+                body=self.body,
+                status_code=self.status,
+                headers={"Content-Type": self.content_type, **headers},
+            )
         payload = self.body if isinstance(self.body, str) else _json(self.body)
         return Response(
-            body=payload, status_code=self.status, headers={"Content-Type": self.content_type, **headers}
+            body=payload.encode("utf-8"),  # bytes: every response is binary (binary_everywhere)
+            status_code=self.status,
+            headers={"Content-Type": self.content_type, **headers},
         )
 
 
@@ -160,13 +170,13 @@ def kii_error_reply(error: KiiError) -> Reply:
 Handler = Callable[[KiiRequest], Reply]
 
 
-def _build_request(bp: Blueprint, params: dict[str, str]) -> KiiRequest:
+def _build_request(bp: Blueprint, params: dict[str, str], max_body: int) -> KiiRequest:
     current = bp.current_request
     raw = current.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode()
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestTooLarge()
+    if len(raw) > max_body:
+        raise RequestTooLarge(f"At most {max_body} bytes per request")
     headers = {k.lower(): v for k, v in (current.headers or {}).items()}
     query = {k: v for k, v in (current.query_params or {}).items()}
     return KiiRequest(
@@ -179,7 +189,7 @@ def _build_request(bp: Blueprint, params: dict[str, str]) -> KiiRequest:
 
 
 def route(
-    bp: Blueprint, path: str, methods: list[str], name: str | None = None
+    bp: Blueprint, path: str, methods: list[str], name: str | None = None, max_body: int = MAX_BODY_BYTES
 ) -> Callable[[Handler], Handler]:
     """Register a Kii route: any content type is accepted (the handler decides), errors are
     translated here, and unexpected exceptions are logged and answered with a generic 500."""
@@ -188,7 +198,7 @@ def route(
         def view(**params: str) -> Response:
             method = bp.current_request.method
             try:
-                reply = handler(_build_request(bp, params))
+                reply = handler(_build_request(bp, params, max_body))
             except KiiError as error:
                 reply = kii_error_reply(error)
             except Exception:
@@ -209,3 +219,21 @@ def user_path_kind(segment: str) -> str:
     if segment not in kinds:
         raise InvalidInputData(f"Unknown address kind: {segment}")
     return kinds[segment]
+
+
+def binary_everywhere(app: Any) -> None:
+    """Object bodies are arbitrary bytes of any content type, in and out (kii-rest-api.md
+    §5.11). API Gateway passes bytes intact only for binary media types, so every type is one
+    (``*/*``: requests arrive base64-encoded and Chalice decodes ``raw_body``; every response
+    goes back base64-encoded and API Gateway decodes it). Chalice's own check that a binary
+    response was asked for with a binary ``Accept`` would then refuse clients that send no
+    ``Accept`` (most Kii SDKs); API Gateway with ``*/*`` has no such rule, so the check is
+    turned off here."""
+    from chalice.app import RestAPIEventHandler
+
+    app.api.binary_types = ["*/*"]
+    RestAPIEventHandler._validate_binary_response = _any_accept  # type: ignore[method-assign]
+
+
+def _any_accept(self: Any, request_headers: Any, response_headers: Any) -> bool:
+    return True

@@ -75,6 +75,22 @@ def alias_state(request: KiiRequest) -> Reply:
     return Reply(201) if first else no_content()
 
 
+@route(bp, TARGET + "/states/aliases/{alias}/query", ["POST"], "alias_state_history")
+def alias_state_history(request: KiiRequest) -> Reply:
+    found = _tif().query_history(
+        request.caller, request.params["target"], request.params["alias"], request.json_object()
+    )
+    return Reply(200, found)
+
+
+@route(bp, TARGET + "/states/query", ["POST"], "state_history")
+def state_history(request: KiiRequest) -> Reply:
+    """Non-trait things: the history of the whole state."""
+    return Reply(
+        200, _tif().query_history(request.caller, request.params["target"], None, request.json_object())
+    )
+
+
 @route(bp, TARGET + "/commands", ["POST", "GET"])
 def commands(request: KiiRequest) -> Reply:
     target = request.params["target"]

@@ -53,7 +53,10 @@ PATH_TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
     "kiicloud://installations": ("INSTALLATION_CREATED", "INSTALLATION_DELETED"),
 }
-BUCKET_PATH = re.compile(r"^kiicloud://(?:(users|groups|things)/\*/)?buckets/([a-zA-Z0-9_\-]{2,64})$")
+# Encrypted buckets are hooked as Kii names them everywhere: ``buckets/CRYPTO:{name}``.
+BUCKET_PATH = re.compile(
+    r"^kiicloud://(?:(users|groups|things)/\*/)?buckets/((?:CRYPTO:)?[a-zA-Z0-9_\-]{2,64})$"
+)
 SCHEDULER = "kiicloud://scheduler"
 WHAT = "EXECUTE_SERVER_CODE"
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from chalicelib.domain.bodies import ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
 from chalicelib.domain.hooks import Activation, HookExecution
 from chalicelib.domain.installations import Installation
@@ -274,6 +275,11 @@ class ThingIFStore(Protocol):
     def put_state(self, state: ThingState, previous: ThingState | None, events: Sequence[Event]) -> None:
         """With the state's event, in one transaction; Conflict when the state changed."""
 
+    def history(
+        self, app_id: str, thing_id: str, after: str | None
+    ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """The thing's past states as (key, created, state), oldest first, after ``after``."""
+
     def put_command(self, command: Command, new: bool) -> None: ...
     def command(self, app_id: str, thing_id: str, command_id: str) -> Command | None: ...
     def commands(self, app_id: str, thing_id: str, after: str | None) -> Iterator[Command]: ...
@@ -292,3 +298,53 @@ class CommandPublisher(Protocol):
     """Delivers a Thing-IF command to its thing over MQTT (the local broker, AWS IoT)."""
 
     def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Bytes by key: S3, or its in-memory twin. Shaped after S3 (multipart parts of >= 5 MiB
+    but the last) so that the twin fails where S3 would."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
+        """The whole blob, or bytes ``start``..``end`` inclusive; BlobNotFound if absent."""
+
+    def size(self, key: str) -> int | None: ...
+    def copy(self, source: str, target: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Absent keys are fine."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Every blob under ``prefix`` (and its unfinished multipart uploads); how many."""
+
+    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def upload_part(self, key: str, multipart_id: str, number: int, data: bytes) -> str: ...
+    def complete_multipart(self, key: str, multipart_id: str, parts: Sequence[tuple[int, str]]) -> None: ...
+    def abort_multipart(self, key: str, multipart_id: str) -> None: ...
+    def presigned_url(self, key: str, seconds: int) -> str | None:
+        """A URL that reads the blob without credentials for ``seconds``, or None where the
+        store cannot make one (the in-memory twin)."""
+
+
+class BodyStore(Protocol):
+    """Body metadata, uploads and publications; each write with its events, in one transaction."""
+
+    def body(self, ref: ObjectRef) -> ObjectBody | None: ...
+    def put_body(self, body: ObjectBody, previous: ObjectBody | None, events: Sequence[Event]) -> None:
+        """Conflict when the body changed meanwhile or the object is gone."""
+
+    def delete_body(self, body: ObjectBody, events: Sequence[Event]) -> None: ...
+    def upload(self, ref: ObjectRef, upload_id: str) -> Upload | None: ...
+    def put_upload(self, upload: Upload, previous: Upload | None) -> None: ...
+    def delete_upload(self, upload: Upload) -> None: ...
+    def publication(self, app_id: str, publication_id: str) -> Publication | None: ...
+    def put_publication(
+        self, publication: Publication, body: ObjectBody, events: Sequence[Event]
+    ) -> None: ...
+
+
+class FieldCipher(Protocol):
+    """Seals values at rest (the documents of encrypted buckets), bound to a context (where the
+    value is stored): a sealed value opens only with the same context."""
+
+    def seal(self, plaintext: bytes, context: str) -> str: ...
+    def open(self, sealed: str, context: str) -> bytes: ...

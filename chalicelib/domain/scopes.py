@@ -50,8 +50,22 @@ class Scope:
         return base if self.kind == "app" else f"{base}/{_PATH[self.kind]}/{self.owner_id}"
 
 
+# Kii's encrypted buckets are named ``CRYPTO:{name}`` in paths and URIs (kii-rest-api.md §5.1;
+# the JS SDK's KiiEncryptedBucket): a bucket of its own, apart from a plain ``{name}``.
+CRYPTO_PREFIX = "CRYPTO:"
+
+
+def is_encrypted(bucket_id: str) -> bool:
+    return bucket_id.startswith(CRYPTO_PREFIX)
+
+
+def bucket_type(bucket_id: str) -> str:
+    """Kii's ``bucketType``: ``crypto`` for encrypted buckets, ``rw`` for the others."""
+    return "crypto" if is_encrypted(bucket_id) else "rw"
+
+
 def check_bucket_id(bucket_id: str) -> str:
-    if not BUCKET_ID.match(bucket_id):
+    if not BUCKET_ID.match(bucket_id.removeprefix(CRYPTO_PREFIX)):
         raise InvalidBucket(f"bucketID: 2 to 64 of letters, digits, '-' and '_': {bucket_id!r}")
     return bucket_id
 

@@ -89,6 +89,9 @@ class Owner:
         return f"{self.kind}:{self.id}"
 
 
+DATA_GROUPING_INTERVALS = ("1_MINUTE", "15_MINUTES", "30_MINUTES", "1_HOUR", "12_HOURS")
+
+
 def check_vendor_thing_id(value: Any) -> str:
     if not isinstance(value, str) or not VENDOR_THING_ID.match(value):
         raise InvalidInputData(
@@ -120,6 +123,11 @@ def thing_fields(body: dict[str, Any]) -> dict[str, Any]:
             if value not in LAYOUT_POSITIONS:
                 raise InvalidInputData(
                     f"_layoutPosition must be one of {', '.join(LAYOUT_POSITIONS)}", field=name
+                )
+        elif name == "_dataGroupingInterval":  # Thing-IF onboarding: how state history is grouped
+            if value not in DATA_GROUPING_INTERVALS:
+                raise InvalidInputData(
+                    f"dataGroupingInterval must be one of {', '.join(DATA_GROUPING_INTERVALS)}", field=name
                 )
         elif name.startswith("_"):
             raise InvalidInputData(f"Unknown predefined thing field {name}", field=name)

@@ -12,6 +12,7 @@ tests (the Chalice test client shares the local gateway), like ``moto_patches``.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -52,7 +53,10 @@ def install() -> None:
         except local.ForbiddenError:
             # karakuri defines no Chalice authorizer: the gateway's 403 means "no such route".
             return _reply(method, 404, "NOT_FOUND", f"No resource at {path.split('?')[0]}")
-        if response.get("statusCode") == 405 and "MethodNotAllowedError" in str(response.get("body")):
+        body = response.get("body")
+        if response.get("isBase64Encoded") and isinstance(body, str):  # every type is binary (api/http.py)
+            body = base64.b64decode(body)
+        if response.get("statusCode") == 405 and "MethodNotAllowedError" in str(body):
             return _reply(method, 405, "OPERATION_NOT_SUPPORTED", f"{method} is not supported here")
         return response
 

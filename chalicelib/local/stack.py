@@ -81,6 +81,7 @@ class EmbeddedStack:
         self.settings = replace(self.settings, aws_endpoint=f"http://{host}:{port}")
         inside = replace(self.settings, aws_endpoint=None)
         arns = wiring.provision_tables(inside, table_definitions())
+        wiring.provision_bodies_bucket(inside)  # object bodies (S3)
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
         services = wiring.build_for_aws(inside)
@@ -225,13 +226,16 @@ _lock = threading.Lock()
 
 
 def _stop_on_sigterm() -> None:
-    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed); a background
-    `make run &` in a script ignores SIGINT, so SIGTERM is how such a stack is stopped."""
+    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed). A shell without
+    job control starts `make run &` with SIGINT ignored, and Python then never turns Ctrl-C into
+    KeyboardInterrupt: the stack takes SIGINT back, since Ctrl-C (or `kill -INT`) is how it stops."""
     import signal
     import sys
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def current() -> EmbeddedStack | None:

@@ -175,6 +175,12 @@ class ObjectService:
             self._require(roles, "READ_EXISTING_OBJECT", obj.acl)
         return obj
 
+    def writable(self, caller: Caller, scope: Scope, bucket_id: str, object_id: str) -> KiiObject:
+        """The object, if the caller may write it (its body, too)."""
+        _, obj = self._object(scope, bucket_id, object_id)
+        self._require(self.roles(caller, scope), "WRITE_EXISTING_OBJECT", obj.acl)
+        return obj
+
     def replace(
         self,
         caller: Caller,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, new_event
 from chalicelib.domain.events import Trigger as EventTrigger
+from chalicelib.domain.history import DEFAULT_INTERVAL, HistoryQuery
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
@@ -221,6 +222,7 @@ class ThingIFService:
             ("thingType", "_thingType"),
             ("firmwareVersion", "_firmwareVersion"),
             ("layoutPosition", "_layoutPosition"),
+            ("dataGroupingInterval", "_dataGroupingInterval"),  # how state history is grouped
         ):
             if body.get(key) is not None:
                 fields[field_name] = body[key]
@@ -297,6 +299,36 @@ class ThingIFService:
         if not isinstance(found.state.get(alias), dict):
             raise StateNotFound(f"The state has no alias {alias}", thingID=thing.thing_id)
         return dict(found.state[alias])
+
+    def query_history(
+        self, caller: Caller, raw_target: str, alias: str | None, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Past states of the thing (of one trait alias, or whole for non-trait things) that
+        match the query: a page of ``results``, or ``groupedResults`` per time interval."""
+        thing = self.target(caller, raw_target)
+        query = HistoryQuery.parse(body)
+        start = f"{query.lower:013d}" if query.lower is not None else None
+        after = max(filter(None, (start, query.pagination_key)), default=None)
+
+        def matching() -> Iterator[tuple[str, dict[str, Any]]]:
+            for key, created, state in self.store.history(thing.app_id, thing.thing_id, after):
+                if query.upper is not None and created > query.upper:
+                    return
+                part = state.get(alias) if alias is not None else state
+                if not isinstance(part, dict):
+                    continue
+                found = {**part, "_created": created}
+                if query.matches(found):
+                    yield key, found
+
+        if query.grouped:
+            interval = str(thing.fields.get("_dataGroupingInterval") or DEFAULT_INTERVAL)
+            return {"groupedResults": query.groups(interval, (state for _, state in matching()))}
+        rows, next_key = page(matching(), query.limit, lambda row: row[0])
+        reply: dict[str, Any] = {"results": [state for _, state in rows]}
+        if next_key is not None:
+            reply["nextPaginationKey"] = next_key
+        return reply
 
     # --- commands -----------------------------------------------------------------------------------
     def send_command(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,20 +11,7 @@ from chalicelib.adapters.table import Absent, ConditionFailed, Key, MemoryTable,
 from chalicelib.domain.events import Caller, Trigger, new_event, user_params
 from chalicelib.domain.models import CodeRecord, Group, Principal, TokenRecord, User
 from chalicelib.errors import AppAlreadyExists, Conflict, GroupAlreadyExists, UserAlreadyExists
-from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def services(request: pytest.FixtureRequest) -> Iterator[wiring.Container]:
-    if request.param == "memory":
-        yield wiring.build_in_memory(TEST_SETTINGS)
-        return
-    from moto import mock_aws
-
-    with mock_aws():
-        wiring.provision_tables(TEST_SETTINGS, table_definitions())
-        yield wiring.build_for_aws(TEST_SETTINGS)
 
 
 def _events(services: wiring.Container) -> list[Any]:

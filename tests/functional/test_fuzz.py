@@ -239,6 +239,7 @@ def test_no_request_gets_a_5xx_or_a_non_kii_error() -> None:
 
     with mock_aws():
         wiring.provision_tables(TEST_SETTINGS, table_definitions())
+        wiring.provision_bodies_bucket(TEST_SETTINGS)
         clock = ManualClock(TEST_EPOCH_MS)
         services = wiring.build_for_aws(TEST_SETTINGS, clock)
         wiring.use(services)

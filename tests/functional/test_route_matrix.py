@@ -194,6 +194,28 @@ for prefix in (A, f"{A}/users/{{userRef}}", f"{A}/groups/{{groupID}}", f"{A}/thi
     row(f"GET {obj}/acl")
     row(f"PUT {obj}/acl/{{action}}/{{subject}}")
     row(f"DELETE {obj}/acl/{{action}}/{{subject}}", subject="UserID:{a}")
+    # bodies: the world's objects have none, so readers get 404 OBJECT_BODY_NOT_FOUND after
+    # the ACL check; uploads are started, chunks and commits name an unknown upload
+    row(f"PUT {obj}/body", "hello", "text/plain")
+    row(f"GET {obj}/body")
+    row(f"HEAD {obj}/body")
+    row(f"DELETE {obj}/body")
+    row(f"POST {obj}/body/publish", {})
+    row(
+        f"POST {obj}/body/move",
+        {"targetObjectScope": {"type": "APP"}, "targetBucketID": "{bucketID}", "targetObjectID": "other1"},
+    )
+    row(f"POST {obj}/body/uploads", {})
+    row(
+        f"PUT {obj}/body/uploads/{{uploadID}}/data",
+        "abc",
+        "text/plain",
+        {"Content-Range": "bytes=0-2/3"},
+        uploadID="nope1",
+    )
+    row(f"POST {obj}/body/uploads/{{uploadID}}/status/{{status}}", uploadID="nope1", status="committed")
+row(f"GET {A}/published-bodies/{{publicationID}}", publicationID="nope1")
+row(f"HEAD {A}/published-bodies/{{publicationID}}", publicationID="nope1")
 # things
 row(
     f"POST {A}/things",
@@ -253,6 +275,8 @@ row(f"PATCH {T}/states", {"on": False})
 row(f"GET {T}/states")
 row(f"PUT {T}/states/aliases/{{alias}}", {"on": False})
 row(f"GET {T}/states/aliases/{{alias}}")
+row(f"POST {T}/states/aliases/{{alias}}/query", {"query": {"clause": {"type": "all"}}})
+row(f"POST {T}/states/query", {"query": {"clause": {"type": "all"}}})
 row(f"POST {T}/commands", {"actions": [{"on": {}}], "issuer": "user:{a}"})
 row(f"GET {T}/commands")
 row(f"GET {T}/commands/{{commandID}}")
@@ -284,11 +308,13 @@ EXPECTED: dict[str, str] = {
     "DELETE /api/apps/{appID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok ok ok ok ok ok WT WT",
     "DELETE /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/members/{userID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/hooks/versions/{versionID}": "401 401 403 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/installations/{installationRef}": "401 401 ok 403 403 403 403 ok WT WT",
@@ -298,21 +324,25 @@ EXPECTED: dict[str, str] = {
     "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
     "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "DELETE /api/apps/{appID}/things/{thingRef}/ownership/{owner}": "401 401 ok 403 403 ok 403 ok WT WT",
     "DELETE /api/apps/{appID}/users/{userRef}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "DELETE /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/acl": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "ok ok ok ok ok ok ok ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body": "404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/groups": "401 401 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA WT WT",
     "GET /api/apps/{appID}/groups/{groupID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/members": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/hooks/executions": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/hooks/executions/{executionID}": "401 401 403 403 403 403 403 404:NOT_FOUND WT WT",
@@ -320,6 +350,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/installations": "401 401 ok ok ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/installations/{installationRef}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/notifications": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/published-bodies/{publicationID}": "404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND",
     "GET /api/apps/{appID}/server-code/logs": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/server-code/versions": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/server-code/versions/{versionID}": "401 401 403 403 403 403 403 ok WT WT",
@@ -327,6 +358,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/ownership": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/status": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/vendor-thing-id": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -334,6 +366,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/users/{userRef}/email-address/verification-code": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/phone-number/verification-code": "401 401 403 403 403 403 403 ok WT WT",
     "GET /thing-if/apps/{appID}/targets/{target}/commands": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -345,12 +378,17 @@ EXPECTED: dict[str, str] = {
     "GET /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/results/server-code": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
     "HEAD /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "ok ok ok ok ok ok ok ok 403 403",
+    "HEAD /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body": "404:None 404:None 404:None 404:None 404:None 404:None 404:None 404:None 403 403",
     "HEAD /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:None 403 404:None 403 403 404:None 403 403",
     "HEAD /api/apps/{appID}/hooks/versions/{versionID}": "401 401 403 403 403 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/published-bodies/{publicationID}": "404:None 404:None 404:None 404:None 404:None 404:None 404:None 404:None 404:None 404:None",
     "HEAD /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok 403 403",
     "HEAD /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:None 403 403 404:None 403 404:None 403 403",
     "HEAD /api/apps/{appID}/things/{thingRef}/ownership/{owner}": "401 401 ok 403 403 ok 403 ok 403 403",
     "HEAD /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:None 403 403 403 403 404:None 403 403",
     "PATCH /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok ok ok ok ok ok WT WT",
     "PATCH /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "PATCH /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -360,10 +398,18 @@ EXPECTED: dict[str, str] = {
     "PATCH /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/buckets/{bucketID}/objects": "401 401 ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok ok ok ok ok ok WT WT",
+    "POST /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 404:OBJECT_NOT_FOUND 404:OBJECT_NOT_FOUND 404:OBJECT_NOT_FOUND 404:OBJECT_NOT_FOUND 404:OBJECT_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body/publish": "401 401 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body/uploads": "401 401 ok ok ok ok ok ok WT WT",
+    "POST /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/status/{status}": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "POST /api/apps/{appID}/buckets/{bucketID}/query": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/groups": "401 401 ok ok ok 403 403 400:INVALID_INPUT_DATA WT WT",
     "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects": "401 401 ok 403 ok 403 403 ok WT WT",
     "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
+    "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 404:OBJECT_NOT_FOUND 403 403 404:OBJECT_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body/publish": "401 401 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body/uploads": "401 401 ok 403 ok 403 403 ok WT WT",
+    "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/status/{status}": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "POST /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/query": "401 401 ok 403 ok 403 403 ok WT WT",
     "POST /api/apps/{appID}/hooks/executions/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/installations": "401 401 ok ok ok ok ok 400:INVALID_INPUT_DATA WT WT",
@@ -374,12 +420,20 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 403 404:OBJECT_NOT_FOUND 403 404:OBJECT_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body/publish": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body/uploads": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/status/{status}": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/query": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/ownership": "401 401 403 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/users": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 403 403 403 404:OBJECT_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/publish": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/uploads": "401 401 ok 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/status/{status}": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/query": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/email-address/resend-verification": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/email-address/verify": "403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE 403:INVALID_VERIFICATION_CODE WT WT",
@@ -391,14 +445,20 @@ EXPECTED: dict[str, str] = {
     "POST /api/oauth2/token": "ok ok ok ok ok ok ok ok ok ok",
     "POST /thing-if/apps/{appID}/onboardings": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /thing-if/apps/{appID}/targets/{target}/commands": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}/query": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /thing-if/apps/{appID}/targets/{target}/states/query": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /thing-if/apps/{appID}/targets/{target}/triggers": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /api/apps/{appID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok ok ok ok ok ok WT WT",
     "PUT /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 ok ok ok ok ok ok WT WT",
+    "PUT /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/data": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 ok 403 ok 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/data": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/members/{userID}": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/name": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/groups/{groupID}/owner": "401 401 ok 403 403 403 403 ok WT WT",
@@ -407,11 +467,15 @@ EXPECTED: dict[str, str] = {
     "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/data": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "PUT /api/apps/{appID}/things/{thingRef}/ownership/{owner}": "401 401 403 403 403 ok 403 ok WT WT",
     "PUT /api/apps/{appID}/things/{thingRef}/status": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/uploads/{uploadID}/data": "401 401 404:OBJECT_BODY_UPLOAD_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_UPLOAD_NOT_FOUND WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/email-address": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/password": "401 401 ok 403 403 403 403 ok WT WT",
     "PUT /api/apps/{appID}/users/{userRef}/phone-number": "401 401 ok 403 403 403 403 ok WT WT",

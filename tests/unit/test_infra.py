@@ -68,3 +68,23 @@ def test_api_gateway_answers_its_own_errors_with_kii_bodies(merged: dict[str, An
     for properties in responses.values():
         assert properties["RestApiId"] == {"Ref": "RestAPI"}
         assert '"errorCode":' in properties["ResponseTemplates"]["application/json"]
+
+
+def test_bodies_bucket_is_encrypted_private_and_drops_abandoned_uploads(merged: dict[str, Any]) -> None:
+    bucket = merged["Resources"]["BodiesBucket"]["Properties"]
+    encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert any(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] > 0 for r in rules)
+    for name in ("APIHandler", "Dispatcher"):
+        variables = merged["Resources"][name]["Properties"]["Environment"]["Variables"]
+        assert variables["KARAKURI_BODIES_BUCKET"] == {"Ref": "BodiesBucket"}
+
+
+def test_encrypted_buckets_have_a_rotated_kms_key_in_every_function(merged: dict[str, Any]) -> None:
+    key = merged["Resources"]["DataKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    for name in ("APIHandler", "Dispatcher", "Scheduler", "Device"):
+        variables = merged["Resources"][name]["Properties"]["Environment"]["Variables"]
+        assert variables["KARAKURI_DATA_KEY_ID"] == {"Ref": "DataKey"}
