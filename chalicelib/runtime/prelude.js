@@ -207,7 +207,7 @@ var Kii = {
   initialize: function () {},
   initializeWithSite: function () {},
   bucketWithName: function (name) { return new KiiBucket(name, null, __kii_actor); },
-  encryptedBucketWithName: function (name) { return Kii.bucketWithName(name); },
+  encryptedBucketWithName: function (name) { return Kii.bucketWithName('CRYPTO:' + name); },
   groupWithName: function (name, members) { return KiiGroup.groupWithNameAndMembers(name, members); },
   serverCodeEntry: function (name, version, environmentVersion) { return new KiiServerCodeEntry(name, version); },
   authenticateAsAdminWithToken: function (token, callbacks) {
@@ -269,7 +269,7 @@ KiiUser.prototype.setLocale = function (v) { this._info.locale = v; (this._chang
 KiiUser.prototype.getPendingEmailAddress = function () { return this._info._emailAddressPending; };
 KiiUser.prototype.getPendingPhoneNumber = function () { return this._info._phoneNumberPending; };
 KiiUser.prototype.disabled = function () { return !!this._info._disabled; };
-KiiUser.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiUser.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName('CRYPTO:' + name); };
 KiiUser.prototype._aclSubject = function () { return 'UserID:' + this._uuid; };
 KiiUser.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'user', id: this._uuid, owner: this }, this._tokenOf); };
 KiiUser.prototype.refresh = function (callbacks) {
@@ -388,7 +388,7 @@ KiiGroup.prototype.getName = function () { return this._name; };
 KiiGroup.prototype.objectURI = function () { return 'kiicloud://groups/' + this._id; };
 KiiGroup.prototype._aclSubject = function () { return 'GroupID:' + this._id; };
 KiiGroup.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'group', id: this._id, owner: this }, this._tokenOf); };
-KiiGroup.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiGroup.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName('CRYPTO:' + name); };
 KiiGroup.prototype.getCachedOwner = function () { return this._owner ? new KiiUser(this._owner, this._tokenOf) : null; };
 KiiGroup.prototype.addUser = function (user) { this._add.push(user.getID()); };
 KiiGroup.prototype.removeUser = function (user) { this._remove.push(user.getID()); };
@@ -495,7 +495,7 @@ KiiThing.prototype.isOnline = function () { return !!this.fields._online; };
 KiiThing.prototype.objectURI = function () { return 'kiicloud://things/' + this._thingID; };
 KiiThing.prototype._aclSubject = function () { return 'ThingID:' + this._thingID; };
 KiiThing.prototype.bucketWithName = function (name) { return new KiiBucket(name, { kind: 'thing', id: this._thingID, owner: this }, this._tokenOf); };
-KiiThing.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName(name); };
+KiiThing.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName('CRYPTO:' + name); };
 KiiThing.prototype.getOnlineStatusModifiedAt = function () { return this.fields._onlineStatusModifiedAt; };
 function __kii_thingFail(error) { return [error]; }
 KiiThing.prototype._op = function (op, args, callbacks, shape, spread) {
@@ -808,7 +808,7 @@ function KiiAppAdminContext(token) {
 KiiAppAdminContext.prototype.getAccessToken = function () { return this._token; };
 KiiAppAdminContext.prototype._getToken = KiiAppAdminContext.prototype.getAccessToken;
 KiiAppAdminContext.prototype.bucketWithName = function (name) { return new KiiBucket(name, null, this._tokenOf); };
-KiiAppAdminContext.prototype.encryptedBucketWithName = KiiAppAdminContext.prototype.bucketWithName;
+KiiAppAdminContext.prototype.encryptedBucketWithName = function (name) { return this.bucketWithName('CRYPTO:' + name); };
 KiiAppAdminContext.prototype.groupWithName = function (name) { return new KiiGroup(name, this._tokenOf); };
 KiiAppAdminContext.prototype.groupWithID = function (id) { var g = KiiGroup.groupWithID(id); g._tokenOf = this._tokenOf; return g; };
 KiiAppAdminContext.prototype.groupWithURI = function (uri) { var g = KiiGroup.groupWithURI(uri); g._tokenOf = this._tokenOf; return g; };
