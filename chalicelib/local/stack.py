@@ -226,16 +226,41 @@ _lock = threading.Lock()
 
 
 def _stop_on_sigterm() -> None:
-    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed). A shell without
-    job control starts `make run &` with SIGINT ignored, and Python then never turns Ctrl-C into
-    KeyboardInterrupt: the stack takes SIGINT back, since Ctrl-C (or `kill -INT`) is how it stops."""
+    """`kill PID` stops the stack as Ctrl-C does (data compacted, ports freed), and both end the
+    process within STOP_SECONDS. SIGINT is taken even when it was inherited as ignored (a shell
+    without job control starts `make run &` so): Ctrl-C (or `kill -INT`) is how the stack stops."""
     import signal
     import sys
 
+    def stop(signum: int, frame: object) -> None:
+        _exit_at_the_latest(STOP_SECONDS)
+        if signum == signal.SIGTERM:
+            sys.exit(0)
+        raise KeyboardInterrupt
+
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+
+STOP_SECONDS = 20.0
+
+
+def _exit_at_the_latest(seconds: float) -> None:
+    """Once asked to stop, the process ends within ``seconds`` even if a thread will not (Python
+    joins every non-daemon thread before its exit handlers run). The journal is flushed every
+    0.5 s, so a forced exit keeps all but the last half second of writes."""
+    import os
+    import sys
+
+    def force() -> None:
+        message = f"karakuri: the stack did not stop within {seconds:g} s; exiting now"
+        print(message, file=sys.stderr, flush=True)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, force)
+    timer.daemon = True
+    timer.start()
 
 
 def current() -> EmbeddedStack | None:
