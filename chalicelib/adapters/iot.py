@@ -29,8 +29,9 @@ class IotDataPublisher:
         return self._client
 
     def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None:
-        self.client.publish(
-            topic=command_topic(app_id, thing_id),
-            qos=0,
-            payload=json.dumps(payload, separators=(",", ":")).encode(),
+        self.publish_topic(
+            command_topic(app_id, thing_id), json.dumps(payload, separators=(",", ":")).encode()
         )
+
+    def publish_topic(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic=topic, qos=0, payload=payload)

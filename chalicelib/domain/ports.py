@@ -295,9 +295,12 @@ class ThingIFStore(Protocol):
 
 
 class CommandPublisher(Protocol):
-    """Delivers a Thing-IF command to its thing over MQTT (the local broker, AWS IoT)."""
+    """Delivers over MQTT (the local broker, AWS IoT): Thing-IF commands to a thing's command
+    topic, and any payload to a topic by name (an MQTT installation's ``mqttTopic``: commands
+    and push messages, docs/devices.md)."""
 
     def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None: ...
+    def publish_topic(self, topic: str, payload: bytes) -> None: ...
 
 
 class BlobStore(Protocol):

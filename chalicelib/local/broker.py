@@ -143,9 +143,13 @@ class LocalBroker:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None:
+        self.publish_topic(
+            command_topic(app_id, thing_id), json.dumps(payload, separators=(",", ":")).encode()
+        )
+
+    def publish_topic(self, topic: str, payload: bytes) -> None:
         assert self._broker is not None
-        data = json.dumps(payload, separators=(",", ":")).encode()
-        self._call(self._broker.internal_message_broadcast(command_topic(app_id, thing_id), data, 0))
+        self._call(self._broker.internal_message_broadcast(topic, payload, 0))
 
     def stop(self) -> None:
         if self._broker is not None and self._loop.is_running():
