@@ -60,6 +60,12 @@ def scheduler(event: Any) -> dict[str, Any]:
     return schedule.tick(wiring.container())
 
 
+@app.lambda_function(name="executor")
+def executor(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Executions from the SQS executions queue, one per message (infra/template.json)."""
+    raise NotImplementedError("the executor arrives with the executions fan-out (issue #18)")
+
+
 @app.lambda_function(name="device")
 def device(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """AWS IoT topic rules: device states and lifecycle (presence) events (docs/devices.md)."""
@@ -82,7 +88,9 @@ if config.settings().embedded_stack:
 else:
     import sys
 
-    from chalicelib.local.hints import plain_chalice_local_hint
+    from chalicelib.local.hints import chalice_deploy_refusal, plain_chalice_local_hint
 
+    if refusal := chalice_deploy_refusal(sys.argv):
+        raise SystemExit(refusal)
     if hint := plain_chalice_local_hint(sys.argv):
         print(hint, file=sys.stderr, flush=True)
