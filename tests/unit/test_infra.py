@@ -5,7 +5,6 @@ both in `make check`)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,40 +12,22 @@ from typing import Any
 
 import pytest
 
-from scripts.sam_template import expand, finalize
+from scripts.sam_template import expand, package
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "build" / "package"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 FUNCTIONS = ("APIHandler", "Dispatcher", "Executor", "Scheduler", "Device", "IotAuthorizer")
 SCRIPT_LIMIT_S = 20  # Kii's limit on one server-code execution
 
 
-def packaged() -> dict[str, Any]:
-    """build/package/sam.json, made once per run when missing (`make package` makes it too)."""
-    if not (OUT / "expanded.json").exists():
-        chalice = Path(sys.executable).parent / "chalice"
-        subprocess.run(
-            [str(chalice), "package", "--stage", "dev", "--merge-template", "infra/template.json", str(OUT)],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
-            capture_output=True,
-        )
-        sam = finalize(json.loads((OUT / "sam.json").read_text()))
-        (OUT / "sam.json").write_text(json.dumps(sam, indent=1))
-        (OUT / "expanded.json").write_text(json.dumps(expand(sam), indent=1))
-    return dict(json.loads((OUT / "sam.json").read_text()))
-
-
 @pytest.fixture(scope="module")
 def merged() -> dict[str, Any]:
-    return packaged()
+    return package(ROOT)[0]
 
 
 @pytest.fixture(scope="module")
-def expanded(merged: dict[str, Any]) -> dict[str, Any]:
-    return dict(json.loads((OUT / "expanded.json").read_text()))
+def expanded() -> dict[str, Any]:
+    return package(ROOT)[1]
 
 
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -79,7 +60,9 @@ def test_executor_runs_one_execution_per_message_within_kiis_limit(merged: dict[
     assert SCRIPT_LIMIT_S * batch + 5 <= executor["Timeout"] <= 60
     queue = resources["ExecutionsQueue"]["Properties"]
     assert queue["VisibilityTimeout"] >= 6 * executor["Timeout"]  # AWS's advice for SQS event sources
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["ExecutionsDeadLetterQueue", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["ExecutionsDeadLetterQueue", "Arn"]
+    }
     assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 5
     assert "FifoQueue" not in queue  # a fair queue: standard, messages grouped by app
 
@@ -200,9 +183,13 @@ def test_api_gateway_answers_its_own_errors_with_kii_bodies(merged: dict[str, An
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert responses["THROTTLED"]["StatusCode"] == "429"
     assert responses["ACCESS_DENIED"]["StatusCode"] == "403"
-    assert {"DEFAULT_4XX", "DEFAULT_5XX", "REQUEST_TOO_LARGE", "QUOTA_EXCEEDED", "INTEGRATION_TIMEOUT"} <= set(
-        responses
-    )
+    assert {
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+        "REQUEST_TOO_LARGE",
+        "QUOTA_EXCEEDED",
+        "INTEGRATION_TIMEOUT",
+    } <= set(responses)
     for response in responses.values():
         body = json.loads(
             response["ResponseTemplates"]["application/json"].replace(
@@ -232,8 +219,14 @@ def test_alarms_watch_dead_letters_lag_errors_and_throttles(merged: dict[str, An
         for a in alarms.values()
     }
     for queue in ("EventsDeadLetterQueue", "ExecutionsDeadLetterQueue"):
-        assert ("ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": [queue, "QueueName"]})) in watched
-    assert ("ApproximateAgeOfOldestMessage", json.dumps({"Fn::GetAtt": ["ExecutionsQueue", "QueueName"]})) in watched
+        assert (
+            "ApproximateNumberOfMessagesVisible",
+            json.dumps({"Fn::GetAtt": [queue, "QueueName"]}),
+        ) in watched
+    assert (
+        "ApproximateAgeOfOldestMessage",
+        json.dumps({"Fn::GetAtt": ["ExecutionsQueue", "QueueName"]}),
+    ) in watched
     assert ("IteratorAge", json.dumps({"Ref": "Dispatcher"})) in watched
     for function in ("Dispatcher", "Executor"):
         assert ("Errors", json.dumps({"Ref": function})) in watched
