@@ -31,6 +31,14 @@ app = Chalice(app_name="karakuri")
 http.binary_everywhere(app)  # object bodies are bytes of any content type
 # Chalice owns the "karakuri" logger (its app name); every chalicelib logger is a child of it.
 app.log.setLevel(config.settings().log_level)
+
+
+@app.middleware("all")
+def telemetry(event: Any, get_response: Any) -> Any:
+    """Every entry point's logs and metrics (docs/operations.md)."""
+    return wiring.observe(event, get_response)
+
+
 for blueprint in (
     oauth.bp,
     users.bp,

@@ -34,4 +34,4 @@ def handle_batch(batch: Mapping[str, Any], parser: EventRecordParser, consume: C
 
 
 def log_event(event: Event) -> None:
-    log.info(event.describe())
+    log.info(event.describe(), extra={"eventId": event.event_id, "appId": event.app_id})

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from chalicelib import config, wiring
+from chalicelib.adapters import telemetry
 from chalicelib.adapters.security import ManualClock
 from scripts.sam_template import CODE_BUCKET, CODE_KEY, package
 from tests.conftest import TEST_EPOCH_MS, Kii, MotoServices
@@ -253,3 +254,50 @@ def _run_enqueued_executions(stack: Stack) -> None:
             }
             assert executor({"Records": [record]}, None) == {"batchItemFailures": []}
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+
+
+def test_in_lambda_every_invocation_writes_json_logs_and_its_metrics(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from chalice.test import Client
+
+    from app import app, dispatcher
+
+    for name, value in stack.environment("Dispatcher").items():
+        monkeypatch.setenv(name, value)
+    wiring.reset()
+    settings = config.settings()
+    assert settings.log_format == "json"
+    clock = ManualClock(TEST_EPOCH_MS)
+    container = wiring.build_for_aws(replace(settings, scrypt_log2_n=4), clock)
+    wiring.use(container)
+    stream = stack.client("dynamodb").describe_table(TableName=settings.events_table)["Table"][
+        "LatestStreamArn"
+    ]
+    services = MotoServices(container, stream, clock)
+    with Client(app) as client:
+        Kii(client.http, container.apps.create("metered"), services).register("bob")
+    records = services.drain_records()
+    handlers = logging.getLogger("karakuri").handlers
+    formatters = [h.formatter for h in handlers]
+    try:
+        assert dispatcher({"Records": records}, LambdaContext("dev-dispatcher", "req-7")) == {
+            "batchItemFailures": []
+        }
+        assert all(isinstance(h.formatter, telemetry.JsonFormatter) for h in handlers)
+    finally:
+        for handler, formatter in zip(handlers, formatters, strict=True):
+            handler.setFormatter(formatter)
+        monkeypatch.setattr(wiring, "_json_logs", False)
+    [document] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert document["Function"] == "dev-dispatcher" and document["requestId"] == "req-7"
+    assert document["Events"] == len(records) > 0 and document["EventFailures"] == 0
+    assert document["Duration"] >= 0 and document["StreamAge"] >= 0
