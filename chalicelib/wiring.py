@@ -320,6 +320,16 @@ def read_table(settings: config.Settings, logical: str) -> list[dict[str, Any]]:
     return scan_items(aws_client("dynamodb", settings), table_names(settings)[logical])
 
 
+def events_between(settings: config.Settings, first_ms: int, last_ms: int) -> list[dict[str, Any]]:
+    """The events table's items (DynamoDB JSON) that occurred in the window: a scan of the
+    whole table, for an operator's redrive of a range the stream no longer holds."""
+    from chalicelib.adapters.streams import scan_items
+
+    return scan_items(
+        aws_client("dynamodb", settings), settings.events_table, ("occurredAt", first_ms, last_ms)
+    )
+
+
 def write_table(settings: config.Settings, logical: str, items: list[dict[str, Any]]) -> int:
     """Puts items given as DynamoDB JSON (the local stack's import)."""
     from chalicelib.adapters.streams import put_items
