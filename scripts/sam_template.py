@@ -66,10 +66,12 @@ def expand(
 
 
 def package(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`make package` without the lint, made once (the tests' copy of build/package): the
-    finalized SAM template and its expansion."""
+    """`make package` without the lint, made again when its sources changed (the tests' copy
+    of build/package): the finalized SAM template and its expansion."""
     out = root / "build" / "package"
-    if not (out / "expanded.json").exists():
+    sources = [root / "infra" / "template.json", root / "app.py", root / ".chalice" / "config.json"]
+    built = out / "expanded.json"
+    if not built.exists() or max(p.stat().st_mtime for p in sources) > built.stat().st_mtime:
         chalice = Path(sys.executable).parent / "chalice"
         subprocess.run(
             [str(chalice), "package", "--stage", "dev", "--merge-template", "infra/template.json", str(out)],
