@@ -183,7 +183,7 @@ def test_handlers_run_against_the_created_resources_with_the_stacks_environment(
     the dispatcher enqueues executions, the executor: the hook's execution is recorded."""
     from chalice.test import Client
 
-    from app import app, dispatcher
+    from app import app
     from tests.functional.test_hooks import deploy, executions
 
     environment = stack.environment("APIHandler")
@@ -193,23 +193,15 @@ def test_handlers_run_against_the_created_resources_with_the_stacks_environment(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("KARAKURI_LOG_FORMAT")  # pytest captures the plain lines
-    wiring.reset()
-    settings = config.settings()
+    services = _services_of_the_stack()
+    settings = services.container.settings
     assert (
         settings.data_table == "karakuri-dev-data"
         and settings.bodies_bucket == stack.outputs["BodiesBucketName"]
     )
-    clock = ManualClock(TEST_EPOCH_MS)
-    container = wiring.build_for_aws(replace(settings, scrypt_log2_n=4), clock)
-    wiring.use(container)
-    stream = stack.client("dynamodb").describe_table(TableName=settings.events_table)["Table"][
-        "LatestStreamArn"
-    ]
-    services = MotoServices(container, stream, clock)
     with Client(app) as client:
-        kii = Kii(client.http, container.apps.create("deployed"), services)
-        assert dispatcher({"Records": services.drain_records()}, None) == {"batchItemFailures": []}
-        services._dispatched = len(services.drain_records())
+        kii = Kii(client.http, services.container.apps.create("deployed"), services)
+        assert services.dispatch() == {"batchItemFailures": []}
         admin = kii.admin_token()
         deploy(
             kii,
@@ -227,6 +219,19 @@ def test_handlers_run_against_the_created_resources_with_the_stacks_environment(
         [run] = [e for e in executions(kii, admin) if e.get("endpoint") == "record"]
         assert run["status"] == "SUCCESS", run
         assert run["returnedValue"]["params"]["uri"].startswith("kiicloud://users/")
+
+
+def _services_of_the_stack() -> MotoServices:
+    """The services as a function of the stack builds them from its environment (set by the
+    test), on the test's clock."""
+    wiring.reset()
+    settings = replace(config.settings(), scrypt_log2_n=4)
+    clock = ManualClock(TEST_EPOCH_MS)
+    container = wiring.build_for_aws(settings, clock)
+    wiring.use(container)
+    dynamodb = wiring.aws_client("dynamodb", settings)
+    stream = dynamodb.describe_table(TableName=settings.events_table)["Table"]["LatestStreamArn"]
+    return MotoServices(container, stream, clock)
 
 
 def _run_enqueued_executions(stack: Stack) -> None:
@@ -273,18 +278,10 @@ def test_in_lambda_every_invocation_writes_json_logs_and_its_metrics(
 
     for name, value in stack.environment("Dispatcher").items():
         monkeypatch.setenv(name, value)
-    wiring.reset()
-    settings = config.settings()
-    assert settings.log_format == "json"
-    clock = ManualClock(TEST_EPOCH_MS)
-    container = wiring.build_for_aws(replace(settings, scrypt_log2_n=4), clock)
-    wiring.use(container)
-    stream = stack.client("dynamodb").describe_table(TableName=settings.events_table)["Table"][
-        "LatestStreamArn"
-    ]
-    services = MotoServices(container, stream, clock)
+    services = _services_of_the_stack()
+    assert services.container.settings.log_format == "json"
     with Client(app) as client:
-        Kii(client.http, container.apps.create("metered"), services).register("bob")
+        Kii(client.http, services.container.apps.create("metered"), services).register("bob")
     records = services.drain_records()
     handlers = logging.getLogger("karakuri").handlers
     formatters = [h.formatter for h in handlers]
