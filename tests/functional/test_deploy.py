@@ -298,3 +298,30 @@ def test_in_lambda_every_invocation_writes_json_logs_and_its_metrics(
     assert document["Function"] == "dev-dispatcher" and document["requestId"] == "req-7"
     assert document["Events"] == len(records) > 0 and document["EventFailures"] == 0
     assert document["Duration"] >= 0 and document["StreamAge"] >= 0
+
+
+def test_chalice_deploy_is_refused_before_it_creates_anything() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing listens: any AWS call would fail otherwise
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    chalice = Path(sys.executable).parent / "chalice"
+    done = subprocess.run(
+        [str(chalice), "deploy", "--stage", "dev"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0
+    assert (
+        "`chalice deploy` is not supported" in done.stderr and "make deploy STAGE=dev BUCKET=" in done.stderr
+    )
+    assert "Creating" not in done.stdout + done.stderr
+    assert not (ROOT / ".chalice" / "deployed" / "dev.json").exists()
