@@ -357,6 +357,8 @@ def observe(event: Any, get_response: Any) -> Any:
     fields = {"function": function, "requestId": getattr(context, "aws_request_id", None)}
     if http:
         fields["apiRequestId"] = event.context.get("requestId")
+    else:
+        fields.update(telemetry.record_ids(event.to_dict()))
     json_format = config.settings().log_format == "json"
     if json_format and not _json_logs:
         telemetry.use_json_logs(logging.getLogger("karakuri"))

@@ -33,6 +33,17 @@ BATCH_METRICS = {
     "aws:dynamodb": ("Events", "EventFailures", "StreamAge"),
 }
 
+# Keys of a queue message's JSON body (or a stream record's image) that name what it is about,
+# and the log field each becomes.
+RECORD_IDS = {
+    "executionID": "executionId",
+    "executionId": "executionId",
+    "eventID": "eventId",
+    "eventId": "eventId",
+    "appID": "appId",
+    "appId": "appId",
+}
+
 _invocation: ContextVar[Mapping[str, str] | None] = ContextVar("karakuri_invocation", default=None)
 
 
@@ -120,6 +131,34 @@ def _enqueued_ms(record: Mapping[str, Any]) -> int:
         return int(sent)
     created = (record.get("dynamodb") or {}).get("ApproximateCreationDateTime")
     return int(float(created) * 1000) if created is not None else sys.maxsize
+
+
+def record_ids(event: Mapping[str, Any]) -> dict[str, str]:
+    """The IDs of a one-record batch (the executor gets one execution per invocation): its
+    lines then carry them, whatever code writes them."""
+    records = event.get("Records")
+    if not isinstance(records, list) or len(records) != 1 or not isinstance(records[0], Mapping):
+        return {}
+    record = records[0]
+    found: dict[str, str] = {}
+    group = (record.get("attributes") or {}).get("MessageGroupId")
+    if group:
+        found["appId"] = str(group)
+    try:
+        body = json.loads(record["body"]) if "body" in record else None
+    except (TypeError, ValueError):
+        body = None
+    image = (record.get("dynamodb") or {}).get("NewImage") or {}
+    fields = (
+        body
+        if isinstance(body, Mapping)
+        else {k: next(iter(v.values()), None) for k, v in image.items() if isinstance(v, Mapping)}
+    )
+    for key, name in RECORD_IDS.items():
+        value = fields.get(key)
+        if isinstance(value, (str, int)) and name not in found:
+            found[name] = str(value)
+    return found
 
 
 @contextmanager

@@ -95,3 +95,30 @@ def test_an_event_that_is_no_batch_has_no_batch_metrics() -> None:
     telemetry.batch_metrics(metrics, {"eventType": "connected"}, {}, 1)
     metrics.flush(1, {})
     assert lines == []
+
+
+def test_a_one_message_batch_names_its_execution_event_and_app() -> None:
+    message = {
+        "eventSource": "aws:sqs",
+        "body": json.dumps({"executionID": "x-1", "eventID": "e-1", "params": {"a": 1}}),
+        "attributes": {"MessageGroupId": "app1"},
+    }
+    assert telemetry.record_ids({"Records": [message]}) == {
+        "appId": "app1",
+        "executionId": "x-1",
+        "eventId": "e-1",
+    }
+
+
+def test_a_one_record_stream_batch_names_its_event_and_app() -> None:
+    record = {
+        "dynamodb": {"NewImage": {"eventID": {"S": "e-2"}, "appID": {"S": "app2"}, "depth": {"N": "0"}}}
+    }
+    assert telemetry.record_ids({"Records": [record]}) == {"eventId": "e-2", "appId": "app2"}
+
+
+def test_a_larger_batch_or_an_opaque_body_names_nothing() -> None:
+    message = {"body": "not json", "attributes": {}}
+    assert telemetry.record_ids({"Records": [message]}) == {}
+    assert telemetry.record_ids({"Records": [message, message]}) == {}
+    assert telemetry.record_ids({"eventType": "connected"}) == {}
