@@ -251,7 +251,10 @@ def _run_enqueued_executions(stack: Stack) -> None:
                 "receiptHandle": message["ReceiptHandle"],
                 "body": message["Body"],
                 "attributes": message.get("Attributes", {}),
-                "messageAttributes": message.get("MessageAttributes", {}),
+                "messageAttributes": {  # Lambda's spelling of SQS's message attributes
+                    name: {k[0].lower() + k[1:]: v for k, v in value.items()}
+                    for name, value in message.get("MessageAttributes", {}).items()
+                },
                 "md5OfBody": message["MD5OfBody"],
                 "eventSource": "aws:sqs",
                 "eventSourceARN": arn,
