@@ -62,16 +62,16 @@ def dispatcher(event: Any) -> dict[str, Any]:
     return hooks.dispatch(batch, wiring.container())
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
-def scheduler(event: Any) -> dict[str, Any]:
-    """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
-    return schedule.tick(wiring.container())
-
-
 @app.lambda_function(name="executor")
 def executor(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Executions from the SQS executions queue, one per message (infra/template.json)."""
     raise NotImplementedError("the executor arrives with the executions fan-out (issue #18)")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
+def scheduler(event: Any) -> dict[str, Any]:
+    """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
+    return schedule.tick(wiring.container())
 
 
 @app.lambda_function(name="device")

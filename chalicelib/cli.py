@@ -334,28 +334,26 @@ def executions_get(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
-    """Re-runs the batches the dispatcher gave up on (the stage's dead-letter queue)."""
-    from chalicelib.dispatcher import hooks, redrive
+    """Re-runs the batches the dispatcher gave up on (the stage's stream dead-letter queue);
+    `karakuri events dlq redrive --queue stream` does the same."""
+    settings, outputs, sqs = _dead_letter_queues(args)
+    return _redrive_stream(settings, sqs, args.queue_url or outputs["EventsDeadLetterQueueUrl"], args.limit)
 
-    if not args.stage:
-        raise SystemExit("The local stack has no dead-letter queue (failed records are logged): pass --stage")
-    settings, _ = _settings(args)
-    queue_url = args.queue_url
-    if not queue_url:
-        stack = wiring.aws_client("cloudformation", settings).describe_stacks(StackName=args.stage)["Stacks"][
-            0
-        ]
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        queue_url = outputs["EventsDeadLetterQueueUrl"]
+
+def _redrive_stream(settings: config.Settings, sqs: Any, queue_url: str, limit: int) -> dict[str, Any]:
+    """The stream dead-letter queue's batches to the dispatcher again: from the stream while
+    it holds them, then from the events table."""
+    from chalicelib.dispatcher import dead_letters, hooks
+
     services = wiring.build_for_aws(settings)
-    report = redrive.redrive(
-        wiring.aws_client("sqs", settings),
+    return dead_letters.redrive_stream(
+        sqs,
         wiring.aws_client("dynamodbstreams", settings),
         queue_url,
         lambda batch: hooks.dispatch(batch, services),
-        args.limit,
-    )
-    return report.to_json()
+        lambda first, last: wiring.events_between(settings, first, last),
+        limit,
+    ).to_json()
 
 
 def _dead_letter_queues(args: argparse.Namespace) -> tuple[config.Settings, dict[str, str], Any]:
@@ -410,21 +408,13 @@ def dlq_show(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def dlq_redrive(args: argparse.Namespace) -> dict[str, Any]:
-    from chalicelib.dispatcher import dead_letters, hooks
+    from chalicelib.dispatcher import dead_letters
 
     settings, outputs, sqs = _dead_letter_queues(args)
     queues = _queues(args, outputs)
     done: dict[str, Any] = {}
     if "stream" in queues:
-        services = wiring.build_for_aws(settings)
-        done["stream"] = dead_letters.redrive_stream(
-            sqs,
-            wiring.aws_client("dynamodbstreams", settings),
-            queues["stream"],
-            lambda batch: hooks.dispatch(batch, services),
-            lambda first, last: wiring.events_between(settings, first, last),
-            args.limit,
-        ).to_json()
+        done["stream"] = _redrive_stream(settings, sqs, queues["stream"], args.limit)
     if "executions" in queues:
         done["executions"] = dead_letters.move(
             sqs, queues["executions"], outputs["ExecutionsQueueUrl"], args.limit
