@@ -51,13 +51,19 @@ for blueprint in (
 )
 def dispatcher(event: Any) -> dict[str, Any]:
     batch = event.to_dict() if hasattr(event, "to_dict") else event
-    return hooks.dispatch(batch, wiring.container())
+    services = wiring.container()
+    return hooks.dispatch(batch, services.executions, services.hooks, services.thingif, services.records)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
 def scheduler(event: Any) -> dict[str, Any]:
     """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
-    return schedule.tick(wiring.container())
+    return tick()
+
+
+def tick() -> dict[str, Any]:
+    services = wiring.container()
+    return schedule.tick(services.executions, services.hooks, services.thingif)
 
 
 @app.lambda_function(name="device")
@@ -78,7 +84,7 @@ if config.settings().embedded_stack:
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
-    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
+    start_embedded_stack(lambda batch: dispatcher(batch, None), tick)
 else:
     import sys
 

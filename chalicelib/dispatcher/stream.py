@@ -1,8 +1,8 @@
 """Events-table stream batches -> events -> a consumer, reporting failures per record.
 
-The consumer is where hooks will be resolved (the dispatcher issue); until then the
-event log consumer writes one line per event. A record that fails is reported in
-``batchItemFailures`` by its sequence number, so one bad record never blocks the others.
+The consumer (dispatcher/hooks.py) resolves each event's hooks and Thing-IF triggers into
+executions. A record that fails is reported in ``batchItemFailures`` by its sequence number,
+so one bad record never blocks the others.
 """
 
 from __future__ import annotations
