@@ -17,6 +17,7 @@ from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -38,13 +39,14 @@ from chalicelib.domain.ports import (
     BlobStore,
     Clock,
     EventRecordParser,
+    ExecutionQueue,
     ExecutionStore,
     FieldCipher,
     HookStore,
     Outbox,
     ScriptEngine,
 )
-from chalicelib.runtime.executions import Executions, ServerCodeRunner, stale_after_ms
+from chalicelib.runtime.executions import Executions, ServerCodeRunner
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
@@ -81,6 +83,9 @@ class Container:
     _runner: ServerCodeRunner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executions: Executions | None = field(default=None, repr=False)
+    # Where hooks, schedules and triggers wait for an executor (SQS in AWS, the local stack's
+    # pool); None runs them where they are submitted.
+    queue: ExecutionQueue | None = None
 
     @property
     def runner(self) -> ServerCodeRunner:
@@ -104,17 +109,19 @@ class Container:
         """Every run of server code (hook, schedule, trigger, manual) goes through here."""
         runner = self.runner
         with self._runner_lock:
-            if self._executions is None or self._executions.runner is not runner:
-                self._executions = Executions(
+            current = self._executions
+            if current is None or current.runner is not runner or current.queue is not self.queue:
+                current = self._executions = Executions(
                     self.execution_store,
                     runner,
                     self.clock,
                     self.thingif,
                     self.auth,
                     self.settings.base_url,
-                    stale_after_ms(self.settings.script_timeout_seconds),
+                    int(self.settings.script_timeout_seconds * 1000),
+                    self.queue,
                 )
-            return self._executions
+            return current
 
     def __post_init__(self) -> None:
         # Deploys find endpoints that the file's top level assigns to globals by evaluating it.
@@ -274,6 +281,7 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
         else None
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
+    services.queue = executions_queue(settings)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
@@ -284,6 +292,13 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
             ),
         )
     return services
+
+
+def executions_queue(settings: config.Settings) -> ExecutionQueue | None:
+    """The SQS executions queue, when the stage has one."""
+    if not settings.executions_queue_url:
+        return None
+    return SqsExecutionQueue(aws_client("sqs", settings), settings.executions_queue_url)
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.dispatcher.stream import handle_batch, log_event
+from chalicelib.dispatcher.stream import RemainingMs, handle_batch, log_event
 from chalicelib.dispatcher.triggers import TriggerEvaluator
 from chalicelib.domain.events import Event
 from chalicelib.domain.events import Trigger as EventTrigger
@@ -98,8 +98,10 @@ def dispatch(
     activations: HookStore,
     thingif: ThingIFService,
     records: EventRecordParser,
+    remaining_ms: RemainingMs | None = None,
 ) -> dict[str, Any]:
-    """The dispatcher Lambda's work on one stream batch (also what a redrive runs)."""
+    """The dispatcher Lambda's work on one stream batch (also what a redrive runs): resolve,
+    claim and enqueue each execution, while the invocation has time for one more."""
     consumer = HookDispatcher(executions, activations)
     consumer.triggers = TriggerEvaluator(executions, thingif, consumer.activation_at)
-    return handle_batch(batch, records, consumer.consume)
+    return handle_batch(batch, records, consumer.consume, remaining_ms, executions.submit_budget_ms)

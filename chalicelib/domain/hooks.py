@@ -347,6 +347,18 @@ class ExecutionOrder:
                 body[name] = value
         return body
 
+    def to_text(self) -> str:
+        """The queue message's body."""
+        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> ExecutionOrder:
+        """A queue message's body; ValueError when it is not an order this release wrote."""
+        try:
+            return cls.from_json(json.loads(text))
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"Not an execution order: {error!r}") from None
+
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ExecutionOrder:
         """Raises ValueError (or KeyError, TypeError) on a body this release did not write."""

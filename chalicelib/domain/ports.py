@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.bodies import ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
-from chalicelib.domain.hooks import Activation, Execution
+from chalicelib.domain.hooks import Activation, Execution, ExecutionOrder
 from chalicelib.domain.installations import Installation
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
 from chalicelib.domain.objects import Bucket, KiiObject
@@ -276,6 +276,14 @@ class ExecutionStore(Protocol):
     ) -> Iterator[tuple[str, Execution]]:
         """In the order of their claim keys (newest first by default), lazily, with each
         one's pagination key."""
+
+
+class ExecutionQueue(Protocol):
+    """Where claimed executions wait for an executor: one message per execution, fair per app
+    (one app's flood or slow code does not delay another's)."""
+
+    def send(self, order: ExecutionOrder) -> None:
+        """Raises TemporarilyUnavailable when the queue cannot take it now."""
 
 
 class ThingIFStore(Protocol):

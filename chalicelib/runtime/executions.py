@@ -21,7 +21,7 @@ from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Causation, CausationSource
 from chalicelib.domain.hooks import FINISHED, Execution, ExecutionOrder
 from chalicelib.domain.models import Principal
-from chalicelib.domain.ports import Clock, ExecutionStore
+from chalicelib.domain.ports import Clock, ExecutionQueue, ExecutionStore
 from chalicelib.domain.thingif import Trigger
 from chalicelib.errors import KiiError, TemporarilyUnavailable
 from chalicelib.runtime.executor import Outcome
@@ -32,7 +32,10 @@ log = logging.getLogger("karakuri.executions")
 
 MAX_LOG_LINES = 100
 INVOCATION_FAILED = "Error found while executing the developer-defined code"
-NO_VERSION = "-"  # the record's version of a run without server code (a command)
+NO_VERSION = "-"
+ENQUEUE_BUDGET_MS = 3_000  # a claim and a message, with retries of throttled calls
+RECORD_MARGIN_MS = 5_000  # claim and finish writes, and the results of a trigger
+STALE_MARGIN_MS = 10_000  # the record's version of a run without server code (a command)
 
 
 class ServerCodeRunner(Protocol):
@@ -52,11 +55,6 @@ class ServerCodeRunner(Protocol):
     ) -> Outcome: ...
 
 
-def stale_after_ms(script_timeout_seconds: float) -> int:
-    """A RUNNING claim older than the script deadline (and a margin) belongs to a run that died."""
-    return int((script_timeout_seconds + 10) * 1000)
-
-
 @dataclass
 class Executions:
     store: ExecutionStore
@@ -65,7 +63,19 @@ class Executions:
     thingif: ThingIFService
     auth: AuthService
     base_url: str  # what Kii.getBaseURL() answers in hooks, schedules and triggers
-    stale_after_ms: int
+    script_timeout_ms: int  # Kii's 20 s
+    queue: ExecutionQueue | None = None  # None: run where submitted (inline)
+
+    @property
+    def stale_after_ms(self) -> int:
+        """A RUNNING claim older than the script deadline (and a margin) belongs to a run that
+        died."""
+        return self.script_timeout_ms + STALE_MARGIN_MS
+
+    @property
+    def run_budget_ms(self) -> int:
+        """The most one run may take: the script's deadline, its claim and its records."""
+        return self.script_timeout_ms + RECORD_MARGIN_MS
 
     # --- manual ---------------------------------------------------------------------------------
     def manual(self, caller: Caller, ref: str, endpoint: str, params: Any, base_url: str) -> Outcome:
@@ -73,20 +83,23 @@ class Executions:
         return self.runner.execute(caller, ref, endpoint, params, base_url)
 
     # --- hooks, schedules, triggers -------------------------------------------------------------
+    @property
+    def submit_budget_ms(self) -> int:
+        """The most one ``submit`` may take: an enqueue, or (inline) a whole run."""
+        return ENQUEUE_BUDGET_MS if self.queue is not None else self.run_budget_ms
+
     def submit(self, order: ExecutionOrder) -> Execution | None:
-        """Claims the order's execution and runs it; None when it already finished."""
-        claimed = self.claim(order)
+        """Claims the order's execution and enqueues it for an executor (or, without a queue,
+        runs it here); None when it already finished."""
+        claimed = self._enqueue(order) if self.queue is not None else self.claim(order)
         if claimed is None:
             log.info("%s %s of app %s already ran", order.kind, order.key, order.app_id)
             return None
-        return self.run(order, claimed)
+        return claimed if self.queue is not None else self.run(order, claimed)
 
-    def claim(self, order: ExecutionOrder) -> Execution | None:
-        """A new execution (first attempt, starting now), an interrupted or stale one taken
-        over (next attempt), or None when it finished; a fresh RUNNING one raises
-        TemporarilyUnavailable (its run is still going)."""
+    def _new(self, order: ExecutionOrder, status: str) -> Execution:
         now = self.clock.now_ms()
-        execution = Execution(
+        return Execution(
             app_id=order.app_id,
             execution_id=ids.new_event_id(now),
             event_id=str(order.key),
@@ -96,8 +109,60 @@ class Executions:
             version_id=order.version_id,
             attempt=1,
             started_at=now,
+            status=status,
             name=order.name,
         )
+
+    def _enqueue(self, order: ExecutionOrder) -> Execution | None:
+        """Claims the execution QUEUED and sends its message. An unfinished claim found is
+        sent again: its message may have been lost with a failed batch, and the executor
+        drops the duplicate of a message that is still on its way."""
+        assert self.queue is not None
+        execution = self._new(order, "QUEUED")
+        if not self.store.create(execution):
+            found = self.store.find(order.app_id, execution.key)
+            if found is None:
+                raise TemporarilyUnavailable("The execution claim vanished; retry")
+            if found.status in FINISHED:
+                return None
+            execution = found
+        self.queue.send(order)
+        return execution
+
+    def execute(self, order: ExecutionOrder) -> Execution | None:
+        """The executor's side of a queued execution: starts it and runs it; None when it
+        finished already or runs elsewhere (a duplicate message)."""
+        started = self.start(order)
+        return None if started is None else self.run(order, started)
+
+    def start(self, order: ExecutionOrder) -> Execution | None:
+        """QUEUED becomes RUNNING (same attempt); an INTERRUPTED or stale RUNNING claim is
+        taken over (next attempt); a finished one, a fresh RUNNING one (its own message is
+        still in flight) or one another executor just took gives None."""
+        now = self.clock.now_ms()
+        found = self.store.find(order.app_id, f"{order.key}#{order.endpoint}")
+        if found is None:
+            return self.claim(order)  # the claim expired meanwhile: claim it afresh
+        if found.status in FINISHED:
+            return None
+        if found.status == "RUNNING" and found.started_at >= now - self.stale_after_ms:
+            return None
+        return self.store.replace(
+            replace(
+                found,
+                status="RUNNING",
+                attempt=found.attempt if found.status == "QUEUED" else found.attempt + 1,
+                started_at=now,
+                finished_at=None,
+            )
+        )
+
+    def claim(self, order: ExecutionOrder) -> Execution | None:
+        """A new execution (first attempt, starting now), an interrupted or stale one taken
+        over (next attempt), or None when it finished; a fresh RUNNING one raises
+        TemporarilyUnavailable (its run is still going)."""
+        execution = self._new(order, "RUNNING")
+        now = execution.started_at
         if self.store.create(execution):
             return execution
         found = self.store.find(order.app_id, execution.key)
