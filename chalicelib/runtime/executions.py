@@ -85,8 +85,9 @@ class Executions:
     # --- hooks, schedules, triggers -------------------------------------------------------------
     @property
     def submit_budget_ms(self) -> int:
-        """The most one ``submit`` may take: an enqueue, or (inline) a whole run."""
-        return ENQUEUE_BUDGET_MS if self.queue is not None else self.run_budget_ms
+        """The time one ``submit`` needs: an enqueue. Inline (no queue: tests and tools, never
+        a deployed stage) no budget is kept, as before the queue existed."""
+        return ENQUEUE_BUDGET_MS if self.queue is not None else 0
 
     def submit(self, order: ExecutionOrder) -> Execution | None:
         """Claims the order's execution and enqueues it for an executor (or, without a queue,
