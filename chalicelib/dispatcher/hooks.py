@@ -7,14 +7,14 @@ For each event (kii-servercode.md §4-6):
    hooks (docs/hooks.md).
 2. The hook config is the one in force when the event occurred (the app's activations), so a
    config change takes effect for the events after it, and only the current version counts.
-3. The (event, endpoint) is claimed with a conditional write before it runs: a redelivered
-   event does not run again once its execution finished. The claim is the execution record.
+3. The (event, endpoint) is claimed with a conditional write and enqueued for the executor
+   (``Executions.submit``): a redelivered event does not run again once its execution
+   finished. The claim is the execution record. Without a queue it runs here, inline.
 4. The endpoint runs with Kii's params; ``context.getAccessToken()`` is a token for the user
-   (or thing) that caused the event, minted for this execution only: valid inside it, never
-   stored, never in an event.
-5. An error in the app's code is recorded as a failed execution and not retried; anything else
-   (the store, the engine) propagates, so the record is reported in ``batchItemFailures`` and
-   redelivered, and the interrupted claim is taken over by the next attempt.
+   (or thing) that caused the event, minted when it runs, for that execution only: valid
+   inside it, never stored, never in an event or a message.
+5. A record that cannot be resolved, claimed or enqueued (the store, the queue) is reported in
+   ``batchItemFailures`` and redelivered; so is one the invocation has no time left for.
 """
 
 from __future__ import annotations

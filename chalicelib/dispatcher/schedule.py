@@ -3,8 +3,9 @@ current hook config, run by a tick every minute (Chalice ``schedule`` in AWS, a 
 local stack).
 
 A tick looks at the minute it runs in and the one before (a late tick still runs what was
-due), and claims each due (job, minute) before running it: ticks that overlap or repeat run a
-job once per minute. Jobs run in UTC with their ``parameters`` as params,
+due), and claims each due (job, minute) and enqueues it for the executor (runs it, without a
+queue): ticks that overlap or repeat run a job once per minute, and one slow job or app
+delays no other. Jobs run in UTC with their ``parameters`` as params,
 ``context.getAccessToken()`` null, and writes that fire no hooks (causation ``schedule``).
 Two job names with the same schedule run twice, as in Kii. Missed minutes further back are not
 caught up, and failed runs are not retried (Kii documents neither).

@@ -3,11 +3,13 @@ kind of run — hook, scheduled job, Thing-IF trigger (server code or command) a
 
 An ``ExecutionOrder`` (what the dispatcher resolved) is claimed under its ``ClaimKey`` before
 it runs: the claim is the execution record, so a redelivered event, an overlapping tick or a
-repeated evaluation finds it instead of running again. An error of the app (its code, a
-version or endpoint that is gone) finishes the record FAILED and is not retried; an
-infrastructure error marks it INTERRUPTED and propagates, for the retry to take it over
-(``attempt`` counts). Manual executions (the REST API) keep no record: the developer log has
-them.
+repeated evaluation finds it instead of running again. With a queue (SQS in AWS, the local
+stack's pool) ``submit`` claims the record QUEUED and sends the order; the executor's
+``execute`` starts it (RUNNING) and runs it. Without one, ``submit`` claims it RUNNING and runs
+it at once. An error of the app (its code, a version or endpoint that is gone) finishes the
+record FAILED and is not retried; an infrastructure error marks it INTERRUPTED and
+propagates, for the retry to take it over (``attempt`` counts). Manual executions (the REST
+API) keep no record: the developer log has them.
 """
 
 from __future__ import annotations
