@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import Kii
 from tests.functional.test_hooks import ThrottledOnce, _entries, deploy, executions
+from tests.functional.test_thingif import owner, thing  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -241,3 +242,37 @@ def test_an_app_whose_hooks_run_until_the_deadline_does_not_delay_another_apps_h
     other_admin = other_app.admin_token()
     assert [e["status"] for e in executions(other_app, other_admin)] == ["SUCCESS"]
     assert [e["status"] for e in executions(kii, admin)] == ["SUCCESS"] * 4
+
+
+def test_thing_if_triggers_fired_by_a_state_are_enqueued_and_run_by_the_executor(
+    kii: Kii,
+    queue: str,
+    owner: tuple[str, str],  # noqa: F811 (the fixture)
+    thing: dict[str, str],  # noqa: F811 (the fixture)
+) -> None:
+    from tests.functional.test_thingif import CODE as TIF_CODE
+    from tests.functional.test_thingif import HOT, _states_trigger, tif
+
+    admin = kii.admin_token()
+    deploy(kii, admin, {"kiicloud://users": []}, TIF_CODE)
+    user_id, token = owner
+    target = thing["target"]
+    server_code = {"endpoint": "hot", "parameters": {"room": "lab"}, "executorAccessToken": token}
+    rising = _states_trigger("SERVER_CODE", "CONDITION_FALSE_TO_TRUE", HOT, serverCode=server_code)
+    command = {"actions": [{"fan": {"on": True}}], "issuer": f"user:{user_id}"}
+    changed = _states_trigger("COMMAND", "CONDITION_CHANGED", HOT, command=command)
+    runs = tif(kii, "POST", f"/targets/{target}/triggers", rising, token).body["triggerID"]
+    sends = tif(kii, "POST", f"/targets/{target}/triggers", changed, token).body["triggerID"]
+    kii.services.dispatch()
+    for temp in (20, 35):
+        tif(kii, "PUT", f"/targets/{target}/states", {"temp": temp}, thing["token"])
+    assert kii.services.dispatch() == {"batchItemFailures": []}
+    results = f"/targets/{target}/triggers/{runs}/results/server-code"
+    assert tif(kii, "GET", results, token=token).body["triggerServerCodeResults"] == []
+    assert sorted(e["status"] for e in executions(kii, admin, trigger="THING_IF")) == ["QUEUED", "QUEUED"]
+
+    assert run_executor(receive(kii, queue)) == {"batchItemFailures": []}
+    [result] = tif(kii, "GET", results, token=token).body["triggerServerCodeResults"]
+    assert result["succeeded"] and result["returnedValue"]["params"] == {"room": "lab"}
+    [sent] = tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]
+    assert sent["firedByTriggerID"] == sends
