@@ -48,6 +48,20 @@ def receive(kii: Kii, url: str) -> list[dict[str, Any]]:
     ]
 
 
+def hooked(kii: Kii, admin: str, endpoint: str = "record") -> None:
+    """USER_CREATED runs ``endpoint``, from the events after now."""
+    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"], endpoint)})
+    kii.services.dispatch()
+
+
+def one_queued(kii: Kii, admin: str, url: str, endpoint: str = "record") -> list[dict[str, Any]]:
+    """A user signs up; the consumer enqueues its hook; the queue's messages."""
+    hooked(kii, admin, endpoint)
+    kii.register("nora")
+    assert kii.services.dispatch() == {"batchItemFailures": []}
+    return receive(kii, url)
+
+
 def run_executor(messages: list[dict[str, Any]], context: Any = None) -> Any:
     from app import executor
 
@@ -69,8 +83,7 @@ def test_the_stream_consumer_only_enqueues_and_the_executor_runs_each_execution_
 ) -> None:
     from app import dispatcher
 
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
-    kii.services.dispatch()
+    hooked(kii, admin)
     user_id, _ = kii.register("nora")
     [record] = kii.services.drain_records()[-1:]
     assert kii.services.dispatch() == {"batchItemFailures": []}
@@ -94,11 +107,7 @@ def test_the_stream_consumer_only_enqueues_and_the_executor_runs_each_execution_
 def test_an_infrastructure_failure_is_reported_and_the_redelivered_message_takes_the_claim_over(
     kii: Kii, admin: str, queue: str
 ) -> None:
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
-    kii.services.dispatch()
-    kii.register("nora")
-    kii.services.dispatch()
-    [message] = receive(kii, queue)
+    [message] = one_queued(kii, admin, queue)
     container = kii.services.container
     container.use_runner(ThrottledOnce(container.runner))
     assert run_executor([message]) == {"batchItemFailures": [{"itemIdentifier": message["messageId"]}]}
@@ -110,32 +119,20 @@ def test_an_infrastructure_failure_is_reported_and_the_redelivered_message_takes
 
 
 def test_an_error_of_the_apps_code_is_recorded_and_not_retried(kii: Kii, admin: str, queue: str) -> None:
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"], "boom")})
-    kii.services.dispatch()
-    kii.register("nora")
-    kii.services.dispatch()
-    assert run_executor(receive(kii, queue)) == {"batchItemFailures": []}
+    assert run_executor(one_queued(kii, admin, queue, "boom")) == {"batchItemFailures": []}
     [failed] = executions(kii, admin)
     assert (failed["status"], failed["error"]["errorCode"]) == ("FAILED", "RUNTIME_ERROR")
 
 
 def test_a_message_that_is_not_an_execution_is_reported_alone(kii: Kii, admin: str, queue: str) -> None:
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
-    kii.services.dispatch()
-    kii.register("nora")
-    kii.services.dispatch()
-    [good] = receive(kii, queue)
+    [good] = one_queued(kii, admin, queue)
     poison = {"messageId": "poison", "body": '{"kind": "dance"}'}
     assert run_executor([poison, good]) == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     assert [e["status"] for e in executions(kii, admin)] == ["SUCCESS"]
 
 
 def test_the_executor_starts_no_execution_it_has_no_time_for(kii: Kii, admin: str, queue: str) -> None:
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
-    kii.services.dispatch()
-    kii.register("nora")
-    kii.services.dispatch()
-    [message] = receive(kii, queue)
+    [message] = one_queued(kii, admin, queue)
     # Kii's 20 s limit and the record writes no longer fit: the message goes back to the queue
     assert run_executor([message], Context(20_000)) == {
         "batchItemFailures": [{"itemIdentifier": message["messageId"]}]
@@ -150,8 +147,7 @@ def test_the_stream_consumer_leaves_records_it_has_no_time_for_to_the_retry(
 ) -> None:
     from app import dispatcher
 
-    deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
-    kii.services.dispatch()
+    hooked(kii, admin)
     kii.register("nora")
     kii.register("omar")
     records = kii.services.drain_records()[-2:]
