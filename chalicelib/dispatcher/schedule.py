@@ -56,7 +56,7 @@ def tick(
                     params=dict(job.parameters),
                     name=job.name,
                 )
-                if executions.submit(order) is not None:
+                if _submit(executions, order):
                     ran.append(f"{app_id}:{job.name}@{due.isoformat()}")
     ran.extend(_thing_if(executions, activations, thingif, this_minute))
     return {"ran": ran}
@@ -84,9 +84,18 @@ def _thing_if(
             if not due:
                 continue
             current = activations.latest_activation(trigger.app_id) if trigger.what == "SERVER_CODE" else None
-            if (
-                executions.submit(trigger_order(trigger, key, current.version_id if current else None))
-                is not None
-            ):
+            if _submit(executions, trigger_order(trigger, key, current.version_id if current else None)):
                 fired.append(f"{trigger.app_id}:trigger {trigger.trigger_id}")
     return fired
+
+
+def _submit(executions: Executions, order: ExecutionOrder) -> bool:
+    """Whether the order was claimed now. A failure to claim or enqueue one job is logged and
+    does not stop the tick: the next tick looks back a minute and claims it then."""
+    try:
+        return executions.submit(order) is not None
+    except Exception:
+        log.exception(
+            "%s %s of app %s could not be started; the next tick retries", order.kind, order.key, order.app_id
+        )
+        return False

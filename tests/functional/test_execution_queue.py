@@ -272,3 +272,38 @@ def test_thing_if_triggers_fired_by_a_state_are_enqueued_and_run_by_the_executor
     assert result["succeeded"] and result["returnedValue"]["params"] == {"room": "lab"}
     [sent] = tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]
     assert sent["firedByTriggerID"] == sends
+
+
+class RefusesFirst:
+    """An executions queue whose first send is throttled."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.refused = real, False
+
+    def send(self, order: Any) -> None:
+        from chalicelib.errors import TemporarilyUnavailable
+
+        if not self.refused:
+            self.refused = True
+            raise TemporarilyUnavailable()
+        self.real.send(order)
+
+
+def test_a_job_that_cannot_be_enqueued_does_not_stop_the_tick_and_the_next_tick_sends_it(
+    kii: Kii, admin: str, queue: str
+) -> None:
+    from app import tick
+
+    jobs = {
+        name: {"what": "EXECUTE_SERVER_CODE", "cron": "* * * * *", "endpoint": "record"}
+        for name in ("first", "second")
+    }
+    deploy(kii, admin, {"kiicloud://scheduler": jobs})
+    container = kii.services.container
+    container.queue = RefusesFirst(container.queue)
+    kii.services.clock.advance(60_000)
+    assert len(tick()["ran"]) == 3  # one of the four due (job, minute)s was refused
+    assert len(receive(kii, queue)) == 3
+    tick()  # the same minutes again: the refused one is sent now
+    assert run_executor(receive(kii, queue)) == {"batchItemFailures": []}
+    assert [e["status"] for e in executions(kii, admin)] == ["SUCCESS"] * 4
