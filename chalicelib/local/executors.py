@@ -3,7 +3,8 @@ in AWS, in process.
 
 Orders wait in a queue per app. At most ``workers`` executions run at once, each app at most
 ``per_app`` of them (the sandbox's worker processes per app), and a free worker serves the
-apps in turn (round robin), so one app's flood or slow code cannot delay another app's
+waiting app with the fewest executions running (in turn among equals: what SQS fair queues
+do for message groups), so one app's flood or slow code cannot delay another app's
 executions: it only waits for its own. An infrastructure failure sends the order back, as SQS
 redelivers a failed message, up to ``attempts`` times; then it is logged as dead-lettered.
 """
@@ -93,21 +94,26 @@ class ExecutorPool:
 
     # --- workers ----------------------------------------------------------------------------------
     def _next(self) -> _Queued | None:
-        """The next app's oldest order, skipping apps at their limit (the lock is held)."""
-        for _ in range(len(self._turns)):
-            app_id = self._turns.popleft()
-            if self._running.get(app_id, 0) >= self.per_app:
-                self._turns.append(app_id)
-                continue
-            pending = self._pending[app_id]
-            queued = pending.popleft()
-            if pending:
-                self._turns.append(app_id)
-            else:
-                del self._pending[app_id]
-            self._running[app_id] = self._running.get(app_id, 0) + 1
-            return queued
-        return None
+        """The oldest order of the waiting app with the fewest executions running (the first
+        in turn among equals), skipping apps at their limit (the lock is held). Fewest running
+        first is fairness in time, not only in turns: an app whose executions are slow holds
+        more workers, so it is served after the apps that hold none."""
+        chosen: str | None = None
+        for app_id in self._turns:
+            running = self._running.get(app_id, 0)
+            if running < self.per_app and (chosen is None or running < self._running.get(chosen, 0)):
+                chosen = app_id
+        if chosen is None:
+            return None
+        self._turns.remove(chosen)
+        pending = self._pending[chosen]
+        queued = pending.popleft()
+        if pending:
+            self._turns.append(chosen)
+        else:
+            del self._pending[chosen]
+        self._running[chosen] = self._running.get(chosen, 0) + 1
+        return queued
 
     def _work(self) -> None:
         while True:
