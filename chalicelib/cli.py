@@ -350,7 +350,9 @@ def _redrive_stream(settings: config.Settings, sqs: Any, queue_url: str, limit: 
         sqs,
         wiring.aws_client("dynamodbstreams", settings),
         queue_url,
-        lambda batch: hooks.dispatch(batch, services),
+        lambda batch: hooks.dispatch(
+            batch, services.executions, services.hooks, services.thingif, services.records
+        ),
         lambda first, last: wiring.events_between(settings, first, last),
         limit,
     ).to_json()
