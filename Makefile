@@ -118,3 +118,4 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/telemetry.py
