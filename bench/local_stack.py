@@ -59,10 +59,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def start(state: Path, engine: str) -> tuple[subprocess.Popen[str], int, list[str]]:
+def start(state: Path, engine: str, variant: str) -> tuple[subprocess.Popen[str], int, list[str]]:
     command, local_env = chalice_local(Path(sys.executable).parent, state)
     port = int(local_env["KARAKURI_LOCAL_PORT"])
-    env = {**os.environ, **local_env, "KARAKURI_SCRIPT_ENGINE": engine}
+    env = {**os.environ, **local_env, "KARAKURI_SCRIPT_ENGINE": engine, **VARIANTS[variant]}
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -102,28 +102,53 @@ def executions(base: str, token: str) -> list[dict[str, Any]]:
         key = f"&paginationKey={page['nextPaginationKey']}"
 
 
+VARIANTS = {
+    # How the stack reaches its embedded DynamoDB (KARAKURI_LOCAL_DYNAMODB, local/moto_direct.py).
+    "direct": {"KARAKURI_LOCAL_DYNAMODB": "direct"},
+    "boto3": {"KARAKURI_LOCAL_DYNAMODB": "boto3"},
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--writes", type=int, default=100, help="per client")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU measurement")
     parser.add_argument("--engine", default="js2py")
+    parser.add_argument(
+        "--variants",
+        default="direct",
+        help=f"comma-separated, run one after the other for side-by-side ratios: {', '.join(VARIANTS)}",
+    )
+    parser.add_argument(
+        "--profile", help="record the stack under load with py-spy (collapsed stacks) into PROFILE.VARIANT"
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {
         "clients": args.clients,
         "writes_per_client": args.writes,
         "engine": args.engine,
+        "load_average_before": os.getloadavg()[0],
     }
+    for variant in args.variants.split(","):
+        results[variant] = run(args, variant)
+    results["load_average_after"] = os.getloadavg()[0]
+    print(json.dumps(results, indent=2))
+    save("local_stack", results)
+
+
+def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
+    results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as state_dir:
         state = Path(state_dir)
-        process, port, _ = start(state, args.engine)
+        process, port, _ = start(state, args.engine, variant)
         try:
             time.sleep(3)  # let start-up work settle before the idle window
             before = cpu_seconds(process.pid)
             time.sleep(args.idle)
             idle = (cpu_seconds(process.pid) - before) / args.idle * 100
             results["idle_cpu_percent_of_a_core"] = round(idle, 2)
-            print(f"idle: {idle:.2f} % of a core over {args.idle:.0f} s")
+            print(f"{variant}: idle {idle:.2f} % of a core over {args.idle:.0f} s", flush=True)
 
             app = json.loads((state / "local-app.json").read_text())
             code, hooks = state / "bench.js", state / "hooks.json"
@@ -169,16 +194,43 @@ def main() -> None:
             total = args.clients * args.writes
             cpu_before = cpu_seconds(process.pid)
             threading.Thread(target=watch, daemon=True).start()
+            spy = (
+                subprocess.Popen(
+                    [
+                        "py-spy",
+                        "record",
+                        "--gil",
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "100",
+                        "--nonblocking",
+                        "--output",
+                        f"{args.profile}.{variant}",
+                        "--pid",
+                        str(process.pid),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                if args.profile
+                else None
+            )
             started = time.monotonic()
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(client, range(args.clients)))
             wrote = time.monotonic() - started
             ran: list[dict[str, Any]] = []
             while len(ran) < total and time.monotonic() - started < 900:
-                time.sleep(0.5)
-                ran = [e for e in executions(base, token) if e["status"] in ("SUCCESS", "FAILED")]
+                time.sleep(0.25)
+                # Listing executions is work for the stack: only once the pump has nothing left.
+                if request(health)["pump"].get("pendingRecords", 0) == 0:
+                    ran = [e for e in executions(base, token) if e["status"] in ("SUCCESS", "FAILED")]
             drained = time.monotonic() - started
             writing.clear()
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
             cpu = cpu_seconds(process.pid) - cpu_before
             latencies = [
                 float(e["startedAt"]) - created[str(e["returnedValue"])]
@@ -204,8 +256,7 @@ def main() -> None:
                 process.wait(timeout=30)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-    print(json.dumps(results, indent=2))
-    save("local_stack", results)
+    return results
 
 
 if __name__ == "__main__":

@@ -230,9 +230,11 @@ def aws_client(service: str, settings: config.Settings) -> Any:
     return aws.client(service, settings.region, settings.aws_endpoint)
 
 
-def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Container:
+def build_for_aws(settings: config.Settings, clock: Clock | None = None, dynamodb: Any = None) -> Container:
+    """``dynamodb``: a client to use instead of boto3's (the embedded stack's direct one)."""
     table = DynamoTable(
-        aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
+        dynamodb or aws_client("dynamodb", settings),
+        {"data": settings.data_table, "events": settings.events_table},
     )
     blobs = S3BlobStore(aws_client("s3", settings), settings.bodies_bucket)
     cipher = (
