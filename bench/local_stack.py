@@ -3,6 +3,12 @@ on free ports, with an empty state dir): idle CPU, then 8 concurrent clients wri
 into a bucket with a trivial hook.
 
     .venv/bin/python bench/local_stack.py [--clients 8] [--writes 100] [--idle 30] [--engine js2py]
+        [--rate WRITES_PER_S] [--variants direct,boto3] [--profile PREFIX]
+
+``--variants`` runs the stack once per variant, one after the other, for side-by-side ratios
+(``boto3``: the stack reaches its embedded DynamoDB through boto3 as before, ``direct``: through
+moto's handler, local/moto_direct.py); ``--rate`` paces the clients to show whether the hooks keep
+up (the backlog in each half of the writing window); ``--profile`` records the stack with py-spy.
 
 Prints and saves (bench/results/local_stack.json): the stack's CPU while idle (from
 /proc/PID/stat), object writes/s (8 clients, each write a full HTTP request), hooks drained/s
@@ -116,6 +122,9 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU measurement")
     parser.add_argument("--engine", default="js2py")
     parser.add_argument(
+        "--rate", type=float, default=0.0, help="writes/s of all clients together (0: as fast as they can)"
+    )
+    parser.add_argument(
         "--variants",
         default="direct",
         help=f"comma-separated, run one after the other for side-by-side ratios: {', '.join(VARIANTS)}",
@@ -128,6 +137,7 @@ def main() -> None:
         "clients": args.clients,
         "writes_per_client": args.writes,
         "engine": args.engine,
+        "rate": args.rate or "as fast as possible",
         "load_average_before": os.getloadavg()[0],
     }
     for variant in args.variants.split(","):
@@ -188,6 +198,8 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
 
             def client(n: int) -> None:
                 for i in range(args.writes):
+                    if args.rate:  # paced: client n's i-th write is due at (i * clients + n) / rate
+                        time.sleep(max(0.0, started + (i * args.clients + n) / args.rate - time.monotonic()))
                     reply = request(f"{base}/buckets/bench/objects", {"client": n, "i": i}, token)
                     created[reply["objectID"]] = int(reply["createdAt"])
 
@@ -216,6 +228,7 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
                 if args.profile
                 else None
             )
+            delivered_before = int(request(health)["pump"]["delivered"])
             started = time.monotonic()
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(client, range(args.clients)))
@@ -223,8 +236,10 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
             ran: list[dict[str, Any]] = []
             while len(ran) < total and time.monotonic() - started < 900:
                 time.sleep(0.25)
-                # Listing executions is work for the stack: only once the pump has nothing left.
-                if request(health)["pump"].get("pendingRecords", 0) == 0:
+                # Listing executions is work for the stack: only once the pump has handed every
+                # write's record to the dispatcher and the dispatcher has nothing left.
+                pump = request(health)["pump"]
+                if pump["delivered"] - delivered_before >= total and pump["pendingRecords"] == 0:
                     ran = [e for e in executions(base, token) if e["status"] in ("SUCCESS", "FAILED")]
             drained = time.monotonic() - started
             writing.clear()
@@ -247,6 +262,11 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
                 seconds_until_drained=round(drained, 2),
                 stack_cpu_seconds=round(cpu, 1),
                 max_backlog_batches=max((b for _, b in backlog), default=0),
+                # Growing or not: the largest backlog in each half of the writing window.
+                backlog_max_by_half_of_writing=[
+                    max((b for t, b in backlog if lo <= t - started < hi), default=0)
+                    for lo, hi in ((0, wrote / 2), (wrote / 2, wrote))
+                ],
                 write_to_hook_start=percentiles(latencies) if latencies else {},
             )
         finally:
