@@ -179,6 +179,7 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
                 check=True,
                 capture_output=True,
                 cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's chalicelib
             )
             base = f"{app['baseURL']}/apps/{app['appID']}"
             token = request(

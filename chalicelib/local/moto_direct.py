@@ -59,8 +59,8 @@ class MotoDynamoDB:
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         from botocore.validate import validate_parameters
-        from moto.core.exceptions import HTTPException
         from moto.dynamodb.responses import DynamoHandler
+        from werkzeug.exceptions import HTTPException  # moto's JsonRESTError
 
         operation_model = _model().operation_model(operation)
         validate_parameters(params, operation_model.input_shape)
@@ -77,7 +77,7 @@ class MotoDynamoDB:
             result = getattr(handler, _snake(operation))()
         except HTTPException as error:
             raise _client_error(
-                self.fallback, operation_model, error.code, error.get_headers(), error.get_body()
+                self.fallback, operation_model, error.code or 500, error.get_headers(), error.get_body()
             ) from None
         members = operation_model.output_shape.members  # what moto's serializer keeps
         body = {name: value for name, value in result.result.items() if name in members}
@@ -105,7 +105,7 @@ def _client_error(client: Any, operation_model: Any, status: int, headers: Any, 
     shape = operation_model.service_model.shape_for_error_code(code) if code else None
     if shape is not None:
         parsed.update(parser.parse(response, shape))
-    error_class = client.exceptions.from_code(code) if code else None
     from botocore.exceptions import ClientError
 
-    return (error_class or ClientError)(parsed, operation_model.name)
+    error_class: type[Exception] = (client.exceptions.from_code(code) if code else None) or ClientError
+    return error_class(parsed, operation_model.name)
