@@ -7,7 +7,7 @@ into a bucket with a trivial hook.
 
 ``--variants`` runs the stack once per variant, one after the other, for side-by-side ratios
 (``boto3``: the stack reaches its embedded DynamoDB through boto3 as before, ``direct``: through
-moto's handler, local/moto_direct.py); ``--rate`` paces the clients to show whether the hooks keep
+moto's handler, adapters/moto_direct.py); ``--rate`` paces the clients to show whether the hooks keep
 up (the backlog in each half of the writing window); ``--profile`` records the stack with py-spy.
 
 Prints and saves (bench/results/local_stack.json): the stack's CPU while idle (from
@@ -109,7 +109,7 @@ def executions(base: str, token: str) -> list[dict[str, Any]]:
 
 
 VARIANTS = {
-    # How the stack reaches its embedded DynamoDB (KARAKURI_LOCAL_DYNAMODB, local/moto_direct.py).
+    # How the stack reaches its embedded DynamoDB (KARAKURI_LOCAL_DYNAMODB, adapters/moto_direct.py).
     "direct": {"KARAKURI_LOCAL_DYNAMODB": "direct"},
     "boto3": {"KARAKURI_LOCAL_DYNAMODB": "boto3"},
 }

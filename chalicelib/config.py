@@ -34,7 +34,7 @@ class Settings:
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
     # How the local stack reaches its embedded DynamoDB: "direct" (moto's request handler, no
-    # botocore round trip: local/moto_direct.py) or "boto3" (as other processes do).
+    # botocore round trip: adapters/moto_direct.py) or "boto3" (as other processes do).
     local_dynamodb: str = "direct"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600

@@ -20,7 +20,6 @@ from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
 from chalicelib.local import console, moto_patches, persist
 from chalicelib.local.broker import LocalBroker
-from chalicelib.local.moto_direct import MotoDynamoDB
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
@@ -85,14 +84,17 @@ class EmbeddedStack:
         wiring.provision_bodies_bucket(inside)  # object bodies (S3)
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
-        services = wiring.build_for_aws(inside, dynamodb=self._dynamodb(inside))
+        # This process reaches its moto through moto's handlers (adapters/moto_direct.py) unless
+        # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
+        direct = inside.local_dynamodb != "boto3"
+        services = wiring.build_for_aws(inside, direct_moto=direct)
         wiring.use(services)
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
         self._wake = threading.Event()
         moto_patches.on_write(self._wake)
-        reader = wiring.stream_reader(inside, events_arn)
+        reader = wiring.stream_reader(inside, events_arn, direct_moto=direct)
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
@@ -113,14 +115,6 @@ class EmbeddedStack:
             + "\n"
         )
         return self
-
-    @staticmethod
-    def _dynamodb(inside: config.Settings) -> Any:
-        """This process's DynamoDB client: moto's handler called directly (local/moto_direct.py),
-        unless KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py)."""
-        if inside.local_dynamodb == "boto3":
-            return None
-        return MotoDynamoDB(inside.region, wiring.aws_client("dynamodb", inside))
 
     def _restore(self) -> None:
         """Data survives restarts (local/persist.py); ``fresh`` starts empty."""

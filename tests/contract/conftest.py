@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib import wiring
-from chalicelib.local.moto_direct import MotoDynamoDB
 from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
 
@@ -22,7 +21,5 @@ def services(request: pytest.FixtureRequest) -> Iterator[wiring.Container]:
     with mock_aws():
         wiring.provision_tables(TEST_SETTINGS, table_definitions())
         wiring.provision_bodies_bucket(TEST_SETTINGS)
-        direct = None
-        if request.param == "moto-direct":  # the embedded stack's client (local/moto_direct.py)
-            direct = MotoDynamoDB(TEST_SETTINGS.region, wiring.aws_client("dynamodb", TEST_SETTINGS))
-        yield wiring.build_for_aws(TEST_SETTINGS, dynamodb=direct)
+        # moto-direct: the embedded stack's client (adapters/moto_direct.py)
+        yield wiring.build_for_aws(TEST_SETTINGS, direct_moto=request.param == "moto-direct")

@@ -1,4 +1,4 @@
-"""The embedded stack's direct DynamoDB client (local/moto_direct.py) answers as boto3 on moto
+"""The embedded stack's direct DynamoDB client (adapters/moto_direct.py) answers as boto3 on moto
 does: the same requests, run once through each on a fresh moto, give the same results, the
 same errors (class, code, message, cancellation reasons) and the same stream records."""
 
@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import wiring
+from chalicelib.adapters.moto_direct import MotoDynamoDB, MotoDynamoDBStreams
 from chalicelib.local import moto_patches
-from chalicelib.local.moto_direct import MotoDynamoDB
 from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
 
@@ -147,3 +147,37 @@ def test_other_operations_go_through_boto3() -> None:
         client = MotoDynamoDB(TEST_SETTINGS.region, wiring.aws_client("dynamodb", TEST_SETTINGS))
         names = client.list_tables()["TableNames"]
         assert DATA in names and EVENTS in names
+
+
+def test_stream_records_read_directly_are_those_boto3_reads() -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        arns = wiring.provision_tables(TEST_SETTINGS, table_definitions())
+        dynamodb = wiring.aws_client("dynamodb", TEST_SETTINGS)
+        for n in range(3):
+            dynamodb.put_item(TableName=EVENTS, Item=_item("e", str(n), appID={"S": "app1"}, n={"N": str(n)}))
+        dynamodb.delete_item(TableName=EVENTS, Key=_key("e", "0"))
+        streams = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
+        direct = MotoDynamoDBStreams(TEST_SETTINGS.region, streams)
+        shard = streams.describe_stream(StreamArn=arns["events"])["StreamDescription"]["Shards"][0]
+
+        def read(client: Any) -> dict[str, Any]:
+            iterator = client.get_shard_iterator(
+                StreamArn=arns["events"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            page = dict(client.get_records(ShardIterator=iterator, Limit=10))
+            page.pop("ResponseMetadata")
+            page.pop("NextShardIterator")
+            return page
+
+        expected, got = read(streams), read(direct)
+        assert [r["eventName"] for r in got["Records"]] == ["INSERT", "INSERT", "INSERT", "REMOVE"]
+        for want, have in zip(expected["Records"], got["Records"], strict=True):
+            want_at = want["dynamodb"].pop("ApproximateCreationDateTime")
+            have_at = have["dynamodb"].pop("ApproximateCreationDateTime")
+            assert abs(want_at.timestamp() - have_at.timestamp()) < 1
+            assert want == have
+        # the records are copies: changing them (as the pump does) changes nothing in moto
+        got["Records"][0]["eventSourceARN"] = "changed"
+        assert "eventSourceARN" not in read(direct)["Records"][0]

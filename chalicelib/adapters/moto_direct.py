@@ -109,3 +109,44 @@ def _client_error(client: Any, operation_model: Any, status: int, headers: Any, 
 
     error_class: type[Exception] = (client.exceptions.from_code(code) if code else None) or ClientError
     return error_class(parsed, operation_model.name)
+
+
+class MotoDynamoDBStreams:
+    """Looks like ``boto3.client("dynamodbstreams")``: ``get_records`` (the stream pump's
+    every poll) through moto's DynamoDB Streams handler directly; the rest (describing the
+    stream, opening iterators: rare) through ``fallback``. Records come back as boto3 gives
+    them: copies (moto keeps its own), with an aware ``ApproximateCreationDateTime``."""
+
+    def __init__(self, region: str, fallback: Any, account: str | None = None) -> None:
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+
+        self.region = region
+        self.account = account or DEFAULT_ACCOUNT_ID
+        self.fallback = fallback
+        self.exceptions = fallback.exceptions
+        self.meta = fallback.meta
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fallback, name)
+
+    def get_records(self, **params: Any) -> dict[str, Any]:
+        import copy
+        import datetime
+
+        from botocore.validate import validate_parameters
+        from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+        operation_model = self.fallback.meta.service_model.operation_model("GetRecords")
+        validate_parameters(params, operation_model.input_shape)
+        handler = DynamoDBStreamsHandler()
+        handler.body = json.dumps(params)
+        handler.region = self.region
+        handler.current_account = self.account
+        handler.querystring = {}
+        result: dict[str, Any] = copy.deepcopy(handler.get_records().result)  # type: ignore[arg-type]
+        for record in result.get("Records", []):
+            created = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+            if isinstance(created, datetime.datetime) and created.tzinfo is None:
+                record["dynamodb"]["ApproximateCreationDateTime"] = created.replace(tzinfo=datetime.UTC)
+        result["ResponseMetadata"] = {"HTTPStatusCode": 200}
+        return result
