@@ -39,9 +39,9 @@ def _model() -> Any:
     return botocore.session.get_session().get_service_model("dynamodb")
 
 
-class MotoDynamoDB:
-    """Looks like ``boto3.client("dynamodb")`` for :data:`OPERATIONS`; ``fallback`` (a real
-    boto3 client on the same embedded moto) answers anything else."""
+class _Direct:
+    """A boto3 client's stand-in on the embedded moto of ``region``; ``fallback`` (a real
+    boto3 client on the same moto) answers what the stand-in does not."""
 
     def __init__(self, region: str, fallback: Any, account: str | None = None) -> None:
         from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -53,9 +53,17 @@ class MotoDynamoDB:
         self.meta = fallback.meta
 
     def __getattr__(self, name: str) -> Any:
+        return getattr(self.fallback, name)
+
+
+class MotoDynamoDB(_Direct):
+    """Looks like ``boto3.client("dynamodb")`` for :data:`OPERATIONS`; the fallback answers
+    anything else."""
+
+    def __getattr__(self, name: str) -> Any:
         if name in OPERATIONS:
             return functools.partial(self._call, OPERATIONS[name])
-        return getattr(self.fallback, name)
+        return super().__getattr__(name)
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         from botocore.validate import validate_parameters
@@ -111,23 +119,11 @@ def _client_error(client: Any, operation_model: Any, status: int, headers: Any, 
     return error_class(parsed, operation_model.name)
 
 
-class MotoDynamoDBStreams:
+class MotoDynamoDBStreams(_Direct):
     """Looks like ``boto3.client("dynamodbstreams")``: ``get_records`` (the stream pump's
     every poll) through moto's DynamoDB Streams handler directly; the rest (describing the
     stream, opening iterators: rare) through ``fallback``. Records come back as boto3 gives
     them: copies (moto keeps its own), with an aware ``ApproximateCreationDateTime``."""
-
-    def __init__(self, region: str, fallback: Any, account: str | None = None) -> None:
-        from moto.core.models import DEFAULT_ACCOUNT_ID
-
-        self.region = region
-        self.account = account or DEFAULT_ACCOUNT_ID
-        self.fallback = fallback
-        self.exceptions = fallback.exceptions
-        self.meta = fallback.meta
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.fallback, name)
 
     def get_records(self, **params: Any) -> dict[str, Any]:
         import copy
