@@ -40,7 +40,7 @@ from chalicelib.domain import users as user_rules
 from chalicelib.domain.models import Group, User
 from chalicelib.domain.things import READ_ONLY as THING_READ_ONLY
 from chalicelib.domain.things import Owner, Thing, thing_fields
-from chalicelib.errors import InvalidInputData
+from chalicelib.errors import InvalidInputData, ThingAlreadyExists, UserAlreadyExists
 from chalicelib.services.apps import AppCredentials
 
 QUERY = "application/vnd.kii.QueryRequest+json"
@@ -213,13 +213,21 @@ def _user(app_id: str, body: dict[str, Any], now: int) -> User:
     )
 
 
-def _copy_users(source: KiiRest, services: Any, app_id: str, now: int) -> list[str]:
+def _copy_users(source: KiiRest, services: Any, app_id: str, now: int, refused: list[str]) -> list[str]:
+    """The users copied or already there; those the target refuses (a login name, email
+    address or phone number another user holds) are named in ``refused``."""
     users = _pages(source, "/users/query", "userQuery", USER_QUERY) or []
-    store = services.users.users
+    store, copied = services.users.users, []
     for body in users:
-        if store.get(app_id, str(body["userID"])) is None:
-            store.create(_user(app_id, body, now), [])
-    return [str(u["userID"]) for u in users]
+        user_id = str(body["userID"])
+        try:
+            if store.get(app_id, user_id) is None:
+                store.create(_user(app_id, body, now), [])
+        except UserAlreadyExists as error:
+            refused.append(f"user {user_id}: {error}")
+            continue
+        copied.append(user_id)
+    return copied
 
 
 def _copy_groups(source: KiiRest, services: Any, app_id: str, user_ids: list[str], now: int) -> list[str]:
@@ -263,9 +271,13 @@ def _thing_fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return kept, dropped
 
 
-def _copy_things(source: KiiRest, services: Any, app_id: str, now: int) -> tuple[list[str], list[str]]:
+def _copy_things(
+    source: KiiRest, services: Any, app_id: str, now: int, refused: list[str]
+) -> tuple[list[str], list[str]]:
+    """The things copied or already there, and the thing fields karakuri does not keep; a
+    thing whose vendorThingID another thing holds is named in ``refused``."""
     things = _pages(source, "/things/query", "thingQuery", THING_QUERY) or []
-    store, dropped = services.things.things, set()
+    store, dropped, copied = services.things.things, set(), []
     for body in things:
         thing_id = str(body["_thingID"])
         fields, cannot = _thing_fields(body)
@@ -283,7 +295,12 @@ def _copy_things(source: KiiRest, services: Any, app_id: str, now: int) -> tuple
                 int(body.get("_modified", body.get("_created", now))),
                 disabled=body.get("_disabled") is True,
             )
-            store.create(thing, [])
+            try:
+                store.create(thing, [])
+            except ThingAlreadyExists as error:
+                refused.append(f"thing {thing_id}: {error}")
+                continue
+        copied.append(thing_id)
         owners = source.call("GET", f"/things/{thing_id}/ownership")[1]
         present = set(store.owners(app_id, thing_id))
         for kind, key in (("user", "users"), ("group", "groups")):
@@ -291,7 +308,7 @@ def _copy_things(source: KiiRest, services: Any, app_id: str, now: int) -> tuple
                 owner = Owner(kind, str(owner_id))  # type: ignore[arg-type]
                 if owner not in present:
                     store.add_owner(thing, owner, [])
-    return [str(t["_thingID"]) for t in things], sorted(dropped)
+    return copied, sorted(dropped)
 
 
 def run(args: argparse.Namespace, services: Any, base_url: str) -> dict[str, Any]:
@@ -311,9 +328,10 @@ def run(args: argparse.Namespace, services: Any, base_url: str) -> dict[str, Any
         )
     target = KiiRest(base_url, args.app_id, args.app_key, client)
     now = services.users.clock.now_ms()
-    users = _copy_users(source, services, args.app_id, now)
+    refused: list[str] = []
+    users = _copy_users(source, services, args.app_id, now, refused)
     groups = _copy_groups(source, services, args.app_id, users, now)
-    things, dropped = _copy_things(source, services, args.app_id, now)
+    things, dropped = _copy_things(source, services, args.app_id, now, refused)
     scopes = (
         [""]
         + [f"/users/{u}" for u in users]
@@ -335,6 +353,7 @@ def run(args: argparse.Namespace, services: Any, base_url: str) -> dict[str, Any
         "groups": len(groups),
         "things": len(things),
         "thingFieldsNotKept": dropped,
+        "refused": refused,
         "objects": objects,
         "serverCodeVersions": versions,
     }

@@ -21,9 +21,7 @@ def _item(pk: str, sk: str, **extra: Any) -> dict[str, Any]:
 
 
 def _state(client: Any) -> dict[str, Any]:
-    return {
-        table: sorted(str(i) for i in client.scan(TableName=table)["Items"]) for table in (DATA, EVENTS)
-    }
+    return {table: sorted(str(i) for i in client.scan(TableName=table)["Items"]) for table in (DATA, EVENTS)}
 
 
 CANCELLED = [
