@@ -260,9 +260,10 @@ def run(args: argparse.Namespace, variant: str) -> dict[str, Any]:
                     and pump["pendingRecords"] == 0
                     and time.monotonic() - listed >= 2.0  # (listing 800 executions is work too)
                 ):
+                    # Drained when the pump saw it (listing 800 executions takes the stack a second).
                     listed = time.monotonic()
                     ran = [e for e in executions(base, token) if e["status"] in ("SUCCESS", "FAILED")]
-            drained = time.monotonic() - started
+            drained = (listed or time.monotonic()) - started
             writing.clear()
             if spy is not None:
                 spy.send_signal(signal.SIGINT)
