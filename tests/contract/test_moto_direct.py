@@ -12,6 +12,7 @@ from chalicelib.adapters.moto_direct import MotoDynamoDB, MotoDynamoDBStreams
 from chalicelib.local import moto_patches
 from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
+from tests.contract.streams import first_page
 
 DATA, EVENTS = TEST_SETTINGS.data_table, TEST_SETTINGS.events_table
 
@@ -118,12 +119,7 @@ def _answers(make: Callable[[Any], Any]) -> list[Any]:
                 answers.append(
                     (type(error).__name__, response.get("Error"), response.get("CancellationReasons"))
                 )
-        streams = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
-        shard = streams.describe_stream(StreamArn=arns["events"])["StreamDescription"]["Shards"][0]
-        iterator = streams.get_shard_iterator(
-            StreamArn=arns["events"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        records = streams.get_records(ShardIterator=iterator)["Records"]
+        records = first_page(arns["events"])["Records"]
         answers.append([(r["eventName"], r["dynamodb"].get("NewImage")) for r in records])
         return answers
 
@@ -160,13 +156,9 @@ def test_stream_records_read_directly_are_those_boto3_reads() -> None:
         dynamodb.delete_item(TableName=EVENTS, Key=_key("e", "0"))
         streams = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
         direct = MotoDynamoDBStreams(TEST_SETTINGS.region, streams)
-        shard = streams.describe_stream(StreamArn=arns["events"])["StreamDescription"]["Shards"][0]
 
         def read(client: Any) -> dict[str, Any]:
-            iterator = client.get_shard_iterator(
-                StreamArn=arns["events"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            page = dict(client.get_records(ShardIterator=iterator, Limit=10))
+            page = first_page(arns["events"], client, limit=10)
             page.pop("ResponseMetadata")
             page.pop("NextShardIterator")
             return page

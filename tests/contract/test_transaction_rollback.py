@@ -11,6 +11,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
+from tests.contract.streams import first_page
 
 DATA, EVENTS = TEST_SETTINGS.data_table, TEST_SETTINGS.events_table
 ABSENT = {"ConditionExpression": "attribute_not_exists(pk)"}
@@ -67,10 +68,5 @@ def test_a_cancelled_transaction_changes_nothing(items: list[dict[str, Any]]) ->
             client.transact_write_items(TransactItems=items)
         assert _state(client) == before
         client.put_item(TableName=EVENTS, Item=_item("e", "3"))  # the stream goes on after it
-        streams = wiring.aws_client("dynamodbstreams", TEST_SETTINGS)
-        shard = streams.describe_stream(StreamArn=arns["events"])["StreamDescription"]["Shards"][0]
-        iterator = streams.get_shard_iterator(
-            StreamArn=arns["events"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        records = streams.get_records(ShardIterator=iterator)["Records"]
+        records = first_page(arns["events"])["Records"]
         assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in records] == ["1", "3"]
