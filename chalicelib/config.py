@@ -33,6 +33,9 @@ class Settings:
     state_dir: str = ".karakuri"
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
+    # How the local stack reaches its embedded DynamoDB: "direct" (moto's request handler, no
+    # botocore round trip: adapters/moto_direct.py) or "boto3" (as other processes do).
+    local_dynamodb: str = "direct"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
     refresh_token_ttl_seconds: int = 180 * 24 * 3600
@@ -97,6 +100,7 @@ class Settings:
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
+            local_dynamodb=env.get("KARAKURI_LOCAL_DYNAMODB", "direct"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),
             scrypt_log2_n=num("KARAKURI_SCRYPT_LOG2_N", 17),

@@ -141,6 +141,8 @@ row(
 )
 row(f"GET {A}/users/{{userRef}}")
 row(f"POST {A}/users/{{userRef}}", {"displayName": "X"})
+row(f"POST {A}/users/query", {"userQuery": {"clause": {"type": "all"}}})
+row(f"POST {A}/things/query", {"thingQuery": {"clause": {"type": "all"}}})
 row(f"DELETE {A}/users/{{userRef}}")
 row(f"PUT {A}/users/{{userRef}}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass1"})
 row(f"POST {A}/users/{{userRef}}/password/request-reset", {"notificationMethod": "EMAIL"})
@@ -417,6 +419,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/server-code": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/server-code/versions/{versionID}/{endpoint}": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/things": "ok ok ok ok ok ok ok ok WT WT",
+    "POST /api/apps/{appID}/things/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -428,6 +431,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/things/{thingRef}/ownership": "401 401 403 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/users": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}": "401 401 ok 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 403 403 403 404:OBJECT_NOT_FOUND WT WT",
