@@ -11,6 +11,7 @@ from chalicelib import config, wiring
 from chalicelib.api import (
     bodies,
     buckets,
+    console,
     groups,
     http,
     installations,
@@ -42,6 +43,7 @@ for blueprint in (
     notifications.bp,
     servercode.bp,
     thingif.bp,
+    console.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -73,11 +75,12 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import gateway_patches, health
+    from chalicelib.local import demo, gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
+    app.register_blueprint(demo.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
 else:
     import sys
