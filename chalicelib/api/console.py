@@ -5,6 +5,7 @@ here reads or writes an app's data."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from chalice.app import Blueprint
@@ -15,6 +16,7 @@ from chalicelib.errors import NotFound
 bp = Blueprint(__name__)
 
 ASSETS = Path(__file__).resolve().parents[1] / "console"
+NAME = re.compile(r"[A-Za-z0-9_-]+\.[a-z]+")
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -36,9 +38,9 @@ HEADERS = {
 
 def asset(name: str) -> Reply:
     """A built file by its name (one path segment, a known type), or Kii's 404."""
-    path = ASSETS / name
-    content_type = TYPES.get(path.suffix)
-    if content_type is None or "/" in name or name.startswith(".") or not path.is_file():
+    path = ASSETS / name if NAME.fullmatch(name) else None
+    content_type = TYPES.get(path.suffix) if path else None
+    if path is None or content_type is None or not path.is_file():
         raise NotFound(f"The console has no file {name!r} (built by `make console`)")
     return Reply(200, path.read_bytes(), HEADERS, content_type=content_type)
 

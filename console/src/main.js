@@ -117,4 +117,6 @@ function App() {
   return session ? html`<${Shell} session=${session} onSignOut=${signOut} />` : html`<${SignIn} onSignedIn=${signedIn} />`;
 }
 
-render(html`<${App} />`, document.getElementById("root"));
+const mount = document.getElementById("root");
+mount.textContent = "";
+render(html`<${App} />`, mount);

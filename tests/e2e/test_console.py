@@ -150,7 +150,7 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     result = page.get_by_role("status", name="Invocation result")
     expect(result).to_contain_text('"returnedValue"')
     expect(result.locator("pre.returned")).to_contain_text('"sum": 5')
-    expect(result).to_contain_text(re.compile(r"HTTP 200 · \d+ steps"))
+    expect(result).to_contain_text(re.compile(r"HTTP 200 · step count \d+"))
     expect(result).to_contain_text("adding 2 and 3")
     result.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "server-code.png"))
@@ -194,6 +194,7 @@ def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> 
         _sign_in_to_demo(page, stack)
         page.get_by_role("link", name="Executions").click()
         expect(page.get_by_role("heading", name="Executions")).to_be_visible()
+        expect(page.get_by_role("list", name="Timeline")).to_have_attribute("aria-busy", "false")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
         page.screenshot(path=str(shots / "phone.png"))

@@ -134,7 +134,7 @@ function Bucket({ kii, target }) {
       const object = parseJSON(creating, "The new object");
       const { data } = await kii.request("POST", `${path}/objects`, { json: object });
       await load([null], 0);
-      setSelected({ ...object, _id: data.objectID, _created: data.createdAt });
+      setSelected(await kii.get(`${path}/objects/${encodeURIComponent(data.objectID)}`));
     });
   }
 

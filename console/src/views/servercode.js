@@ -173,7 +173,7 @@ function Invoke({ kii }) {
     ${result &&
     html`<div class="result" role="status" aria-label="Invocation result">
       <p class=${result.ok ? "ok" : "failed"}>
-        HTTP ${result.status}${result.steps != null ? ` · ${result.steps} steps` : ""}${result.durationMs != null ? ` · ${result.durationMs} ms` : ""}
+        HTTP ${result.status}${result.steps != null ? ` · step count ${result.steps}` : ""}${result.durationMs != null ? ` · ${result.durationMs} ms` : ""}
       </p>
       <h3>${result.ok ? "Returned value" : "Error"}</h3>
       <pre class="json returned" tabindex="0">${pretty(result.value)}</pre>
