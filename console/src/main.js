@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Kii, demoApp, fetchToken, siteRoot } from "./api.js";
 import { ErrorLine, Field, html, useAction } from "./ui.js";
+import { OverviewView } from "./views/overview.js";
 import { DataView } from "./views/data.js";
 import { ServerCodeView } from "./views/servercode.js";
 import { ExecutionsView } from "./views/executions.js";
@@ -12,6 +13,7 @@ import { ThingsView } from "./views/things.js";
 import { LiveView } from "./views/live.js";
 
 const VIEWS = [
+  ["overview", "Overview", OverviewView],
   ["data", "Data", DataView],
   ["server-code", "Server code", ServerCodeView],
   ["executions", "Executions", ExecutionsView],

@@ -71,6 +71,10 @@ def _sign_in_to_demo(page: Any, stack: Stack) -> None:
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
 
 
+def _go(page: Any, view: str) -> None:
+    page.get_by_role("navigation", name="Views").get_by_role("link", name=view, exact=True).click()
+
+
 def _until(check: Callable[[], bool], refresh: Callable[[], None], seconds: float = 60) -> None:
     """Refreshes a view until ``check`` holds (a hook runs after its write, asynchronously)."""
     deadline = time.monotonic() + seconds
@@ -108,7 +112,7 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     _sign_in_to_demo(page, stack)
 
     # Server code: deploy a file's source with a hook config, made current.
-    page.get_by_role("link", name="Server code").click()
+    _go(page, "Server code")
     page.get_by_label("Source", exact=True).fill(SERVER_CODE)
     page.get_by_label("Hook config (JSON, optional)", exact=True).fill(HOOK_CONFIG)
     page.get_by_role("button", name="Deploy", exact=True).click()
@@ -120,7 +124,7 @@ def test_console_drives_data_server_code_executions_and_thing_if(
 
     # Data: a new object in the app's bucket "tasks", seen in the data browser; the write
     # fires the hook.
-    page.get_by_role("link", name="Data").click()
+    _go(page, "Data")
     page.get_by_label("Bucket", exact=True).fill("tasks")
     page.get_by_role("button", name="Open bucket").click()
     page.get_by_label("New object (JSON)", exact=True).fill('{"title": "buy milk", "done": false}')
@@ -129,10 +133,17 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     expect(objects).to_contain_text('title: "buy milk"')
     object_id = objects.get_by_role("button").first.inner_text()
     expect(page.get_by_label("Fields (JSON)", exact=True)).to_have_value(re.compile("buy milk"))
-    page.screenshot(path=str(shots / "data.png"))
+    acl = page.get_by_role("list", name="ACL entries")
+    expect(acl).to_contain_text("UserID:ANONYMOUS_USER")  # the app scope's default
+    page.get_by_role("button", name="Revoke READ_EXISTING_OBJECT from UserID:ANONYMOUS_USER").click()
+    expect(acl).not_to_contain_text("UserID:ANONYMOUS_USER")
+    page.get_by_label("Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill("UserID:ANONYMOUS_USER")
+    page.get_by_role("button", name="Grant").click()
+    expect(acl).to_contain_text("UserID:ANONYMOUS_USER")
+    page.screenshot(path=str(shots / "data.png"), full_page=True)
 
     # Executions: the hook's run, with its log line.
-    page.get_by_role("link", name="Executions").click()
+    _go(page, "Executions")
     timeline = page.get_by_role("list", name="Timeline")
     run = timeline.get_by_role("button").filter(has_text="onTask")
     _until(lambda: run.count() > 0, lambda: page.get_by_role("button", name="Refresh").click())
@@ -143,7 +154,7 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     page.screenshot(path=str(shots / "executions.png"))
 
     # Invoke an endpoint: its returned value, step count and log lines.
-    page.get_by_role("link", name="Server code").click()
+    _go(page, "Server code")
     page.get_by_label("Endpoint", exact=True).fill("add")
     page.get_by_label("Parameters (JSON)", exact=True).fill('{"a": 2, "b": 3}')
     page.get_by_role("button", name="Invoke", exact=True).click()
@@ -156,11 +167,24 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     page.screenshot(path=str(shots / "server-code.png"))
 
     # The manual run joins the timeline.
-    page.get_by_role("link", name="Executions").click()
+    _go(page, "Executions")
     expect(timeline.get_by_role("button").filter(has_text="MANUAL").first).to_contain_text("add")
 
+    # A second version, compared with the first.
+    _go(page, "Server code")
+    page.get_by_label("Source", exact=True).fill(
+        SERVER_CODE.replace("{sum: params.a + params.b}", "{sum: params.a + params.b, v: 2}")
+    )
+    page.get_by_role("button", name="Deploy", exact=True).click()
+    expect(page.get_by_role("table", name="Versions").get_by_role("row")).to_have_count(3)  # a header and two
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="lines differ")).to_contain_text("2 lines differ")
+    expect(page.get_by_label("Differences", exact=True)).to_contain_text(
+        "+   return {sum: params.a + params.b, v: 2};"
+    )
+
     # Users: a user to issue commands as; Things: a thing, and a Thing-IF command sent to it.
-    page.get_by_role("link", name="Users and groups").click()
+    _go(page, "Users and groups")
     page.get_by_label("Login name", exact=True).fill("alice")
     page.get_by_label("Password", exact=True).fill("pass1234")
     page.get_by_role("button", name="Create user").click()
@@ -168,7 +192,7 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     expect(created).to_be_visible()
     user_id = created.locator("code").inner_text()
 
-    page.get_by_role("link", name="Things").click()
+    _go(page, "Things")
     page.get_by_label("Vendor thing ID", exact=True).fill("lamp-1")
     page.get_by_label("Thing password", exact=True).fill("lamp-pass")
     page.get_by_role("button", name="Register thing").click()
@@ -183,6 +207,13 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     expect(commands).to_contain_text("turnPower")
     page.screenshot(path=str(shots / "things.png"))
 
+    # Overview: the runs so far, by status and trigger.
+    _go(page, "Overview")
+    expect(page.get_by_role("list", name="Runs by trigger")).to_contain_text("DATA_OBJECT_CREATED")
+    expect(page.get_by_role("list", name="Runs by status")).to_contain_text("SUCCESS")
+    expect(page.get_by_role("list", name="Latest log lines")).to_contain_text("adding 2 and 3")
+    page.screenshot(path=str(shots / "overview.png"))
+
 
 def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> None:
     from playwright.sync_api import expect
@@ -192,7 +223,7 @@ def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> 
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         _sign_in_to_demo(page, stack)
-        page.get_by_role("link", name="Executions").click()
+        _go(page, "Executions")
         expect(page.get_by_role("heading", name="Executions")).to_be_visible()
         expect(page.get_by_role("list", name="Timeline")).to_have_attribute("aria-busy", "false")
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -208,7 +239,7 @@ def test_console_moves_between_views_with_the_keyboard(page: Any, stack: Stack) 
     _sign_in_to_demo(page, stack)
     page.keyboard.press("Tab")  # the skip link comes first
     expect(page.get_by_role("link", name="Skip to the view")).to_be_focused()
-    link = page.get_by_role("link", name="Live")
+    link = page.get_by_role("navigation", name="Views").get_by_role("link", name="Live", exact=True)
     link.focus()
     page.keyboard.press("Enter")
     expect(link).to_have_attribute("aria-current", "page")

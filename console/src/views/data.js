@@ -232,5 +232,60 @@ function ObjectEditor({ kii, path, object, onChanged }) {
       </div>
     </form>
     <${ErrorLine} error=${error} />
+    <${ObjectAcl} kii=${kii} objectPath=${objectPath} key=${objectPath} />
+  </section>`;
+}
+
+const ACTIONS = [
+  ["READ_EXISTING_OBJECT", "READ_EXISTING_OBJECT"],
+  ["WRITE_EXISTING_OBJECT", "WRITE_EXISTING_OBJECT"],
+];
+
+/** Kii's ACL subjects in the path form: UserID:…, GroupID:…, ThingID:…. */
+export function subjectOf(entry) {
+  if (entry.userID) return `UserID:${entry.userID}`;
+  if (entry.groupID) return `GroupID:${entry.groupID}`;
+  return `ThingID:${entry.thingID}`;
+}
+
+function ObjectAcl({ kii, objectPath }) {
+  const [acl, setAcl] = useState(null);
+  const [action, setAction] = useState(ACTIONS[0][0]);
+  const [subject, setSubject] = useState("");
+  const [run, busy, error] = useAction();
+  const load = () => run(async () => setAcl(await kii.get(`${objectPath}/acl`)));
+  useEffect(() => {
+    load();
+  }, []);
+  async function change(method, act, who) {
+    await run(async () => {
+      await kii.request(method, `${objectPath}/acl/${act}/${encodeURIComponent(who)}`);
+      setAcl(await kii.get(`${objectPath}/acl`));
+    });
+  }
+  return html`<section aria-labelledby="acl-title">
+    <h3 id="acl-title">ACL</h3>
+    ${acl &&
+    html`<ul class="acl" aria-label="ACL entries">
+      ${Object.entries(acl).flatMap(([act, entries]) =>
+        entries.map(
+          (entry) => html`<li>
+            <span class="badge">${act}</span> <code>${subjectOf(entry)}</code>
+            <button type="button" class="link" aria-label=${`Revoke ${act} from ${subjectOf(entry)}`}
+              onClick=${() => change("DELETE", act, subjectOf(entry))}>revoke</button>
+          </li>`,
+        ),
+      )}
+    </ul>`}
+    <form class="row" aria-label="Grant" onSubmit=${(e) => {
+      e.preventDefault();
+      change("PUT", action, subject);
+    }}>
+      <${Select} label="Action" name="aclAction" value=${action} onChange=${setAction} options=${ACTIONS} />
+      <${Field} label="Subject (UserID:…, GroupID:…, ThingID:…)" name="aclSubject" value=${subject}
+        onInput=${setSubject} required placeholder="UserID:ANY_AUTHENTICATED_USER" />
+      <button type="submit" disabled=${busy}>Grant</button>
+    </form>
+    <${ErrorLine} error=${error} />
   </section>`;
 }

@@ -2,7 +2,8 @@
 // a hook config), and invoke an endpoint to see its returned value, step count and log lines.
 import { useEffect, useState } from "preact/hooks";
 import { formatTime, pretty } from "../api.js";
-import { ErrorLine, Field, Json, TextArea, html, parseJSON, useAction, useId } from "../ui.js";
+import { lineDiff } from "../diff.js";
+import { ErrorLine, Field, Json, Select, TextArea, html, parseJSON, useAction, useId } from "../ui.js";
 
 export function ServerCodeView({ kii }) {
   const [versions, setVersions] = useState([]);
@@ -51,6 +52,7 @@ export function ServerCodeView({ kii }) {
       ${versions.length === 0 && !busy && html`<p class="empty">No server code deployed yet.</p>`}
     </section>
     ${shown && html`<${Version} kii=${kii} versionID=${shown} key=${shown} />`}
+    ${versions.length > 1 && html`<${Compare} kii=${kii} versions=${versions} />`}
     <${Deploy} kii=${kii} onDeployed=${refresh} />
     <${Invoke} kii=${kii} />
   </div>`;
@@ -73,6 +75,37 @@ function Version({ kii, versionID }) {
     <pre class="source" tabindex="0" aria-label="Source">${source}</pre>
     <h3>Hook config</h3>
     ${hooks === null ? html`<p class="empty">No hook config.</p>` : html`<${Json} value=${hooks} label="Hook config" />`}
+  </section>`;
+}
+
+function Compare({ kii, versions }) {
+  const options = versions.map((v) => [v.versionID, `${v.versionID}${v.current ? " (current)" : ""}`]);
+  const [from, setFrom] = useState(versions[1].versionID);
+  const [to, setTo] = useState(versions[0].versionID);
+  const [lines, setLines] = useState(null);
+  const [run, busy, error] = useAction();
+  async function compare(e) {
+    e.preventDefault();
+    await run(async () => {
+      const source = (v) => kii.get(`${kii.app}/server-code/versions/${encodeURIComponent(v)}`);
+      const [a, b] = await Promise.all([source(from), source(to)]);
+      setLines(lineDiff(a, b));
+    });
+  }
+  const changed = lines ? lines.filter(([op]) => op !== " ").length : 0;
+  return html`<section aria-labelledby="compare-title">
+    <h2 id="compare-title">Compare versions</h2>
+    <form class="row" onSubmit=${compare} aria-label="Compare versions">
+      <${Select} label="From" name="from" value=${from} onChange=${setFrom} options=${options} />
+      <${Select} label="To" name="to" value=${to} onChange=${setTo} options=${options} />
+      <button type="submit" disabled=${busy}>Compare</button>
+    </form>
+    <${ErrorLine} error=${error} />
+    ${lines &&
+    html`<p role="status">${changed === 0 ? "The two sources are the same." : `${changed} lines differ.`}</p>
+      <pre class="diff" tabindex="0" aria-label="Differences">${lines.map(
+        ([op, line]) => html`<span class=${{ "+": "added", "-": "removed", " ": "kept" }[op]}>${op} ${line}</span>`,
+      )}</pre>`}
   </section>`;
 }
 
