@@ -65,7 +65,7 @@ export class Kii {
   }
 
   /** One request; resolves to {status, headers, data}, rejects with a KiiError. */
-  async request(method, path, { json, text, type, headers = {} } = {}) {
+  async request(method, path, { json, text, file, type, headers = {}, blob = false } = {}) {
     const init = {
       method,
       headers: {
@@ -78,12 +78,16 @@ export class Kii {
     if (json !== undefined) {
       init.body = JSON.stringify(json);
       init.headers["Content-Type"] = type || "application/json";
+    } else if (file !== undefined) {
+      init.body = file;
+      init.headers["Content-Type"] = type || file.type || "application/octet-stream";
     } else if (text !== undefined) {
       init.body = text;
       init.headers["Content-Type"] = type || "text/plain";
     }
     const response = await fetch(this.root + path, init);
-    const data = response.status === 204 ? null : await parse(response);
+    if (blob && response.ok) return { status: response.status, headers: response.headers, data: await response.blob() };
+    const data = response.status === 204 || method === "HEAD" ? null : await parse(response);
     if (!response.ok) throw new KiiError(response.status, data);
     return { status: response.status, headers: response.headers, data };
   }

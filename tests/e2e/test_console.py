@@ -71,6 +71,35 @@ def _sign_in_to_demo(page: Any, stack: Stack) -> None:
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
 
 
+def _put_state(stack: Stack, thing_id: str, state: dict[str, Any]) -> None:
+    import json
+    import urllib.request
+
+    c = stack.credentials
+
+    def call(url: str, body: dict[str, Any], headers: dict[str, str], method: str = "POST") -> Any:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json", **headers},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"null")
+
+    token = call(
+        f"{stack.base_url}/api/oauth2/token",
+        {"client_id": c["clientID"], "client_secret": c["clientSecret"]},
+        {"X-Kii-AppID": c["appID"]},
+    )["access_token"]
+    call(
+        f"{stack.base_url}/thing-if/apps/{c['appID']}/targets/thing:{thing_id}/states",
+        state,
+        {"Authorization": f"Bearer {token}"},
+        "PUT",
+    )
+
+
 def _go(page: Any, view: str) -> None:
     page.get_by_role("navigation", name="Views").get_by_role("link", name=view, exact=True).click()
 
@@ -140,6 +169,10 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     page.get_by_label("Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill("UserID:ANONYMOUS_USER")
     page.get_by_role("button", name="Grant").click()
     expect(acl).to_contain_text("UserID:ANONYMOUS_USER")
+    page.get_by_label("Upload a body", exact=True).set_input_files(
+        files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"}]
+    )
+    expect(page.get_by_role("status", name="Body")).to_contain_text("text/plain, 5 bytes")
     page.screenshot(path=str(shots / "data.png"), full_page=True)
 
     # Executions: the hook's run, with its log line.
@@ -187,10 +220,15 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     _go(page, "Users and groups")
     page.get_by_label("Login name", exact=True).fill("alice")
     page.get_by_label("Password", exact=True).fill("pass1234")
+    page.get_by_label("Email (optional)", exact=True).fill("alice@example.com")
     page.get_by_role("button", name="Create user").click()
     created = page.get_by_role("status").filter(has_text="Created user")
     expect(created).to_be_visible()
     user_id = created.locator("code").inner_text()
+    page.get_by_role("button", name="Show codes sent").click()
+    codes = page.get_by_role("table", name="Codes sent")
+    expect(codes).to_contain_text("email-verification")
+    expect(codes).to_contain_text("alice@example.com")
 
     _go(page, "Things")
     page.get_by_label("Vendor thing ID", exact=True).fill("lamp-1")
@@ -205,6 +243,10 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     commands = page.get_by_role("list", name="Commands")
     expect(commands).to_contain_text(command_id)
     expect(commands).to_contain_text("turnPower")
+    # The thing reports a state (here over REST, as the admin): the open view shows it unasked.
+    thing_id = page.get_by_role("heading", name=re.compile("^Thing th\\.")).locator("code").inner_text()
+    _put_state(stack, thing_id, {"power": True, "brightness": 80})
+    expect(page.get_by_label("State", exact=True)).to_contain_text('"brightness": 80')
     page.screenshot(path=str(shots / "things.png"))
 
     # Overview: the runs so far, by status and trigger.

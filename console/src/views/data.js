@@ -2,7 +2,7 @@
 // each object's JSON to view, edit or delete, and new objects.
 import { useEffect, useState } from "preact/hooks";
 import { bucketPath, formatTime, pretty } from "../api.js";
-import { ErrorLine, Field, Select, TextArea, html, parseJSON, useAction } from "../ui.js";
+import { ErrorLine, Field, Select, TextArea, html, parseJSON, useAction, useId } from "../ui.js";
 
 const PAGE = 20;
 const OPERATORS = [
@@ -232,7 +232,70 @@ function ObjectEditor({ kii, path, object, onChanged }) {
       </div>
     </form>
     <${ErrorLine} error=${error} />
+    <${ObjectBody} kii=${kii} objectPath=${objectPath} key=${`body-${objectPath}`} />
     <${ObjectAcl} kii=${kii} objectPath=${objectPath} key=${objectPath} />
+  </section>`;
+}
+
+/** The object's body (Kii's binary attachment): its type and size, download, upload, delete. */
+function ObjectBody({ kii, objectPath }) {
+  const [body, setBody] = useState(undefined); // undefined: not looked at yet; null: none
+  const [run, busy, error] = useAction();
+  const fileID = useId("body-file");
+  const bodyPath = `${objectPath}/body`;
+
+  // The first byte only (a Range request): its type and, from Content-Range, its size. (Not
+  // HEAD: chalice local answers a HEAD with two Content-Length headers, which browsers refuse.)
+  async function look() {
+    try {
+      const { status, headers, data } = await kii.request("GET", bodyPath, { blob: true, headers: { Range: "bytes=0-0" } });
+      const range = /\/(\d+)$/.exec(headers.get("content-range") || "");
+      const size = status === 206 && range ? Number(range[1]) : data.size;
+      setBody({ type: headers.get("content-type"), size });
+    } catch (e) {
+      if (e.status === 404) setBody(null);
+      else if (e.status === 416) setBody({ type: "empty", size: 0 });
+      else throw e;
+    }
+  }
+  useEffect(() => {
+    run(look);
+  }, []);
+  async function upload(e) {
+    const file = e.currentTarget.files[0];
+    if (file) await run(async () => {
+      await kii.request("PUT", bodyPath, { file });
+      await look();
+    });
+  }
+  async function download() {
+    await run(async () => {
+      const { data } = await kii.request("GET", bodyPath, { blob: true });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(data);
+      link.download = objectPath.split("/").pop();
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    });
+  }
+  async function remove() {
+    await run(async () => {
+      await kii.request("DELETE", bodyPath);
+      setBody(null);
+    });
+  }
+  return html`<section aria-labelledby="body-title">
+    <h3 id="body-title">Body</h3>
+    ${body === null && html`<p class="empty">No body.</p>`}
+    ${body &&
+    html`<p role="status" aria-label="Body">${body.type}, ${body.size} bytes
+      <button type="button" onClick=${download} disabled=${busy}>Download</button>
+      <button type="button" class="danger" onClick=${remove} disabled=${busy}>Delete body</button></p>`}
+    <div class="field">
+      <label for=${fileID}>Upload a body</label>
+      <input id=${fileID} type="file" onChange=${upload} disabled=${busy} />
+    </div>
+    <${ErrorLine} error=${error} />
   </section>`;
 }
 

@@ -4,6 +4,8 @@ import { useEffect, useState } from "preact/hooks";
 import { formatTime, pretty } from "../api.js";
 import { ErrorLine, Field, Json, TextArea, html, parseJSON, useAction } from "../ui.js";
 
+const LIVE_MS = 3000;
+
 export function ThingsView({ kii }) {
   const [ref, setRef] = useState("");
   const [thing, setThing] = useState(null);
@@ -69,6 +71,18 @@ function Thing({ kii, thing }) {
   }
   useEffect(() => {
     refresh();
+  }, []);
+  // Live while open: the state and the commands are read again every few seconds.
+  useEffect(() => {
+    const timer = setInterval(async () => {
+      try {
+        setState(await kii.find(`${target}/states`));
+        setCommands((await kii.get(`${target}/commands`)).commands || []);
+      } catch {
+        // the next tick, or Refresh, says what went wrong
+      }
+    }, LIVE_MS);
+    return () => clearInterval(timer);
   }, []);
   useEffect(() => {
     if (!issuer && owners && owners.users && owners.users.length) setIssuer(`user:${owners.users[0]}`);

@@ -1,6 +1,7 @@
 // Users and groups: find a user (by ID, LOGIN_NAME:, EMAIL: or PHONE:), create one, disable
 // or enable, delete; a user's groups, a group's members, create a group.
 import { useState } from "preact/hooks";
+import { formatTime } from "../api.js";
 import { ErrorLine, Field, Json, html, useAction } from "../ui.js";
 
 export function UsersView({ kii }) {
@@ -8,7 +9,31 @@ export function UsersView({ kii }) {
     <${FindUser} kii=${kii} />
     <${CreateUser} kii=${kii} />
     <${Groups} kii=${kii} />
+    <${CodesSent} kii=${kii} />
   </div>`;
+}
+
+/** What the notifier sent: verification and reset codes (karakuri's GET …/notifications). */
+function CodesSent({ kii }) {
+  const [sent, setSent] = useState(null);
+  const [run, busy, error] = useAction();
+  const load = () => run(async () => setSent((await kii.get(`${kii.app}/notifications`)).notifications || []));
+  return html`<section aria-labelledby="codes-title">
+    <h2 id="codes-title">Codes sent</h2>
+    <p>Verification and password-reset codes the app sent (docs/users-and-groups.md).</p>
+    <button type="button" onClick=${load} disabled=${busy}>${sent ? "Refresh" : "Show codes sent"}</button>
+    <${ErrorLine} error=${error} />
+    ${sent &&
+    (sent.length === 0
+      ? html`<p class="empty">None sent.</p>`
+      : html`<table aria-label="Codes sent">
+          <thead><tr><th scope="col">Sent</th><th scope="col">User</th><th scope="col">Purpose</th><th scope="col">To</th><th scope="col">Code</th></tr></thead>
+          <tbody>${[...sent].reverse().map(
+            (n) => html`<tr><td>${formatTime(n.sentAt)}</td><td><code>${n.userID}</code></td><td>${n.purpose}</td>
+              <td>${n.channel}: ${n.to}</td><td><code>${n.code}</code></td></tr>`,
+          )}</tbody>
+        </table>`)}
+  </section>`;
 }
 
 function FindUser({ kii }) {
