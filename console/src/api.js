@@ -7,6 +7,9 @@ export function siteRoot(pathname = location.pathname) {
   return at >= 0 ? pathname.slice(0, at) : "";
 }
 
+/** Fired on window when the API no longer takes the console's token. */
+export const SIGNED_OUT = "karakuri-console-signed-out";
+
 export class KiiError extends Error {
   constructor(status, body) {
     const code = (body && body.errorCode) || `HTTP_${status}`;
@@ -88,6 +91,10 @@ export class Kii {
     const response = await fetch(this.root + path, init);
     if (blob && response.ok) return { status: response.status, headers: response.headers, data: await response.blob() };
     const data = response.status === 204 || method === "HEAD" ? null : await parse(response);
+    if (response.status === 401 || (data && data.errorCode === "WRONG_TOKEN")) {
+      // The admin token expired or was revoked: the shell signs out and says so.
+      dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: new KiiError(response.status, data).message }));
+    }
     if (!response.ok) throw new KiiError(response.status, data);
     return { status: response.status, headers: response.headers, data };
   }

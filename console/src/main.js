@@ -2,7 +2,7 @@
 // (the hash names it, so the browser's back button and links work).
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Kii, demoApp, fetchToken, siteRoot } from "./api.js";
+import { Kii, SIGNED_OUT, demoApp, fetchToken, siteRoot } from "./api.js";
 import { ErrorLine, Field, html, useAction } from "./ui.js";
 import { OverviewView } from "./views/overview.js";
 import { DataView } from "./views/data.js";
@@ -24,7 +24,7 @@ const VIEWS = [
 const SESSION = "karakuri.console.session";
 const root = siteRoot();
 
-function SignIn({ onSignedIn }) {
+function SignIn({ onSignedIn, reason }) {
   const [form, setForm] = useState({ appID: "", appKey: "", clientID: "", clientSecret: "" });
   const [demo, setDemo] = useState(null);
   const [run, busy, error] = useAction();
@@ -42,6 +42,7 @@ function SignIn({ onSignedIn }) {
 
   return html`<main class="signin">
     <h1>karakuri console</h1>
+    ${reason && html`<p class="error" role="alert">Signed out: ${reason}</p>`}
     <p>Sign in with an app's admin credentials (the client ID and secret of <code>karakuri app create</code>).
       The console calls the same REST API, with the same rights, as any client.</p>
     ${demo &&
@@ -107,16 +108,26 @@ function Shell({ session, onSignOut }) {
 
 function App() {
   const [session, setSession] = useState(() => JSON.parse(sessionStorage.getItem(SESSION) || "null"));
+  const [reason, setReason] = useState(null);
+  useEffect(() => {
+    const expired = (event) => {
+      setReason(event.detail);
+      signOut();
+    };
+    addEventListener(SIGNED_OUT, expired);
+    return () => removeEventListener(SIGNED_OUT, expired);
+  }, []);
   function signedIn(value) {
     // The tab's session only: closing the tab forgets the token.
     sessionStorage.setItem(SESSION, JSON.stringify(value));
+    setReason(null);
     setSession(value);
   }
   function signOut() {
     sessionStorage.removeItem(SESSION);
     setSession(null);
   }
-  return session ? html`<${Shell} session=${session} onSignOut=${signOut} />` : html`<${SignIn} onSignedIn=${signedIn} />`;
+  return session ? html`<${Shell} session=${session} onSignOut=${signOut} />` : html`<${SignIn} onSignedIn=${signedIn} reason=${reason} />`;
 }
 
 const mount = document.getElementById("root");

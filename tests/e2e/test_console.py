@@ -286,3 +286,18 @@ def test_console_moves_between_views_with_the_keyboard(page: Any, stack: Stack) 
     page.keyboard.press("Enter")
     expect(link).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Live", exact=True)).to_be_visible()
+
+
+def test_console_signs_out_when_the_api_no_longer_takes_its_token(page: Any, stack: Stack) -> None:
+    from playwright.sync_api import expect
+
+    _sign_in_to_demo(page, stack)
+    page.evaluate(
+        """() => {
+          const key = "karakuri.console.session";
+          sessionStorage.setItem(key, JSON.stringify({...JSON.parse(sessionStorage.getItem(key)), token: "revoked"}));
+        }"""
+    )
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text("Signed out")
+    expect(page.get_by_role("button", name="Sign in to the demo app")).to_be_visible()

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatTime, pretty } from "../api.js";
 import { lineDiff } from "../diff.js";
+import { Source } from "../syntax.js";
 import { ErrorLine, Field, Json, Select, TextArea, html, parseJSON, useAction, useId } from "../ui.js";
 
 export function ServerCodeView({ kii }) {
@@ -72,7 +73,7 @@ function Version({ kii, versionID }) {
     <h2 id="version-title">Version <code>${versionID}</code></h2>
     <${ErrorLine} error=${error} />
     <h3>Source</h3>
-    <pre class="source" tabindex="0" aria-label="Source">${source}</pre>
+    <${Source} source=${source} label="Source" />
     <h3>Hook config</h3>
     ${hooks === null ? html`<p class="empty">No hook config.</p>` : html`<${Json} value=${hooks} label="Hook config" />`}
   </section>`;
