@@ -2,7 +2,7 @@
 // default: `chalice package` ships it with the rest of chalicelib). No external requests at
 // run time: every script and style is in the bundle.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,4 +21,10 @@ await build({
   logLevel: "warning",
 });
 copyFileSync(join(here, "index.html"), join(out, "index.html"));
+// The bundled packages' licenses (MIT), served beside the bundle at /console/licenses.txt.
+const licenses = ["preact", "htm"].map((name) => {
+  const { version } = JSON.parse(readFileSync(join(here, "node_modules", name, "package.json"), "utf8"));
+  return `${name} ${version}\n\n${readFileSync(join(here, "node_modules", name, "LICENSE"), "utf8")}`;
+});
+writeFileSync(join(out, "licenses.txt"), licenses.join("\n\n"));
 console.log(`console built into ${out}`);

@@ -65,6 +65,7 @@ function SignIn({ onSignedIn, reason }) {
       <button type="submit" class="primary" disabled=${busy}>Sign in</button>
       <${ErrorLine} error=${error} />
     </form>
+    <p class="fineprint"><a href="console/licenses.txt">Licenses of the bundled packages</a></p>
   </main>`;
 }
 
