@@ -171,6 +171,7 @@ class EmbeddedStack:
                 "",
                 "  karakuri local stack",
                 f"  API          {self.api_url}",
+                f"  console      {self.base_url}/console (docs/console.md)",
                 f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.api_url}')",
                 f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",

@@ -243,6 +243,9 @@ row(f"GET {A}/installations")
 row(f"GET {A}/installations/{{installationRef}}")
 row(f"DELETE {A}/installations/{{installationRef}}")
 row(f"GET {A}/notifications")
+# the developer console's files (docs/console.md): public, as any web page
+row("GET /console", content_type=None)
+row("GET /console/{asset}", content_type=None, asset="console.js")
 # server code and hooks
 row(f"POST {A}/server-code", "function f(p, c) { return 2; }", JS)
 row(f"GET {A}/server-code/versions")
@@ -489,6 +492,8 @@ EXPECTED: dict[str, str] = {
     "PUT /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/{switch}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /console": "ok ok ok ok ok ok ok ok ok ok",
+    "GET /console/{asset}": "ok ok ok ok ok ok ok ok ok ok",
 }
 # fmt: on
 
