@@ -19,6 +19,7 @@ from chalicelib.api import (
     servercode,
     thingif,
     things,
+    topics,
     users,
 )
 from chalicelib.dispatcher import devices, hooks, schedule
@@ -42,6 +43,7 @@ for blueprint in (
     notifications.bp,
     servercode.bp,
     thingif.bp,
+    topics.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -17,6 +17,7 @@ from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -51,6 +52,7 @@ from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
 from chalicelib.services.thingif import ThingIFService
 from chalicelib.services.things import ThingService
@@ -75,6 +77,7 @@ class Container:
     hooks: HookStore
     thingif: ThingIFService
     bodies: BodyService
+    push: PushService
     _runner: Runner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -86,6 +89,7 @@ class Container:
                 host = Host(
                     self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings)
                 )
+                host.push = self.push
                 executor = Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
                 self._runner = Runner(self.servercode, self.auth, executor)
             return self._runner
@@ -192,6 +196,8 @@ def build(
     )
     things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
     objects = ObjectService(object_store, user_store, group_store, clock, things)
+    installation_store = TableInstallationStore(table, codec)
+    push_log = TablePushLog(table)
     return Container(
         settings=settings,
         table=table,
@@ -202,9 +208,7 @@ def build(
         groups=GroupService(group_store, user_store, clock, object_store),
         objects=objects,
         things=things,
-        installations=InstallationService(
-            TableInstallationStore(table, codec), user_store, thing_store, clock
-        ),
+        installations=InstallationService(installation_store, user_store, thing_store, clock),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
@@ -215,6 +219,9 @@ def build(
             things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
+        push=PushService(
+            TableTopicStore(table, codec), objects, installation_store, push_log, RecordingSender(), clock
+        ),
     )
 
 
@@ -241,6 +248,8 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
         else None
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
+    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
+        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)  # type: ignore[arg-type]
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.dispatcher import push
 from chalicelib.dispatcher.runs import claim, parsed_config, run_claimed, stale_after_ms
 from chalicelib.dispatcher.stream import handle_batch, log_event
 from chalicelib.dispatcher.triggers import TriggerEvaluator
@@ -144,4 +145,4 @@ def dispatch(batch: Mapping[str, Any], services: Container) -> dict[str, Any]:
         stale_ms,
         consumer.activation_at,
     )
-    return handle_batch(batch, services.records, consumer.consume)
+    return handle_batch(batch, services.records, push.consumer(services, consumer.consume))

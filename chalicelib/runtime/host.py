@@ -27,6 +27,7 @@ from chalicelib.errors import InvalidInputData, KiiError, OperationNotAllowed
 from chalicelib.services.auth import AuthService, login_identity
 from chalicelib.services.groups import GroupService, group_json
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.push import PushService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
 
@@ -117,6 +118,7 @@ class Host:
     things: ThingService
     outbound: Outbound | None = None
     max_http_seconds: float = 20.0
+    push: PushService | None = None  # topics and push (set by wiring)
 
     def perform(self, session: Session, request: Any) -> dict[str, Any]:
         request_id = request.get("id") if isinstance(request, dict) else None
