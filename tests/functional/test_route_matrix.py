@@ -241,6 +241,12 @@ row(f"GET {A}/installations")
 row(f"GET {A}/installations/{{installationRef}}")
 row(f"DELETE {A}/installations/{{installationRef}}")
 row(f"GET {A}/notifications")
+# topics and push (docs/push.md)
+for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"):
+    row(f"PUT {A}{_scope}/topics/{{topicID}}", topicID="topic2")
+    row(f"POST {A}{_scope}/topics/{{topicID}}/push/messages", {"data": {"m": 1}})
+    row(f"PUT {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
+    row(f"DELETE {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
 # server code and hooks
 row(f"POST {A}/server-code", "function f(p, c) { return 2; }", JS)
 row(f"GET {A}/server-code/versions")
@@ -485,6 +491,76 @@ EXPECTED: dict[str, str] = {
     "PUT /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/{switch}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
+    # topics and push (docs/push.md)
+    "DELETE /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}": "401 401 403 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 403 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics": "401 401 ok 403 ok 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/push/deliveries": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/topics": "401 401 ok ok ok ok ok ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}": "401 401 ok ok ok ok ok ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/acl": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 403 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "HEAD /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/topics/{topicID}": "401 401 ok ok ok ok ok ok 403 403",
+    "HEAD /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 403 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "POST /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/messages": "401 401 ok 403 ok 403 403 ok WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/messages": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /api/apps/{appID}/topics/{topicID}/push/messages": "401 401 403 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/messages": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
 }
 # fmt: on
 
