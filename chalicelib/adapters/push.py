@@ -289,3 +289,19 @@ class SnsSender:
             with self._lock:
                 self._endpoints[(platform_arn, token)] = known
         return known
+
+
+@dataclass
+class RecordingPublisher:
+    """The in-memory twin of the MQTT publishers (the local broker, AWS IoT): what was
+    published to which topic, in order."""
+
+    published: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None:
+        from chalicelib.adapters.iot import command_topic
+
+        self.publish_topic(command_topic(app_id, thing_id), _json(payload).encode())
+
+    def publish_topic(self, topic: str, payload: bytes) -> None:
+        self.published.append((topic, payload))
