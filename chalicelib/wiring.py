@@ -249,7 +249,7 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
     if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
-        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)  # type: ignore[arg-type]
+        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),

@@ -28,6 +28,7 @@ from chalicelib.adapters.table import (
     VersionIs,
 )
 from chalicelib.domain.events import Event
+from chalicelib.domain.ports import PushLog
 from chalicelib.domain.push import Delivery, PushRejected, Subscriber, Target, Topic
 from chalicelib.domain.scopes import Scope
 from chalicelib.errors import (
@@ -247,7 +248,7 @@ class SnsSender:
     platform``); a device token becomes an SNS platform endpoint (made once, remembered)."""
 
     client: Any  # boto3 "sns"
-    log: TablePushLog
+    log: PushLog
     _endpoints: dict[tuple[str, str], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -392,6 +392,11 @@ class PushLog(Protocol):
     def deliveries(self, app_id: str, limit: int = 100) -> list[Delivery]:
         """Newest first."""
 
+    def platform_application(self, app_id: str, platform: str) -> str | None:
+        """The app's Amazon SNS platform application for ``GCM``, ``APNS`` or ``APNS_SANDBOX``."""
+
+    def set_platform_application(self, app_id: str, platform: str, arn: str | None) -> None: ...
+
 
 class MobilePushSender(Protocol):
     """Sends to ANDROID (FCM), IOS (APNs) and JPUSH installations: Amazon SNS mobile push in
