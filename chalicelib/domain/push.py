@@ -278,6 +278,20 @@ def _strings(values: dict[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v, separators=(",", ":")) for k, v in values.items()}
 
 
+# The builders' channel fields, by their names in APNs' ``aps`` and in FCM's message.
+APS_KEYS = {"alert": "alert", "sound": "sound", "badge": "badge", "category": "category"}
+FCM_KEYS = {
+    "collapseKey": "collapse_key",
+    "timeToLive": "time_to_live",
+    "delayWhileIdle": "delay_while_idle",
+    "restrictedPackageName": "restricted_package_name",
+}
+
+
+def _renamed(section: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {key: section[name] for name, key in names.items() if section.get(name) is not None}
+
+
 def payload(message: PushMessage, device_type: str, fields: dict[str, Any]) -> dict[str, Any]:
     """What an installation of ``device_type`` receives: the channel's data (or the common
     one) with Kii's fields; for FCM and APNs, in their envelopes."""
@@ -286,31 +300,14 @@ def payload(message: PushMessage, device_type: str, fields: dict[str, Any]) -> d
     own = section.get("data")
     data: dict[str, Any] = own if isinstance(own, dict) else message.data
     if channel == "apns":
-        aps: dict[str, Any] = {}
-        for name, key in (
-            ("alert", "alert"),
-            ("sound", "sound"),
-            ("badge", "badge"),
-            ("category", "category"),
-        ):
-            if section.get(name) is not None:
-                aps[key] = section[name]
+        aps = _renamed(section, APS_KEYS)
         if section.get("contentAvailable"):
             aps["content-available"] = 1
         if section.get("mutableContent"):
             aps["mutable-content"] = 1
         return {**data, **{APNS_KEYS.get(k, k): v for k, v in fields.items()}, "aps": aps}
     if channel == "gcm":
-        envelope: dict[str, Any] = {"data": _strings({**data, **fields})}
-        for name, key in (
-            ("collapseKey", "collapse_key"),
-            ("timeToLive", "time_to_live"),
-            ("delayWhileIdle", "delay_while_idle"),
-            ("restrictedPackageName", "restricted_package_name"),
-        ):
-            if section.get(name) is not None:
-                envelope[key] = section[name]
-        return envelope
+        return {"data": _strings({**data, **fields}), **_renamed(section, FCM_KEYS)}
     return {**data, **fields}
 
 
