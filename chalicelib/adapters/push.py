@@ -173,9 +173,9 @@ def _delivery(item: Item) -> Delivery:
 class TablePushLog:
     table: KeyValueTable
 
-    def delivery(self, app_id: str, push_id: str, installation_id: str) -> Delivery | None:
-        item = self.table.get(DATA, _delivery_key(app_id, push_id, installation_id))
-        return _delivery(item) if item else None
+    def delivered(self, app_id: str, push_id: str) -> set[str]:
+        pk = _delivery_key(app_id, push_id, "").pk
+        return {str(i["installationID"]) for i in self.table.query(DATA, pk, "INSTALLATION#")}
 
     def record(self, delivery: Delivery) -> None:
         key = _delivery_key(delivery.app_id, delivery.push_id, delivery.installation_id)

@@ -387,7 +387,9 @@ class TopicStore(Protocol):
 class PushLog(Protocol):
     """Every delivery of a push to an installation, kept for a week."""
 
-    def delivery(self, app_id: str, push_id: str, installation_id: str) -> Delivery | None: ...
+    def delivered(self, app_id: str, push_id: str) -> set[str]:
+        """The installations a push has a record for (one read, whatever the fan-out)."""
+
     def record(self, delivery: Delivery) -> None: ...
     def deliveries(self, app_id: str, limit: int = 100) -> list[Delivery]:
         """Newest first."""

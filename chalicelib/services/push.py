@@ -253,14 +253,14 @@ class PushService:
         else:
             return 0
         source = params.get("uri") if target.kind == "topic" else scope.bucket_uri(target.name)
-        made = 0
+        made, done = 0, self.log.delivered(event.app_id, event.event_id)
         for subscriber, since in self.topics.subscribers(target):
             if since > event.occurred_at:
                 continue  # subscribed after the event: delivery is late, not retroactive
             for installation in self.installations.of_owner(event.app_id, subscriber.kind, subscriber.id):
                 if not message.reaches(installation.device_type, installation.development):
                     continue
-                if self.log.delivery(event.app_id, event.event_id, installation.installation_id):
+                if installation.installation_id in done:
                     continue  # delivered before this event came again
                 body = payload(message, installation.device_type, fields)
                 status, detail = self._send(installation, body, mqtt)

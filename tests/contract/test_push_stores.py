@@ -100,10 +100,14 @@ def test_deliveries_are_kept_by_push_and_installation_newest_first(services: wir
         log.record(
             Delivery("app1", push_id, "i1", "MQTT", False, "user:u1", "kiicloud://x", {"m": at}, "SENT", at)
         )
-    found = log.delivery("app1", "p2", "i1")
-    assert found is not None and found.payload == {"m": 20} and found.status == "SENT"
-    assert log.delivery("app1", "p2", "i2") is None
-    assert [d.push_id for d in log.deliveries("app1")] == ["p3", "p2", "p1"]
+    log.record(
+        Delivery("app1", "p2", "i2", "IOS", True, "user:u2", "kiicloud://x", {}, "FAILED", 21, "no platform")
+    )
+    assert log.delivered("app1", "p2") == {"i1", "i2"} and log.delivered("app1", "p4") == set()
+    assert [d.push_id for d in log.deliveries("app1")] == ["p3", "p2", "p2", "p1"]
+    found = log.deliveries("app1")[2]
+    assert (found.installation_id, found.payload, found.status) == ("i1", {"m": 20}, "SENT")
+    assert log.deliveries("app1")[1].detail == "no platform"
     assert log.deliveries("app2") == []
 
 
