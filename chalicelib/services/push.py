@@ -253,10 +253,12 @@ class PushService:
         else:
             return 0
         source = params.get("uri") if target.kind == "topic" else scope.bucket_uri(target.name)
+        # Subscribed after the event: delivery is late, not retroactive.
+        subscribers = [s for s, since in self.topics.subscribers(target) if since <= event.occurred_at]
+        if not subscribers:
+            return 0  # most object events: one Query, nothing else
         made, done = 0, self.log.delivered(event.app_id, event.event_id)
-        for subscriber, since in self.topics.subscribers(target):
-            if since > event.occurred_at:
-                continue  # subscribed after the event: delivery is late, not retroactive
+        for subscriber in subscribers:
             for installation in self.installations.of_owner(event.app_id, subscriber.kind, subscriber.id):
                 if not message.reaches(installation.device_type, installation.development):
                     continue
