@@ -15,6 +15,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -257,3 +258,44 @@ def test_the_stacks_own_broker_delivers_to_an_installation_with_its_mqtt_endpoin
     finally:
         receiver.close()
         services.thingif.publisher = push.broker
+
+
+def test_karakuri_pushes_lists_the_deliveries_and_mobile_ones_are_recorded(push: Push) -> None:
+    user_id, token, mqtt_topic = _user(push, "lister")
+    push.call(
+        "POST",
+        f"{push.app}/installations",
+        {"deviceType": "ANDROID", "installationRegistrationID": "fcm-lister"},
+        token,
+    )
+    topic = f"{push.app}/users/{user_id}/topics/listed"
+    push.call("PUT", topic, None, token)
+    push.call("PUT", f"{topic}/push/subscriptions/users/{user_id}", None, token)
+    receiver = Receiver(push.broker.port, mqtt_topic)
+    try:
+        sent = push.call("POST", f"{topic}/push/messages", {"data": {"m": "listed"}}, token)
+        assert receiver.next()["m"] == "listed"
+    finally:
+        receiver.close()
+    credentials = push.live.stack.credentials
+    assert credentials is not None
+    karakuri = Path(sys.executable).parent / "karakuri"
+    state = str(push.live.stack.state_dir)
+    for _ in range(100):  # the ANDROID delivery is recorded right after the MQTT one
+        done = subprocess.run(
+            [str(karakuri), "pushes", "--state-dir", state, "--app", credentials.app_id],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(COMPAT.parents[1])},  # this checkout's chalicelib
+        )
+        assert done.returncode == 0, done.stderr
+        mine = [
+            d for d in json.loads(done.stdout)["deliveries"] if d["pushMessageID"] == sent["pushMessageID"]
+        ]
+        if len(mine) == 2:
+            break
+    assert {d["deviceType"]: (d["status"], d["detail"]) for d in mine} == {
+        "MQTT": ("SENT", f"mqtt:{mqtt_topic}"),
+        "ANDROID": ("SENT", "recorded"),
+    }
