@@ -199,7 +199,11 @@ class PushService:
             raise BucketNotFound(bucketID=target.name, objectScope=target.scope.object_scope())
         return "READ_OBJECTS_IN_BUCKET", bucket.acl
 
-    def _may_subscribe(self, caller: Caller, target: Target, subscriber: Subscriber) -> None:
+    def _may_subscribe(
+        self, caller: Caller, target: Target, subscriber: Subscriber, new: bool = True
+    ) -> None:
+        """Who may act for the subscriber; a new subscription also needs the right to the
+        target, but leaving one (or asking) does not: a revoked grant must not trap anyone."""
         principal = caller.principal
         if not principal.is_authenticated:
             raise Unauthorized()
@@ -214,7 +218,7 @@ class PushService:
         if not (principal.is_admin or itself):
             _refuse(principal, "A user or thing subscribes itself; the app admin subscribes anyone")
         action, acl = self._target_acl(target)
-        if not rules.allowed(self.objects.roles(caller, target.scope), action, acl):
+        if new and not rules.allowed(self.objects.roles(caller, target.scope), action, acl):
             _refuse(principal, f"{action} is not granted to this principal")
 
     def subscribe(self, caller: Caller, target: Target, subscriber: Subscriber) -> None:
@@ -222,11 +226,11 @@ class PushService:
         self.topics.subscribe(target, subscriber, self.clock.now_ms())
 
     def unsubscribe(self, caller: Caller, target: Target, subscriber: Subscriber) -> None:
-        self._may_subscribe(caller, target, subscriber)
+        self._may_subscribe(caller, target, subscriber, new=False)
         self.topics.unsubscribe(target, subscriber)
 
     def require_subscribed(self, caller: Caller, target: Target, subscriber: Subscriber) -> None:
-        self._may_subscribe(caller, target, subscriber)
+        self._may_subscribe(caller, target, subscriber, new=False)
         if not self.topics.is_subscribed(target, subscriber):
             raise PushSubscriptionNotFound()
 

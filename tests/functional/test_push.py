@@ -175,13 +175,17 @@ def test_app_scope_topics_are_the_admins_until_it_grants_rights(push: Kii) -> No
     assert push.call("PUT", f"/topics/all/push/subscriptions/users/{alice}", token=token).status == 204
     twice = push.call("PUT", f"/topics/all/push/subscriptions/users/{alice}", token=token)
     assert (twice.status, twice.body["errorCode"]) == (409, "PUSH_SUBSCRIPTION_ALREADY_EXISTS")
+    assert push.call("DELETE", grant, token=admin).status == 204
+    assert push.call("GET", f"/topics/all/push/subscriptions/users/{alice}", token=token).status == 204
     not_allowed = push.call("POST", "/topics/all/push/messages", message({"m": 1}), token, SEND)
     assert (not_allowed.status, not_allowed.body["errorCode"]) == (403, "UNAUTHORIZED")
     acl = push.call("GET", "/topics/all/acl", token=admin).body
-    assert acl == {"SUBSCRIBE_TO_TOPIC": [{"userID": "ANY_AUTHENTICATED_USER"}], "SEND_MESSAGE_TO_TOPIC": []}
+    assert acl == {"SUBSCRIBE_TO_TOPIC": [], "SEND_MESSAGE_TO_TOPIC": []}
     assert push.call("POST", "/topics/all/push/messages", message({"m": 1}), admin, SEND).status == 201
     listed = push.call("GET", "/topics", token=token).body
     assert listed == {"topics": [{"topicID": "all"}]}
+    # a revoked grant traps nobody: the subscriber still leaves
+    assert push.call("DELETE", f"/topics/all/push/subscriptions/users/{alice}", token=token).status == 204
 
 
 def test_subscriptions_and_topics_answer_kii_errors(push: Kii) -> None:
