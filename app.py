@@ -3,6 +3,7 @@ blueprints and its Lambda entry points."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Rate
@@ -11,6 +12,7 @@ from chalicelib import config, wiring
 from chalicelib.api import (
     bodies,
     buckets,
+    console,
     groups,
     http,
     installations,
@@ -23,6 +25,7 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.dispatcher import devices, hooks, schedule
+from chalicelib.dispatcher import executor as runs
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -44,6 +47,7 @@ for blueprint in (
     servercode.bp,
     thingif.bp,
     topics.bp,
+    console.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -52,14 +56,41 @@ for blueprint in (
     stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON", name="dispatcher"
 )
 def dispatcher(event: Any) -> dict[str, Any]:
+    """The events stream: resolves, claims and enqueues executions (docs/hooks.md)."""
     batch = event.to_dict() if hasattr(event, "to_dict") else event
-    return hooks.dispatch(batch, wiring.container())
+    services = wiring.container()
+    return hooks.dispatch(
+        batch,
+        services.executions,
+        services.hooks,
+        services.thingif,
+        services.records,
+        _remaining(event),
+        push=services.push,
+    )
+
+
+@app.lambda_function(name="executor")
+def executor(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The executions queue: runs hooks, scheduled jobs and Thing-IF triggers (docs/hooks.md)."""
+    return runs.run_messages(event, wiring.container().executions, _remaining(context))
+
+
+def _remaining(source: Any) -> Callable[[], int] | None:
+    """The Lambda context's clock (of a Chalice event, or the context itself); None outside."""
+    context = getattr(source, "context", source)
+    return getattr(context, "get_remaining_time_in_millis", None)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
 def scheduler(event: Any) -> dict[str, Any]:
     """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
-    return schedule.tick(wiring.container())
+    return tick()
+
+
+def tick() -> dict[str, Any]:
+    services = wiring.container()
+    return schedule.tick(services.executions, services.hooks, services.thingif)
 
 
 @app.lambda_function(name="device")
@@ -75,12 +106,13 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import gateway_patches, health
+    from chalicelib.local import demo, gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
-    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
+    app.register_blueprint(demo.bp)
+    start_embedded_stack(lambda batch: dispatcher(batch, None), tick)
 else:
     import sys
 

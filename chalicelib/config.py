@@ -36,6 +36,9 @@ class Settings:
     state_dir: str = ".karakuri"
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
+    # How the local stack reaches its embedded DynamoDB: "direct" (moto's request handler, no
+    # botocore round trip: adapters/moto_direct.py) or "boto3" (as other processes do).
+    local_dynamodb: str = "direct"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
     refresh_token_ttl_seconds: int = 180 * 24 * 3600
@@ -64,6 +67,13 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000/api"
     # How long hook execution records are kept.
     execution_retention_seconds: int = 7 * 24 * 3600
+    # The executions queue (SQS; infra/template.json): the stream consumer and the scheduler
+    # enqueue executions there and the executor Lambda runs them. Unset: the local stack's
+    # in-process pool, or inline without one (docs/hooks.md).
+    executions_queue_url: str | None = None
+    # The local stack's executor pool: at most this many executions at once (each app at most
+    # script_workers_per_app of them).
+    local_executors: int = 16
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -92,6 +102,7 @@ class Settings:
             sns_push=env.get("KARAKURI_SNS_PUSH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
+            local_dynamodb=env.get("KARAKURI_LOCAL_DYNAMODB", "direct"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),
             scrypt_log2_n=num("KARAKURI_SCRYPT_LOG2_N", 17),
@@ -108,6 +119,8 @@ class Settings:
             outbound_deny=env.get("KARAKURI_OUTBOUND_DENY", ""),
             outbound_max_response_bytes=num("KARAKURI_OUTBOUND_MAX_RESPONSE_BYTES", 5 * 1024 * 1024),
             execution_retention_seconds=num("KARAKURI_EXECUTION_RETENTION", 7 * 24 * 3600),
+            executions_queue_url=env.get("KARAKURI_EXECUTIONS_QUEUE_URL") or None,
+            local_executors=num("KARAKURI_LOCAL_EXECUTORS", 16),
             base_url=env.get("KARAKURI_BASE_URL")
             or f"http://{env.get('KARAKURI_LOCAL_HOST', '127.0.0.1')}:{num('KARAKURI_LOCAL_PORT', 8000)}/api",
         )

@@ -20,6 +20,7 @@ from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
 from chalicelib.local import console, moto_patches, persist
 from chalicelib.local.broker import LocalBroker
+from chalicelib.local.executors import ExecutorPool
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
@@ -52,6 +53,7 @@ class EmbeddedStack:
         self.aws_port = settings.local_aws_port if aws_port is None else aws_port
         self.credentials: AppCredentials | None = None
         self.pump: StreamPump | None = None
+        self.executors: ExecutorPool | None = None
         self._moto: Any = None
         self._mock: Any = None
         self._wake = threading.Event()
@@ -84,14 +86,24 @@ class EmbeddedStack:
         wiring.provision_bodies_bucket(inside)  # object bodies (S3)
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
-        services = wiring.build_for_aws(inside)
+        # This process reaches its moto through moto's handlers (adapters/moto_direct.py) unless
+        # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
+        direct = inside.local_dynamodb != "boto3"
+        services = wiring.build_for_aws(inside, direct_moto=direct)
         wiring.use(services)
+        # Executions run from a pool per app, as from the executions queue in AWS.
+        self.executors = ExecutorPool(
+            lambda order: services.executions.execute(order),
+            self.settings.local_executors,
+            self.settings.script_workers_per_app,
+        ).start()
+        services.queue = self.executors
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
         self._wake = threading.Event()
         moto_patches.on_write(self._wake)
-        reader = wiring.stream_reader(inside, events_arn)
+        reader = wiring.stream_reader(inside, events_arn, direct_moto=direct)
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
@@ -159,6 +171,7 @@ class EmbeddedStack:
                 "",
                 "  karakuri local stack",
                 f"  API          {self.api_url}",
+                f"  console      {self.base_url}/console (docs/console.md)",
                 f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.api_url}')",
                 f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",
@@ -185,6 +198,9 @@ class EmbeddedStack:
         if self.pump is not None:
             self.pump.stop()
             moto_patches.forget(self._wake)
+        if self.executors is not None:
+            self.executors.stop()
+            self.executors = None
         if self.executions is not None:
             self.executions.stop()
         if self.persistence is not None:
