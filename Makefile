@@ -119,4 +119,5 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py
+	$(BIN)/python bench/push.py
 	$(BIN)/python bench/scale.py
