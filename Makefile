@@ -139,5 +139,6 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py
+	$(BIN)/python bench/push.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/telemetry.py

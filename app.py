@@ -21,6 +21,7 @@ from chalicelib.api import (
     servercode,
     thingif,
     things,
+    topics,
     users,
 )
 from chalicelib.dispatcher import devices, hooks, schedule
@@ -53,6 +54,7 @@ for blueprint in (
     notifications.bp,
     servercode.bp,
     thingif.bp,
+    topics.bp,
     console.bp,
 ):
     app.register_blueprint(blueprint)
@@ -66,7 +68,13 @@ def dispatcher(event: Any) -> dict[str, Any]:
     batch = event.to_dict() if hasattr(event, "to_dict") else event
     services = wiring.container()
     return hooks.dispatch(
-        batch, services.executions, services.hooks, services.thingif, services.records, _remaining(event)
+        batch,
+        services.executions,
+        services.hooks,
+        services.thingif,
+        services.records,
+        _remaining(event),
+        push=services.push,
     )
 
 

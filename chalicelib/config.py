@@ -30,6 +30,9 @@ class Settings:
     local_mqtt_port: int = 1883
     # Publish Thing-IF commands through AWS IoT Core (set by the template in AWS).
     iot_publish: bool = False
+    # Send ANDROID/IOS push through Amazon SNS mobile push (set by the template in AWS); the
+    # local stack records them instead (docs/push.md).
+    sns_push: bool = False
     state_dir: str = ".karakuri"
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
@@ -98,6 +101,7 @@ class Settings:
             local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
+            sns_push=env.get("KARAKURI_SNS_PUSH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
             local_dynamodb=env.get("KARAKURI_LOCAL_DYNAMODB", "direct"),

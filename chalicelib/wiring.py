@@ -17,6 +17,7 @@ from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
 from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
@@ -55,6 +56,7 @@ from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
 from chalicelib.services.thingif import ThingIFService
 from chalicelib.services.things import ThingService
@@ -80,6 +82,7 @@ class Container:
     thingif: ThingIFService
     bodies: BodyService
     execution_store: ExecutionStore
+    push: PushService
     _runner: ServerCodeRunner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executions: Executions | None = field(default=None, repr=False)
@@ -97,6 +100,7 @@ class Container:
 
     def script_executor(self) -> Executor:
         host = Host(self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings))
+        host.push = self.push
         return Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
 
     def use_runner(self, runner: ServerCodeRunner | None) -> None:
@@ -231,6 +235,8 @@ def build(
     )
     things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
     objects = ObjectService(object_store, user_store, group_store, clock, things)
+    installation_store = TableInstallationStore(table, codec)
+    push_log = TablePushLog(table)
     return Container(
         settings=settings,
         table=table,
@@ -241,9 +247,7 @@ def build(
         groups=GroupService(group_store, user_store, clock, object_store),
         objects=objects,
         things=things,
-        installations=InstallationService(
-            TableInstallationStore(table, codec), user_store, thing_store, clock
-        ),
+        installations=InstallationService(installation_store, user_store, thing_store, clock),
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
@@ -255,6 +259,9 @@ def build(
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
         execution_store=execution_store,
+        push=PushService(
+            TableTopicStore(table, codec), objects, installation_store, push_log, RecordingSender(), clock
+        ),
     )
 
 
@@ -286,6 +293,8 @@ def build_for_aws(
         else None
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
+    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
+        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
     if settings.iot_publish:
         services.thingif.publisher = IotDataPublisher(

@@ -166,6 +166,17 @@ def test_only_the_stream_consumer_and_the_scheduler_enqueue_and_only_the_executo
     assert "s3:GetObject" not in _actions(merged, "Dispatcher") | _actions(merged, "Device")
 
 
+def test_only_the_dispatcher_delivers_push_through_sns_and_installation_topics(
+    merged: dict[str, Any],
+) -> None:
+    for function in FUNCTIONS:
+        assert ("sns:Publish" in _actions(merged, function)) == (function == "Dispatcher")
+    variables = merged["Resources"]["Dispatcher"]["Properties"]["Environment"]["Variables"]
+    assert variables["KARAKURI_SNS_PUSH"] == "1"
+    topics = next(s for s in _statements(merged, "Dispatcher") if s["Sid"] == "DeviceAndInstallationTopics")
+    assert topics["Resource"]["Fn::Sub"].endswith(":${AWS::AccountId}:topic/*")
+
+
 def test_tables_survive_a_stack_deletion(merged: dict[str, Any]) -> None:
     for name in ("DataTable", "EventsTable"):
         table = merged["Resources"][name]
