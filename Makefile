@@ -16,7 +16,7 @@ export FAKETIME_DONT_FAKE_MONOTONIC = 1
 # ...and Python's time.sleep, which that setting breaks, is mended there (tests/timeshift).
 export PYTHONPATH := $(CURDIR)/tests/timeshift$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package bench clean vendor console browser
+.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package deploy deploy-bucket bench clean vendor console browser
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
@@ -100,11 +100,31 @@ typecheck: $(BIN)/.installed
 requirements: $(BIN)/.installed
 	$(BIN)/python scripts/requirements.py > requirements.txt
 
-# The merged CloudFormation/SAM template must pass cfn-lint.
+# The merged SAM template and its expansion into plain CloudFormation (what AWS deploys: a
+# function's timeout or an event source's retries are checked only there) must pass cfn-lint.
 package: $(BIN)/.installed vendor console
 	rm -rf build/package
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage dev --merge-template infra/template.json build/package
-	$(BIN)/cfn-lint build/package/sam.json
+	$(BIN)/python scripts/sam_template.py build/package/sam.json build/package/expanded.json
+	$(BIN)/cfn-lint build/package/sam.json build/package/expanded.json
+
+# The one way to deploy (docs/operations.md): the stack is named after STAGE; BUCKET is an S3
+# bucket of yours in the target region for the code zip and the template (both too large to
+# send inline). PARAMETERS="Tracing=Active LogRetentionDays=90" overrides template parameters.
+# `chalice deploy` is refused: it cannot create the template's tables, queues and mappings.
+STAGE ?= dev
+BUCKET ?=
+PARAMETERS ?=
+deploy: deploy-bucket package
+	aws cloudformation package --template-file build/package/sam.json --s3-bucket $(BUCKET) \
+		--s3-prefix karakuri/$(STAGE) --use-json --output-template-file build/package/packaged.json
+	aws cloudformation deploy --template-file build/package/packaged.json --stack-name $(STAGE) \
+		--s3-bucket $(BUCKET) --s3-prefix karakuri/$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		--no-fail-on-empty-changeset $(if $(PARAMETERS),--parameter-overrides $(PARAMETERS))
+	aws cloudformation describe-stacks --stack-name $(STAGE) --query 'Stacks[0].Outputs' --output table
+
+deploy-bucket:
+	@test -n "$(BUCKET)" || { echo "make deploy needs BUCKET=NAME: an S3 bucket of yours in the target region (aws s3 mb s3://NAME)"; exit 2; }
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
@@ -121,3 +141,4 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/thingif.py
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/telemetry.py

@@ -35,6 +35,14 @@ app = Chalice(app_name="karakuri")
 http.binary_everywhere(app)  # object bodies are bytes of any content type
 # Chalice owns the "karakuri" logger (its app name); every chalicelib logger is a child of it.
 app.log.setLevel(config.settings().log_level)
+
+
+@app.middleware("all")
+def telemetry(event: Any, get_response: Any) -> Any:
+    """Every entry point's logs and metrics (docs/operations.md)."""
+    return wiring.observe(event, get_response)
+
+
 for blueprint in (
     oauth.bp,
     users.bp,
@@ -116,7 +124,9 @@ if config.settings().embedded_stack:
 else:
     import sys
 
-    from chalicelib.local.hints import plain_chalice_local_hint
+    from chalicelib.local.hints import chalice_deploy_refusal, plain_chalice_local_hint
 
+    if refusal := chalice_deploy_refusal(sys.argv):
+        raise SystemExit(refusal)
     if hint := plain_chalice_local_hint(sys.argv):
         print(hint, file=sys.stderr, flush=True)

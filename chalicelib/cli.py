@@ -19,6 +19,8 @@
     karakuri logs [--tail] [--level L] [--num N]
     karakuri executions list [--endpoint E] [--trigger T] [--status S] | get ID
     karakuri events redrive --stage S [--queue-url URL]   re-run what reached the dead-letter queue
+    karakuri events dlq list | show ID | redrive [--queue stream|executions] --stage S
+                                               the dead-letter queues (docs/operations.md)
 
 Server-code commands and logs use the public REST API with the app's client credentials
 (locally: from .karakuri/local-app.json), like Kii's own command-line tools.
@@ -357,30 +359,94 @@ def executions_get(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
-    """Re-runs the batches the dispatcher gave up on (the stage's dead-letter queue)."""
-    from chalicelib.dispatcher import hooks, redrive
+    """Re-runs the batches the dispatcher gave up on (the stage's stream dead-letter queue);
+    `karakuri events dlq redrive --queue stream` does the same."""
+    settings, outputs, sqs = _dead_letter_queues(args)
+    return _redrive_stream(settings, sqs, args.queue_url or outputs["EventsDeadLetterQueueUrl"], args.limit)
 
-    if not args.stage:
-        raise SystemExit("The local stack has no dead-letter queue (failed records are logged): pass --stage")
-    settings, _ = _settings(args)
-    queue_url = args.queue_url
-    if not queue_url:
-        stack = wiring.aws_client("cloudformation", settings).describe_stacks(StackName=args.stage)["Stacks"][
-            0
-        ]
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        queue_url = outputs["EventsDeadLetterQueueUrl"]
+
+def _redrive_stream(settings: config.Settings, sqs: Any, queue_url: str, limit: int) -> dict[str, Any]:
+    """The stream dead-letter queue's batches to the dispatcher again: from the stream while
+    it holds them, then from the events table."""
+    from chalicelib.dispatcher import dead_letters, hooks
+
     services = wiring.build_for_aws(settings)
-    report = redrive.redrive(
-        wiring.aws_client("sqs", settings),
+    return dead_letters.redrive_stream(
+        sqs,
         wiring.aws_client("dynamodbstreams", settings),
         queue_url,
         lambda batch: hooks.dispatch(
             batch, services.executions, services.hooks, services.thingif, services.records, push=services.push
         ),
-        args.limit,
-    )
-    return report.to_json()
+        lambda first, last: wiring.events_between(settings, first, last),
+        limit,
+    ).to_json()
+
+
+def _dead_letter_queues(args: argparse.Namespace) -> tuple[config.Settings, dict[str, str], Any]:
+    """The stage's settings, its stack's outputs and an SQS client."""
+    if not args.stage:
+        raise SystemExit(
+            "The local stack has no dead-letter queues (failed records are logged): pass --stage"
+        )
+    settings, _ = _settings(args)
+    stack = wiring.aws_client("cloudformation", settings).describe_stacks(StackName=args.stage)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return settings, outputs, wiring.aws_client("sqs", settings)
+
+
+def _queues(args: argparse.Namespace, outputs: dict[str, str]) -> dict[str, str]:
+    from chalicelib.dispatcher.dead_letters import OUTPUTS
+
+    names = [args.queue] if getattr(args, "queue", None) else list(OUTPUTS)
+    return {name: outputs[OUTPUTS[name]] for name in names if OUTPUTS[name] in outputs}
+
+
+def dlq_list(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.dispatcher import dead_letters
+
+    _, outputs, sqs = _dead_letter_queues(args)
+    found: dict[str, Any] = {}
+    for name, url in _queues(args, outputs).items():
+        letters = dead_letters.peek(sqs, name, url, args.limit)
+        found[name] = {"depth": dead_letters.depth(sqs, url), "messages": [d.summary() for d in letters]}
+    return found
+
+
+def dlq_show(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.dispatcher import dead_letters
+
+    settings, outputs, sqs = _dead_letter_queues(args)
+    for name, url in _queues(args, outputs).items():
+        for letter in dead_letters.peek(sqs, name, url, 1000):
+            if letter.message_id != args.message_id:
+                continue
+            shown = letter.to_json()
+            info = letter.body.get("DDBStreamBatchInfo") if isinstance(letter.body, dict) else None
+            window = dead_letters.arrival_window(info) if info else None
+            if window:
+                items = wiring.events_between(settings, *window)
+                shown["events"] = [
+                    {k: next(iter(item[k].values())) for k in ("eventID", "appID", "trigger", "occurredAt")}
+                    for item in items
+                ]
+            return shown
+    raise SystemExit(f"karakuri: no dead letter {args.message_id} in stage {args.stage!r}")
+
+
+def dlq_redrive(args: argparse.Namespace) -> dict[str, Any]:
+    from chalicelib.dispatcher import dead_letters
+
+    settings, outputs, sqs = _dead_letter_queues(args)
+    queues = _queues(args, outputs)
+    done: dict[str, Any] = {}
+    if "stream" in queues:
+        done["stream"] = _redrive_stream(settings, sqs, queues["stream"], args.limit)
+    if "executions" in queues:
+        done["executions"] = dead_letters.move(
+            sqs, queues["executions"], outputs["ExecutionsQueueUrl"], args.limit
+        ).to_json()
+    return done
 
 
 def logs(args: argparse.Namespace) -> str:
@@ -518,6 +584,20 @@ def parser() -> argparse.ArgumentParser:
     again.add_argument("--queue-url", help="default: the stack's EventsDeadLetterQueueUrl output")
     again.add_argument("--limit", type=int, default=100, help="at most this many messages")
     again.set_defaults(run=events_redrive)
+    dlq = events.add_parser("dlq", help="the dead-letter queues: list, show, redrive").add_subparsers(
+        dest="dlq_action", required=True
+    )
+    which = argparse.ArgumentParser(add_help=False, parents=[target])
+    which.add_argument("--queue", choices=["stream", "executions"], help="one queue (default: both)")
+    peeked = dlq.add_parser("list", parents=[which], help="what the queues hold (left in place)")
+    peeked.add_argument("--limit", type=int, default=50, help="at most this many messages per queue")
+    peeked.set_defaults(run=dlq_list)
+    shown = dlq.add_parser("show", parents=[which], help="one message, with the events it names")
+    shown.add_argument("message_id")
+    shown.set_defaults(run=dlq_show)
+    rerun = dlq.add_parser("redrive", parents=[which], help="run what the queues hold again")
+    rerun.add_argument("--limit", type=int, default=100, help="at most this many messages per queue")
+    rerun.set_defaults(run=dlq_redrive)
 
     log = commands.add_parser("logs", parents=[site], help="the developer log, like Kii's kii-logs.js")
     log.add_argument("-t", "--tail", action="store_true", help="keep printing new lines")

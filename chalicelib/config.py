@@ -51,6 +51,8 @@ class Settings:
     # Thing-IF state history: how long every uploaded state is kept (0: no history).
     state_history_retention_seconds: int = 30 * 24 * 3600
     log_level: str = "INFO"
+    # "json" in Lambda (infra/template.json): JSON log lines and CloudWatch EMF metrics.
+    log_format: str = "text"
     # Server code: the engine ("js2py", the default, or "quickjs") and Kii's 20 s limit.
     script_engine: str = "js2py"
     script_timeout_seconds: float = 20.0
@@ -111,6 +113,7 @@ class Settings:
             event_retention_seconds=num("KARAKURI_EVENT_RETENTION", 7 * 24 * 3600),
             state_history_retention_seconds=num("KARAKURI_STATE_HISTORY_RETENTION", 30 * 24 * 3600),
             log_level=env.get("KARAKURI_LOG_LEVEL", "INFO"),
+            log_format=env.get("KARAKURI_LOG_FORMAT", "text"),
             script_engine=env.get("KARAKURI_SCRIPT_ENGINE", "js2py"),
             script_timeout_seconds=float(env.get("KARAKURI_SCRIPT_TIMEOUT") or 20.0),
             script_memory_mb=num("KARAKURI_SCRIPT_MEMORY_MB", 128),

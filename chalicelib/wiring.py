@@ -396,8 +396,63 @@ def read_table(settings: config.Settings, logical: str) -> list[dict[str, Any]]:
     return scan_items(aws_client("dynamodb", settings), table_names(settings)[logical])
 
 
+def events_between(settings: config.Settings, first_ms: int, last_ms: int) -> list[dict[str, Any]]:
+    """The events table's items (DynamoDB JSON) that occurred in the window: a scan of the
+    whole table, for an operator's redrive of a range the stream no longer holds."""
+    from chalicelib.adapters.streams import scan_items
+
+    return scan_items(
+        aws_client("dynamodb", settings), settings.events_table, ("occurredAt", first_ms, last_ms)
+    )
+
+
 def write_table(settings: config.Settings, logical: str, items: list[dict[str, Any]]) -> int:
     """Puts items given as DynamoDB JSON (the local stack's import)."""
     from chalicelib.adapters.streams import put_items
 
     return put_items(aws_client("dynamodb", settings), table_names(settings)[logical], items)
+
+
+_json_logs = False
+
+
+def observe(event: Any, get_response: Any) -> Any:
+    """Chalice middleware of every entry point (app.py). Log lines carry the invocation's IDs; in
+    Lambda (``KARAKURI_LOG_FORMAT=json``) they are JSON, and each invocation but an HTTP request's
+    (API Gateway measures those) writes its metrics: duration, errors, and a batch's count,
+    failures and age (docs/operations.md)."""
+    global _json_logs
+    import logging
+    import time
+
+    from chalicelib.adapters import telemetry
+
+    http = isinstance(getattr(event, "context", None), dict)  # a Request: API Gateway's context
+    context = getattr(event, "lambda_context", None) if http else getattr(event, "context", None)
+    function = str(getattr(context, "function_name", "") or "local")
+    fields = {"function": function, "requestId": getattr(context, "aws_request_id", None)}
+    if http:
+        fields["apiRequestId"] = event.context.get("requestId")
+    else:
+        fields.update(telemetry.record_ids(event.to_dict()))
+    json_format = config.settings().log_format == "json"
+    if json_format and not _json_logs:
+        telemetry.use_json_logs(logging.getLogger("karakuri"))
+        _json_logs = True
+    with telemetry.invocation(fields):
+        if http or not json_format:
+            return get_response(event)
+        metrics = telemetry.Metrics(function, telemetry.stdout)
+        started = time.perf_counter()
+        result: Any = None
+        try:
+            result = get_response(event)
+            return result
+        except Exception:
+            metrics.add("Errors", 1)
+            raise
+        finally:
+            now = container().clock.now_ms()
+            metrics.add("Duration", round((time.perf_counter() - started) * 1000, 1), "Milliseconds")
+            telemetry.batch_metrics(metrics, event.to_dict(), result, now)
+            metrics.flush(now, {"requestId": fields["requestId"]})

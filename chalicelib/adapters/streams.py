@@ -32,10 +32,16 @@ def create_table(client: Any, name: str, properties: Mapping[str, Any]) -> str |
     return str(arn) if arn else None
 
 
-def scan_items(client: Any, name: str) -> list[dict[str, Any]]:
-    """Every item of a table, as DynamoDB JSON."""
+def scan_items(client: Any, name: str, between: tuple[str, int, int] | None = None) -> list[dict[str, Any]]:
+    """Every item of a table, as DynamoDB JSON (with ``between``: those whose numeric
+    attribute lies in the closed range)."""
     items: list[dict[str, Any]] = []
     request: dict[str, Any] = {"TableName": name}
+    if between is not None:
+        attribute, low, high = between
+        request["FilterExpression"] = "#a BETWEEN :low AND :high"
+        request["ExpressionAttributeNames"] = {"#a": attribute}
+        request["ExpressionAttributeValues"] = {":low": {"N": str(low)}, ":high": {"N": str(high)}}
     while True:
         page = client.scan(**request)
         items.extend(page.get("Items", []))

@@ -6,6 +6,10 @@ mapping sends the queue a message naming the stream range it could not process
 redrive reads that range back from the stream — while the stream still holds it (24 hours) —
 and hands it to the dispatcher again. Executions that finished meanwhile are not run twice:
 their claims say so. A message is deleted once its records were all dispatched.
+
+Once the stream has dropped the range, ``from_events`` (``karakuri events dlq redrive``) reads
+the events written in the range's arrival window back from the events table, which keeps them
+as long as the queue keeps its messages (7 days): a redrive after a weekend still finds them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 log = logging.getLogger("karakuri.dispatcher.redrive")
 
 Deliver = Callable[[dict[str, Any]], dict[str, Any]]
+# A message's DDBStreamBatchInfo -> stream-shaped records of its events, or None.
+FromEvents = Callable[[dict[str, Any]], list[dict[str, Any]] | None]
 
 
 @dataclass
@@ -66,7 +72,14 @@ def _records(streams: Any, info: dict[str, Any]) -> list[dict[str, Any]] | None:
     return found
 
 
-def redrive(sqs: Any, streams: Any, queue_url: str, deliver: Deliver, limit: int = 100) -> RedriveReport:
+def redrive(
+    sqs: Any,
+    streams: Any,
+    queue_url: str,
+    deliver: Deliver,
+    limit: int = 100,
+    from_events: FromEvents | None = None,
+) -> RedriveReport:
     report = RedriveReport()
     while report.messages < limit:
         received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
@@ -77,6 +90,8 @@ def redrive(sqs: Any, streams: Any, queue_url: str, deliver: Deliver, limit: int
             report.messages += 1
             info = json.loads(message["Body"]).get("DDBStreamBatchInfo")
             records = _records(streams, info) if info else None
+            if records is None and info and from_events is not None:
+                records = from_events(info)
             if records is None:
                 report.expired += 1
                 log.warning("message %s names a range the stream no longer holds", message["MessageId"])

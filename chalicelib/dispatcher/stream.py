@@ -52,4 +52,4 @@ def _sequence(record: Mapping[str, Any]) -> str:
 
 
 def log_event(event: Event) -> None:
-    log.info(event.describe())
+    log.info(event.describe(), extra={"eventId": event.event_id, "appId": event.app_id})
