@@ -30,6 +30,8 @@ class Settings:
     local_mqtt_port: int = 1883
     # Publish Thing-IF commands through AWS IoT Core (set by the template in AWS).
     iot_publish: bool = False
+    # How long the MQTT credentials of an installation's mqtt-endpoint are valid (X-MQTT-TTL).
+    mqtt_credentials_ttl_seconds: int = 7 * 24 * 3600
     state_dir: str = ".karakuri"
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
@@ -86,6 +88,7 @@ class Settings:
             local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
+            mqtt_credentials_ttl_seconds=num("KARAKURI_MQTT_CREDENTIALS_TTL", 7 * 24 * 3600),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),

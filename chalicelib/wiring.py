@@ -49,7 +49,7 @@ from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
-from chalicelib.services.installations import InstallationService
+from chalicelib.services.installations import InstallationService, MqttBroker
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.servercode import ServerCodeService
 from chalicelib.services.thingif import ThingIFService
@@ -192,6 +192,14 @@ def build(
     )
     things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
     objects = ObjectService(object_store, user_store, group_store, clock, things)
+    installations = InstallationService(
+        TableInstallationStore(table, codec),
+        user_store,
+        thing_store,
+        clock,
+        lambda: MqttBroker(settings.local_host, settings.local_mqtt_port),
+        settings.mqtt_credentials_ttl_seconds * 1000,
+    )
     return Container(
         settings=settings,
         table=table,
@@ -202,9 +210,7 @@ def build(
         groups=GroupService(group_store, user_store, clock, object_store),
         objects=objects,
         things=things,
-        installations=InstallationService(
-            TableInstallationStore(table, codec), user_store, thing_store, clock
-        ),
+        installations=installations,
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
@@ -212,7 +218,9 @@ def build(
         ),
         hooks=hook_store,
         thingif=ThingIFService(
-            things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
+            things,
+            TableThingIFStore(table, codec, settings.state_history_retention_seconds),
+            installations=installations,
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
     )
@@ -242,13 +250,18 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
     if settings.iot_publish:
-        services.thingif.publisher = IotDataPublisher(
+        publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
             lambda: (
                 aws_client("iot", settings)
                 .describe_endpoint(endpointType="iot:Data-ATS")
                 .get("endpointAddress")
             ),
+        )
+        services.thingif.publisher = publisher
+        # Devices reach IoT Core over TLS only: MQTT on 8883, MQTT over WebSocket on 443.
+        services.installations.broker = lambda: MqttBroker(
+            publisher.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
         )
     return services
 
