@@ -128,9 +128,14 @@ def install() -> None:
         except _BadChunk:
             self.send_error(400, "bad chunked body")
 
-    generic_handle = local.ChaliceRequestHandler._generic_handle
+    handler_class = local.ChaliceRequestHandler
+    generic_handle = handler_class._generic_handle
     local.LocalGateway.handle_request = kii_handle_request  # type: ignore[method-assign]
-    local.ChaliceRequestHandler._parse_payload = kii_parse_payload  # type: ignore[method-assign]
-    local.ChaliceRequestHandler._generic_handle = kii_generic_handle  # type: ignore[method-assign]
+    handler_class._parse_payload = kii_parse_payload  # type: ignore[method-assign]
+    # The do_METHOD attributes are the original function, bound when the class was made.
+    for name in [n for n in vars(handler_class) if n.startswith("do_")]:
+        if getattr(handler_class, name) is generic_handle:
+            setattr(handler_class, name, kii_generic_handle)
+    handler_class._generic_handle = kii_generic_handle  # type: ignore[method-assign]
     local.ChaliceRequestHandler.send_error = kii_send_error
     _INSTALLED = True
