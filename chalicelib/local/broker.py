@@ -54,7 +54,10 @@ class Bridge(Protocol):
 
 
 _bridge: Bridge | None = None
-_devices: dict[str, Device] = {}  # client ID -> the device, once authenticated
+# client ID -> its current session and the device, once authenticated. A device that
+# reconnects with its client ID may be connected again before its old session is gone: what
+# the old session's end does must not touch the new one.
+_devices: dict[str, tuple[Any, Device]] = {}
 _locks: dict[str, asyncio.Lock] = {}  # client ID -> its message lock
 
 
@@ -92,8 +95,16 @@ class DeviceAuth(BaseAuthPlugin):  # type: ignore[misc]
         )
         if device is None:
             return False
-        _devices[client_id] = device
+        _devices[client_id] = (session, device)
         return True
+
+
+def _device(client_id: str, session: Any = None) -> Device | None:
+    """The client's device; with ``session``, only if it is that session's."""
+    entry = _devices.get(client_id)
+    if entry is None or (session is not None and entry[0] is not session):
+        return None
+    return entry[1]
 
 
 class DeviceTopics(BaseTopicPlugin):  # type: ignore[misc]
@@ -103,7 +114,7 @@ class DeviceTopics(BaseTopicPlugin):  # type: ignore[misc]
         if session is None:
             return True  # the broker's own messages
         client_id = _text(session.client_id)
-        device = _devices.get(client_id)
+        device = _device(client_id, session)
         if device is None or topic is None:
             return False
         if action == Action.PUBLISH:
@@ -114,15 +125,18 @@ class DeviceTopics(BaseTopicPlugin):  # type: ignore[misc]
 
 class DeviceEvents(BasePlugin):  # type: ignore[misc]
     async def on_broker_client_connected(self, *, client_id: str, client_session: Any) -> None:
-        await self._presence(client_id, True)
+        await self._presence(client_id, client_session, True)
 
     async def on_broker_client_disconnected(self, *, client_id: str, client_session: Any) -> None:
-        await self._presence(client_id, False)
-        _devices.pop(client_id, None)
-        _locks.pop(client_id, None)
+        if _device(client_id, client_session) is None:
+            return  # an old session of a client that is connected again
+        await self._presence(client_id, client_session, False)
+        if _device(client_id, client_session) is not None:  # not connected again meanwhile
+            _devices.pop(client_id, None)
+            _locks.pop(client_id, None)
 
-    async def _presence(self, client_id: str, connected: bool) -> None:
-        device = _devices.get(client_id)
+    async def _presence(self, client_id: str, session: Any, connected: bool) -> None:
+        device = _device(client_id, session)
         if device is not None and device.thing_id is not None and _bridge is not None:
             at_ms = int(time.time() * 1000)
             await asyncio.to_thread(_bridge.presence, device.app_id, device.thing_id, connected, at_ms)
@@ -131,7 +145,7 @@ class DeviceEvents(BasePlugin):  # type: ignore[misc]
         # Fired before the topic check: the bridge checks for itself. The broker runs these
         # concurrently; one device's messages are handled one at a time, in arrival order
         # (asyncio locks are fair).
-        device = _devices.get(client_id)
+        device = _device(client_id)
         if device is None or message is None or _bridge is None:
             return
         topic, data = str(message.topic), bytes(message.data)

@@ -39,19 +39,17 @@ def owner(kii: Kii) -> tuple[str, str]:
     return kii.register("mqttowner")
 
 
-@pytest.fixture
-def onboarded(kii: Kii, owner: tuple[str, str]) -> dict[str, Any]:
+def _onboard(kii: Kii, owner: tuple[str, str]) -> dict[str, Any]:
     user_id, token = owner
-    reply = tif(
-        kii,
-        "POST",
-        "/onboardings",
-        {"vendorThingID": "kii-dev", "thingPassword": "pw", "owner": f"user:{user_id}"},
-        token,
-        BY_OWNER,
-    )
+    body = {"vendorThingID": "kii-dev", "thingPassword": "pw", "owner": f"user:{user_id}"}
+    reply = tif(kii, "POST", "/onboardings", body, token, BY_OWNER)
     assert reply.status == 200, reply.body
     return dict(reply.body)
+
+
+@pytest.fixture
+def onboarded(kii: Kii, owner: tuple[str, str]) -> dict[str, Any]:
+    return _onboard(kii, owner)
 
 
 def _endpoint(kii: Kii, installation_id: str, token: str) -> Any:
@@ -89,15 +87,7 @@ def test_onboarding_answers_an_mqtt_endpoint_of_the_things_own_mqtt_installation
     assert installation["installationRegistrationID"] == endpoint["mqttTopic"]
     assert "INSTALLATION_CREATED" in [e.trigger for e in kii.services.new_events()]
 
-    user_id, token = owner
-    again = tif(
-        kii,
-        "POST",
-        "/onboardings",
-        {"vendorThingID": "kii-dev", "thingPassword": "pw", "owner": f"user:{user_id}"},
-        token,
-        BY_OWNER,
-    ).body["mqttEndpoint"]
+    again = _onboard(kii, owner)["mqttEndpoint"]
     assert (again["installationID"], again["mqttTopic"]) == (
         endpoint["installationID"],
         endpoint["mqttTopic"],
@@ -312,3 +302,18 @@ def test_mqtt_api_routes_a_path_as_api_gateway_does() -> None:
         {"disable_cache": "1"},
         {"Authorization": "Bearer t"},
     )
+
+
+def test_lifecycle_events_of_a_kii_model_client_are_its_things_presence(
+    kii: Kii, onboarded: dict[str, Any]
+) -> None:
+    from app import device
+
+    topic, app_id = onboarded["mqttEndpoint"]["mqttTopic"], kii.app.app_id
+    kii.services.new_events()
+    event = {"clientId": topic, "timestamp": 1000, "eventType": "connected", "principalIdentifier": app_id}
+    assert device(event, None) == {"presence": "connected"}
+    connected = [e for e in kii.services.new_events() if e.trigger == "THING_CONNECTED"]
+    assert [e.params["thingID"] for e in connected] == [onboarded["thingID"]]
+    anonymous = {**event, "clientId": "anonymous-1"}
+    assert device(anonymous, None) == {"presence": "ignored"}
