@@ -63,6 +63,13 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000/api"
     # How long hook execution records are kept.
     execution_retention_seconds: int = 7 * 24 * 3600
+    # The executions queue (SQS; infra/template.json): the stream consumer and the scheduler
+    # enqueue executions there and the executor Lambda runs them. Unset: the local stack's
+    # in-process pool, or inline without one (docs/hooks.md).
+    executions_queue_url: str | None = None
+    # The local stack's executor pool: at most this many executions at once (each app at most
+    # script_workers_per_app of them).
+    local_executors: int = 16
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -107,6 +114,8 @@ class Settings:
             outbound_deny=env.get("KARAKURI_OUTBOUND_DENY", ""),
             outbound_max_response_bytes=num("KARAKURI_OUTBOUND_MAX_RESPONSE_BYTES", 5 * 1024 * 1024),
             execution_retention_seconds=num("KARAKURI_EXECUTION_RETENTION", 7 * 24 * 3600),
+            executions_queue_url=env.get("KARAKURI_EXECUTIONS_QUEUE_URL") or None,
+            local_executors=num("KARAKURI_LOCAL_EXECUTORS", 16),
             base_url=env.get("KARAKURI_BASE_URL")
             or f"http://{env.get('KARAKURI_LOCAL_HOST', '127.0.0.1')}:{num('KARAKURI_LOCAL_PORT', 8000)}/api",
         )
