@@ -12,6 +12,7 @@ from chalicelib import config, wiring
 from chalicelib.api import (
     bodies,
     buckets,
+    console,
     groups,
     http,
     installations,
@@ -20,6 +21,7 @@ from chalicelib.api import (
     servercode,
     thingif,
     things,
+    topics,
     users,
 )
 from chalicelib.dispatcher import devices, hooks, schedule
@@ -44,6 +46,8 @@ for blueprint in (
     notifications.bp,
     servercode.bp,
     thingif.bp,
+    topics.bp,
+    console.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -56,7 +60,13 @@ def dispatcher(event: Any) -> dict[str, Any]:
     batch = event.to_dict() if hasattr(event, "to_dict") else event
     services = wiring.container()
     return hooks.dispatch(
-        batch, services.executions, services.hooks, services.thingif, services.records, _remaining(event)
+        batch,
+        services.executions,
+        services.hooks,
+        services.thingif,
+        services.records,
+        _remaining(event),
+        push=services.push,
     )
 
 
@@ -97,11 +107,12 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import gateway_patches, health
+    from chalicelib.local import demo, gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
+    app.register_blueprint(demo.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), tick, api=app)
 else:
     import sys

@@ -9,6 +9,9 @@
     karakuri reset                             forget the local stack's data (it must be stopped)
     karakuri app create --stage dev            against the stage's tables in your AWS account
     karakuri notifications [--app APP_ID]      what the recording notifier kept (codes)
+    karakuri pushes [--app APP_ID]             the push deliveries (mobile ones only recorded locally)
+    karakuri push-platform --platform GCM|APNS|APNS_SANDBOX --arn ARN [--app A] [--stage S]
+                                               the app's Amazon SNS platform application (docs/push.md)
     karakuri servercode deploy FILE [--hook-config F] [--no-set-current]
     karakuri servercode list | get | get-hook-config | set-current | delete [--code-version V]
     karakuri servercode invoke ENDPOINT [--args JSON] [--as-admin | --user-token T]
@@ -177,14 +180,36 @@ def reset(args: argparse.Namespace) -> dict[str, Any]:
     return {"reset": str(state)}
 
 
+def _app_id(args: argparse.Namespace, settings: config.Settings) -> str:
+    """``--app``, or the local stack's demo app."""
+    if args.app:
+        return str(args.app)
+    app_file = Path(args.state_dir or settings.state_dir) / "local-app.json"
+    return str(json.loads(app_file.read_text())["appID"])
+
+
 def notifications(args: argparse.Namespace) -> dict[str, Any]:
     settings, _ = _settings(args)
-    app_id = args.app
-    if not app_id:
-        app_file = Path(args.state_dir or settings.state_dir) / "local-app.json"
-        app_id = json.loads(app_file.read_text())["appID"]
-    sent = wiring.build_for_aws(settings).outbox.sent(app_id)
+    sent = wiring.build_for_aws(settings).outbox.sent(_app_id(args, settings))
     return {"notifications": [n.to_json() for n in sent]}
+
+
+def pushes(args: argparse.Namespace) -> dict[str, Any]:
+    """The push deliveries recorded lately, newest first (docs/push.md)."""
+    settings, _ = _settings(args)
+    found = wiring.build_for_aws(settings).push.log.deliveries(_app_id(args, settings), args.limit)
+    return {"deliveries": [d.to_json() for d in found]}
+
+
+def push_platform(args: argparse.Namespace) -> dict[str, Any]:
+    """Names the app's Amazon SNS platform application for GCM (FCM), APNS or APNS_SANDBOX."""
+    settings, _ = _settings(args)
+    app_id = _app_id(args, settings)
+    arn = None if args.remove else args.arn
+    if arn is None and not args.remove:
+        raise SystemExit("Give --arn ARN, or --remove")
+    wiring.build_for_aws(settings).push.log.set_platform_application(app_id, args.platform, arn)
+    return {"appID": app_id, "platform": args.platform, "platformApplicationArn": arn}
 
 
 # --- server code, through the public REST API (like Kii's kii-servercode.js) --------------------
@@ -351,7 +376,7 @@ def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
         wiring.aws_client("dynamodbstreams", settings),
         queue_url,
         lambda batch: hooks.dispatch(
-            batch, services.executions, services.hooks, services.thingif, services.records
+            batch, services.executions, services.hooks, services.thingif, services.records, push=services.push
         ),
         args.limit,
     )
@@ -417,6 +442,16 @@ def parser() -> argparse.ArgumentParser:
     notes = commands.add_parser("notifications", parents=[target], help="verification and reset codes sent")
     notes.add_argument("--app", help="app ID (default: the local demo app)")
     notes.set_defaults(run=notifications)
+    sent = commands.add_parser("pushes", parents=[target], help="push deliveries (recorded locally)")
+    sent.add_argument("--app", help="app ID (default: the local demo app)")
+    sent.add_argument("--limit", type=int, default=100, help="at most this many, newest first")
+    sent.set_defaults(run=pushes)
+    platform = commands.add_parser("push-platform", parents=[target], help="an app's SNS platform app")
+    platform.add_argument("--app", help="app ID (default: the local demo app)")
+    platform.add_argument("--platform", required=True, choices=["GCM", "APNS", "APNS_SANDBOX"])
+    platform.add_argument("--arn", help="the SNS platform application ARN")
+    platform.add_argument("--remove", action="store_true", help="forget the app's platform application")
+    platform.set_defaults(run=push_platform)
 
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument("--site-url", help="the API base URL (default: the local stack's)")

@@ -32,9 +32,15 @@ class Settings:
     iot_publish: bool = False
     # How long the MQTT credentials of an installation's mqtt-endpoint are valid (X-MQTT-TTL).
     mqtt_credentials_ttl_seconds: int = 7 * 24 * 3600
+    # Send ANDROID/IOS push through Amazon SNS mobile push (set by the template in AWS); the
+    # local stack records them instead (docs/push.md).
+    sns_push: bool = False
     state_dir: str = ".karakuri"
     # The local stack keeps its data under state_dir/data; fresh=True forgets it on start.
     fresh: bool = False
+    # How the local stack reaches its embedded DynamoDB: "direct" (moto's request handler, no
+    # botocore round trip: adapters/moto_direct.py) or "boto3" (as other processes do).
+    local_dynamodb: str = "direct"
     # Kii tokens historically never expired; ours do, and can be refreshed.
     access_token_ttl_seconds: int = 30 * 24 * 3600
     refresh_token_ttl_seconds: int = 180 * 24 * 3600
@@ -96,8 +102,10 @@ class Settings:
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
             mqtt_credentials_ttl_seconds=num("KARAKURI_MQTT_CREDENTIALS_TTL", 7 * 24 * 3600),
+            sns_push=env.get("KARAKURI_SNS_PUSH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),
+            local_dynamodb=env.get("KARAKURI_LOCAL_DYNAMODB", "direct"),
             access_token_ttl_seconds=num("KARAKURI_ACCESS_TOKEN_TTL", 30 * 24 * 3600),
             refresh_token_ttl_seconds=num("KARAKURI_REFRESH_TOKEN_TTL", 180 * 24 * 3600),
             scrypt_log2_n=num("KARAKURI_SCRYPT_LOG2_N", 17),

@@ -229,6 +229,30 @@ class MqttEndpointNotFound(KiiError):
     default_message = "The installation has no MQTT endpoint"
 
 
+class TopicNotFound(KiiError):
+    error_code = "TOPIC_NOT_FOUND"
+    status = 404
+    default_message = "The topic was not found"
+
+
+class TopicAlreadyExists(KiiError):
+    error_code = "TOPIC_ALREADY_EXISTS"
+    status = 409
+    default_message = "The topic already exists"
+
+
+class PushSubscriptionNotFound(KiiError):
+    error_code = "PUSH_SUBSCRIPTION_NOT_FOUND"
+    status = 404
+    default_message = "The push subscription was not found"
+
+
+class PushSubscriptionAlreadyExists(KiiError):
+    error_code = "PUSH_SUBSCRIPTION_ALREADY_EXISTS"
+    status = 409
+    default_message = "The push subscription already exists"
+
+
 class ThingWithoutThingType(KiiError):
     error_code = "THING_WITHOUT_THING_TYPE"
     status = 404

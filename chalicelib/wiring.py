@@ -17,6 +17,7 @@ from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
 from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
@@ -55,6 +56,7 @@ from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService, MqttBroker
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
 from chalicelib.services.thingif import ThingIFService
 from chalicelib.services.things import ThingService
@@ -80,6 +82,7 @@ class Container:
     thingif: ThingIFService
     bodies: BodyService
     execution_store: ExecutionStore
+    push: PushService
     _runner: ServerCodeRunner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executions: Executions | None = field(default=None, repr=False)
@@ -97,6 +100,7 @@ class Container:
 
     def script_executor(self) -> Executor:
         host = Host(self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings))
+        host.push = self.push
         return Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
 
     def use_runner(self, runner: ServerCodeRunner | None) -> None:
@@ -231,8 +235,10 @@ def build(
     )
     things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
     objects = ObjectService(object_store, user_store, group_store, clock, things)
+    installation_store = TableInstallationStore(table, codec)
+    push_log = TablePushLog(table)
     installations = InstallationService(
-        TableInstallationStore(table, codec),
+        installation_store,
         user_store,
         thing_store,
         clock,
@@ -263,6 +269,9 @@ def build(
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
         execution_store=execution_store,
+        push=PushService(
+            TableTopicStore(table, codec), objects, installation_store, push_log, RecordingSender(), clock
+        ),
     )
 
 
@@ -278,9 +287,14 @@ def aws_client(service: str, settings: config.Settings) -> Any:
     return aws.client(service, settings.region, settings.aws_endpoint)
 
 
-def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Container:
+def build_for_aws(
+    settings: config.Settings, clock: Clock | None = None, direct_moto: bool = False
+) -> Container:
+    """``direct_moto``: DynamoDB is the in-process moto of the embedded stack, reached through
+    its request handler rather than boto3 (adapters/moto_direct.py)."""
     table = DynamoTable(
-        aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
+        dynamodb_client(settings, direct_moto),
+        {"data": settings.data_table, "events": settings.events_table},
     )
     blobs = S3BlobStore(aws_client("s3", settings), settings.bodies_bucket)
     cipher = (
@@ -289,6 +303,8 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
         else None
     )
     services = build(settings, table, clock, blobs=blobs, cipher=cipher)
+    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
+        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
     if settings.iot_publish:
         publisher = IotDataPublisher(
@@ -363,10 +379,24 @@ def provision_bodies_bucket(settings: config.Settings) -> None:
         client.create_bucket(Bucket=settings.bodies_bucket)
 
 
-def stream_reader(settings: config.Settings, stream_arn: str) -> Any:
+def stream_reader(settings: config.Settings, stream_arn: str, direct_moto: bool = False) -> Any:
     from chalicelib.adapters.streams import StreamReader
 
-    return StreamReader(aws_client("dynamodbstreams", settings), stream_arn)
+    client = aws_client("dynamodbstreams", settings)
+    if direct_moto:
+        from chalicelib.adapters.moto_direct import MotoDynamoDBStreams
+
+        client = MotoDynamoDBStreams(settings.region, client)
+    return StreamReader(client, stream_arn)
+
+
+def dynamodb_client(settings: config.Settings, direct_moto: bool = False) -> Any:
+    client = aws_client("dynamodb", settings)
+    if direct_moto:
+        from chalicelib.adapters.moto_direct import MotoDynamoDB
+
+        client = MotoDynamoDB(settings.region, client)
+    return client
 
 
 def table_names(settings: config.Settings) -> dict[str, str]:

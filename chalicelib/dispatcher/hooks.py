@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.dispatcher import push as deliver_push
 from chalicelib.dispatcher.stream import RemainingMs, handle_batch, log_event
 from chalicelib.dispatcher.triggers import TriggerEvaluator
 from chalicelib.domain.events import Event
@@ -31,6 +32,7 @@ from chalicelib.domain.events import Trigger as EventTrigger
 from chalicelib.domain.hooks import Activation, ClaimKey, ExecutionOrder, active_at, hook_path, parsed_config
 from chalicelib.domain.ports import EventRecordParser, HookStore
 from chalicelib.runtime.executions import Executions
+from chalicelib.services.push import PushService
 from chalicelib.services.thingif import ThingIFService
 
 log = logging.getLogger("karakuri.dispatcher.hooks")
@@ -99,9 +101,11 @@ def dispatch(
     thingif: ThingIFService,
     records: EventRecordParser,
     remaining_ms: RemainingMs | None = None,
+    push: PushService | None = None,
 ) -> dict[str, Any]:
     """The dispatcher Lambda's work on one stream batch (also what a redrive runs): resolve,
     claim and enqueue each execution, while the invocation has time for one more."""
     consumer = HookDispatcher(executions, activations)
     consumer.triggers = TriggerEvaluator(executions, thingif, consumer.activation_at)
-    return handle_batch(batch, records, consumer.consume, remaining_ms, executions.submit_budget_ms)
+    consume = consumer.consume if push is None else deliver_push.consumer(push, thingif, consumer.consume)
+    return handle_batch(batch, records, consume, remaining_ms, executions.submit_budget_ms)

@@ -51,6 +51,9 @@ class Trigger(StrEnum):
     TIF_STATE_UPDATED = "TIF_STATE_UPDATED"
     INSTALLATION_CREATED = "INSTALLATION_CREATED"
     INSTALLATION_DELETED = "INSTALLATION_DELETED"
+    # A message sent to a topic (Push to User): not a hook trigger; the dispatcher delivers it
+    # to the installations of the topic's subscribers (dispatcher/push.py).
+    PUSH_MESSAGE_SENT = "PUSH_MESSAGE_SENT"
 
 
 CausationSource = Literal["client", "server_code", "hook", "schedule", "trigger", "device", "admin_cli"]

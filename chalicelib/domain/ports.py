@@ -16,6 +16,7 @@ from chalicelib.domain.hooks import Activation, Execution, ExecutionOrder
 from chalicelib.domain.installations import Installation
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
 from chalicelib.domain.objects import Bucket, KiiObject
+from chalicelib.domain.push import Delivery, Subscriber, Target, Topic
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.scripts import CodeVersion
 from chalicelib.domain.thingif import Command, ThingState
@@ -53,6 +54,9 @@ class UserStore(Protocol):
 
     def find(self, app_id: str, kind: str, value: str) -> User | None:
         """Look a user up by a unique identity: ``login_name``, ``email`` or ``phone``."""
+
+    def all(self, app_id: str, after: str | None = None) -> Iterator[User]:
+        """Every user of the app in userID order, after the userID ``after``."""
 
     def create(self, user: User, events: Sequence[Event]) -> None:
         """Raises UserAlreadyExists (with ``field``) when an identity is taken."""
@@ -113,6 +117,9 @@ class ObjectStore(Protocol):
 class ThingStore(Protocol):
     def get(self, app_id: str, thing_id: str) -> Thing | None: ...
     def find_by_vendor_id(self, app_id: str, vendor_thing_id: str) -> Thing | None: ...
+    def all(self, app_id: str, after: str | None = None) -> Iterator[Thing]:
+        """Every thing of the app in thingID order, after the thingID ``after``."""
+
     def create(self, thing: Thing, events: Sequence[Event]) -> None:
         """Raises ThingAlreadyExists when the vendorThingID is taken."""
 
@@ -370,3 +377,60 @@ class FieldCipher(Protocol):
 
     def seal(self, plaintext: bytes, context: str) -> str: ...
     def open(self, sealed: str, context: str) -> bytes: ...
+
+
+class TopicStore(Protocol):
+    """Push topics and the subscriptions to topics and buckets."""
+
+    def topic(self, scope: Scope, topic_id: str) -> Topic | None: ...
+    def topics(self, scope: Scope, after: str | None, limit: int) -> tuple[list[Topic], str | None]:
+        """A page of the scope's topics by ID, and the ID to continue after (None at the end)."""
+
+    def create_topic(self, topic: Topic) -> None:
+        """Raises TopicAlreadyExists."""
+
+    def save_topic(self, topic: Topic, previous: Topic) -> None:
+        """Conflict when the topic changed meanwhile or is gone."""
+
+    def delete_topic(self, topic: Topic) -> None:
+        """The topic and its subscriptions."""
+
+    def send(self, topic: Topic, events: Sequence[Event]) -> None:
+        """Writes the message's event if the topic still exists (TopicNotFound otherwise)."""
+
+    def subscribe(self, target: Target, subscriber: Subscriber, at: int) -> None:
+        """Raises PushSubscriptionAlreadyExists."""
+
+    def unsubscribe(self, target: Target, subscriber: Subscriber) -> None:
+        """Raises PushSubscriptionNotFound."""
+
+    def is_subscribed(self, target: Target, subscriber: Subscriber) -> bool: ...
+    def subscribers(self, target: Target) -> list[tuple[Subscriber, int]]:
+        """Each subscriber with the time it subscribed."""
+
+
+class PushLog(Protocol):
+    """Every delivery of a push to an installation, kept for a week."""
+
+    def delivered(self, app_id: str, push_id: str) -> set[str]:
+        """The installations a push has a record for (one read, whatever the fan-out)."""
+
+    def record(self, delivery: Delivery) -> None: ...
+    def deliveries(self, app_id: str, limit: int = 100) -> list[Delivery]:
+        """Newest first."""
+
+    def platform_application(self, app_id: str, platform: str) -> str | None:
+        """The app's Amazon SNS platform application for ``GCM``, ``APNS`` or ``APNS_SANDBOX``."""
+
+    def set_platform_application(self, app_id: str, platform: str, arn: str | None) -> None: ...
+
+
+class MobilePushSender(Protocol):
+    """Sends to ANDROID (FCM), IOS (APNs) and JPUSH installations: Amazon SNS mobile push in
+    AWS, a recording sender locally. Raises ``PushRejected`` when the platform refuses the
+    device for good (a retry would not help); anything else is retried."""
+
+    def send(
+        self, app_id: str, device_type: str, token: str, development: bool, payload: dict[str, Any]
+    ) -> str:
+        """Sends, and says where to (an SNS endpoint ARN, or "recorded")."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 _INSTALLED = False
@@ -85,7 +86,16 @@ def install() -> None:
         self: Any, method: str, path: str, headers: dict[str, Any], body: bytes | None
     ) -> Any:
         try:
-            response = handle_request(self, method, path, headers, body)
+            try:
+                response = handle_request(self, method, path, headers, body)
+            except local.ForbiddenError:
+                route, query = path.partition("?")[::2]
+                if "//" not in route:
+                    raise
+                # The official JS SDK asks for bucket push subscriptions at ``/apps/{app}//users/…``
+                # (its KiiBucket._getHttpUri): repeated slashes count as one (docs/push.md).
+                merged = re.sub("/{2,}", "/", route) + (f"?{query}" if query else "")
+                response = handle_request(self, method, merged, headers, body)
         except local.ForbiddenError:
             # karakuri defines no Chalice authorizer: the gateway's 403 means "no such route".
             return _reply(method, 404, "NOT_FOUND", f"No resource at {path.split('?')[0]}")

@@ -21,12 +21,20 @@ from typing import Any, Protocol
 from chalicelib.domain import acl as acl_rules
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
+from chalicelib.domain.push import Subscriber, Target, subscriber_from_path
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.users import to_json as user_json
-from chalicelib.errors import InvalidInputData, KiiError, OperationNotAllowed
+from chalicelib.errors import (
+    InvalidInputData,
+    KiiError,
+    OperationNotAllowed,
+    PushSubscriptionNotFound,
+    TopicNotFound,
+)
 from chalicelib.services.auth import AuthService, login_identity
 from chalicelib.services.groups import GroupService, group_json
 from chalicelib.services.objects import ObjectService
+from chalicelib.services.push import PushService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
 
@@ -117,6 +125,7 @@ class Host:
     things: ThingService
     outbound: Outbound | None = None
     max_http_seconds: float = 20.0
+    push: PushService | None = None  # topics and push (set by wiring)
 
     def perform(self, session: Session, request: Any) -> dict[str, Any]:
         request_id = request.get("id") if isinstance(request, dict) else None
@@ -430,3 +439,82 @@ def _thing_is_owner(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
 @op("servercode.execute")
 def _servercode_execute(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
     raise OperationNotAllowed("Server code cannot execute server code")
+
+
+# --- topics and push (docs/push.md) -----------------------------------------------------------------
+def _push(host: Host) -> PushService:
+    if host.push is None:
+        raise OperationNotAllowed("Push is not available here")
+    return host.push
+
+
+@op("topic.create")
+def _topic_create(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    _push(host).create_topic(caller, host.scope(caller, args), _text(args, "topic"))
+
+
+@op("topic.exists")
+def _topic_exists(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    try:
+        _push(host).topic(caller, host.scope(caller, args), _text(args, "topic"))
+    except TopicNotFound:
+        return False
+    return True
+
+
+@op("topic.delete")
+def _topic_delete(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    _push(host).delete_topic(caller, host.scope(caller, args), _text(args, "topic"))
+
+
+@op("topic.list")
+def _topic_list(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    after = args.get("paginationKey")
+    found, following = _push(host).list_topics(
+        caller, host.scope(caller, args), after if isinstance(after, str) else None
+    )
+    return {"topics": [t.topic_id for t in found], "paginationKey": following}
+
+
+@op("topic.send")
+def _topic_send(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    return _push(host).send(caller, host.scope(caller, args), _text(args, "topic"), args.get("message"))
+
+
+@op("topic.acl.get")
+def _topic_acl_get(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    return acl_rules.to_json(_push(host).topic_acl(caller, host.scope(caller, args), _text(args, "topic")))
+
+
+@op("topic.acl.change")
+def _topic_acl_change(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    action, subject, grant = _text(args, "action"), _text(args, "subject"), args.get("grant") is not False
+    scope, topic = host.scope(caller, args), _text(args, "topic")
+    _push(host).change_topic_acl(caller, scope, topic, action, subject, grant)
+
+
+def _subscription(host: Host, caller: Caller, args: dict[str, Any]) -> tuple[Target, Subscriber]:
+    scope, name = host.scope(caller, args), _text(args, "name")
+    bucket = args.get("target") == "bucket"
+    target = PushService.bucket_target(scope, name) if bucket else PushService.topic_target(scope, name)
+    who = _object(args, "subscriber")
+    return target, subscriber_from_path(_text(who, "kind"), _text(who, "id"))
+
+
+@op("push.subscribe")
+def _push_subscribe(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    _push(host).subscribe(caller, *_subscription(host, caller, args))
+
+
+@op("push.unsubscribe")
+def _push_unsubscribe(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    _push(host).unsubscribe(caller, *_subscription(host, caller, args))
+
+
+@op("push.isSubscribed")
+def _push_is_subscribed(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    try:
+        _push(host).require_subscribed(caller, *_subscription(host, caller, args))
+    except PushSubscriptionNotFound:
+        return False
+    return True

@@ -574,7 +574,7 @@ KiiACL.prototype.putACLEntry = function (entry) { this._changes.push(entry); };
 KiiACL.prototype.removeACLEntry = function (entry) { var e = new KiiACLEntry(entry._subject, entry._action); e._grant = false; this._changes.push(e); };
 KiiACL.prototype.listACLEntries = function (callbacks) {
   var acl = this, target = this._target;
-  return __kii_io('acl.get', this._where.token(), this._where.args, callbacks, function (raw) {
+  return __kii_io((this._where.op || 'acl') + '.get', this._where.token(), this._where.args, callbacks, function (raw) {
     var entries = [];
     for (var action in raw) {
       var subjects = raw[action];
@@ -599,7 +599,7 @@ KiiACL.prototype.save = function (callbacks) {
     args.action = changes[i]._action;
     args.subject = changes[i]._subject._aclSubject();
     args.grant = changes[i]._grant;
-    steps.push(__kii_call('acl.change', this._where.token(), args));
+    steps.push(__kii_call((this._where.op || 'acl') + '.change', this._where.token(), args));
   }
   return __kii_io_wrap(Promise.all(steps).then(function () { return acl; }), callbacks, __kii_targetFail(acl));
 };
@@ -834,6 +834,134 @@ KiiAppAdminContext.prototype._find = function (prefix, value, callbacks) {
 KiiAppAdminContext.prototype.findUserByUsername = function (v, callbacks) { return this._find('LOGIN_NAME:', v, callbacks); };
 KiiAppAdminContext.prototype.findUserByEmail = function (v, callbacks) { return this._find('EMAIL:', v, callbacks); };
 KiiAppAdminContext.prototype.findUserByPhone = function (v, callbacks) { return this._find('PHONE:', v, callbacks); };
+
+/* --- KiiTopic, KiiPushMessageBuilder, KiiPushSubscription (docs/push.md) ----------------------- */
+function __kii_scopeArg(scope) { return scope ? { kind: scope.kind, id: scope.id } : { kind: 'app' }; }
+function __kii_fail1(target) { return function (error) { error.target = target; return [error]; }; }
+/* Failures name their target whether they reach a callback or a promise (the official SDK's errObj.target). */
+function __kii_targeted(promise, target) { return promise.then(null, function (error) { error.target = target; throw error; }); }
+function KiiTopic(name, scope, tokenOf) { this._name = name; this._scope = scope; this._tokenOf = tokenOf || __kii_actor; __kii_bind(this); }
+KiiTopic.prototype.getName = function () { return this._name; };
+KiiTopic.prototype._args = function () { return { scope: __kii_scopeArg(this._scope), topic: this._name }; };
+KiiTopic.prototype._pushTarget = function () { return { scope: __kii_scopeArg(this._scope), target: 'topic', name: this._name }; };
+KiiTopic.prototype.objectURI = function () {
+  return (this._scope ? this._scope.owner.objectURI() + '/' : 'kiicloud://') + 'topics/' + this._name;
+};
+KiiTopic.prototype._io = function (op, args, callbacks, shape, spread) {
+  return __kii_targeted(__kii_io(op, this._tokenOf(), args, callbacks, shape, spread, __kii_fail1(this)), this);
+};
+KiiTopic.prototype.exists = function (callbacks) {
+  return this._io('topic.exists', this._args(), callbacks, null, false);
+};
+KiiTopic.prototype.save = function (callbacks) {
+  var topic = this;
+  return this._io('topic.create', this._args(), callbacks, function () { return topic; }, false);
+};
+KiiTopic.prototype.deleteTopic = function (callbacks) {
+  var topic = this;
+  return this._io('topic.delete', this._args(), callbacks, function () { return topic; }, false);
+};
+KiiTopic.prototype.sendMessage = function (message, callbacks) {
+  var topic = this, args = this._args();
+  args.message = message;
+  return this._io('topic.send', args, callbacks, function () { return [topic, message]; }, true);
+};
+KiiTopic.prototype.acl = function () {
+  var topic = this;
+  return new KiiACL(this, { token: function () { return topic._tokenOf(); }, args: this._args(), op: 'topic.acl' });
+};
+function __kii_listTopics(scope, tokenOf, make, callbacks, paginationKey) {
+  var args = { scope: __kii_scopeArg(scope) };
+  if (paginationKey) { args.paginationKey = paginationKey; }
+  return __kii_io('topic.list', tokenOf(), args, callbacks, function (raw) {
+    var topics = [];
+    for (var i = 0; i < raw.topics.length; i++) { topics.push(make(raw.topics[i])); }
+    return [topics, raw.paginationKey || null];
+  }, true, function (error) { return [error]; });
+}
+Kii.topicWithName = function (name) { return new KiiTopic(name, null, __kii_actor); };
+Kii.listTopics = function (callbacks, paginationKey) { return __kii_listTopics(null, __kii_actor, Kii.topicWithName, callbacks, paginationKey); };
+KiiUser.prototype._scopeOf = function () { var user = this; return [{ kind: 'user', id: this._uuid, owner: this }, function () { return user._as(); }]; };
+KiiGroup.prototype._scopeOf = function () { return [{ kind: 'group', id: this._id, owner: this }, this._tokenOf]; };
+KiiThing.prototype._scopeOf = function () { return [{ kind: 'thing', id: this._thingID, owner: this }, this._tokenOf]; };
+KiiAppAdminContext.prototype._scopeOf = function () { return [null, this._tokenOf]; };
+function __kii_topicsIn(proto) {
+  proto.topicWithName = function (name) { var s = this._scopeOf(); return new KiiTopic(name, s[0], s[1]); };
+  proto.listTopics = function (callbacks, paginationKey) {
+    var s = this._scopeOf();
+    return __kii_listTopics(s[0], s[1], function (name) { return new KiiTopic(name, s[0], s[1]); }, callbacks, paginationKey);
+  };
+}
+__kii_topicsIn(KiiUser.prototype);
+__kii_topicsIn(KiiGroup.prototype);
+__kii_topicsIn(KiiThing.prototype);
+__kii_topicsIn(KiiAppAdminContext.prototype);
+KiiBucket.prototype._pushTarget = function () { return { scope: this._scopeArg(), target: 'bucket', name: this._name }; };
+
+/* What a device receives: `data` on every channel, a section per channel (`enabled` and the
+ * channel's own fields), and the environments; Kii's builder, field for field. */
+function KiiPushMessageBuilder(data) {
+  this.data = data;
+  this.gcm = { enabled: true };
+  this.apns = { enabled: true };
+  this.jpush = { enabled: true };
+  this.mqtt = { enabled: true };
+  __kii_bind(this);
+}
+KiiPushMessageBuilder.prototype.build = function () {
+  var message = { data: this.data, gcm: this.gcm, apns: this.apns, jpush: this.jpush, mqtt: this.mqtt };
+  if (this.sendToDevelopment !== undefined && this.sendToDevelopment !== null) { message.sendToDevelopment = this.sendToDevelopment; }
+  if (this.sendToProduction !== undefined && this.sendToProduction !== null) { message.sendToProduction = this.sendToProduction; }
+  return message;
+};
+KiiPushMessageBuilder.prototype.setSendToDevelopment = function (flag) { this.sendToDevelopment = flag; return this; };
+KiiPushMessageBuilder.prototype.setSendToProduction = function (flag) { this.sendToProduction = flag; return this; };
+(function () {
+  var setters = {
+    enableGcm: ['gcm', 'enabled'], enableApns: ['apns', 'enabled'], enableJpush: ['jpush', 'enabled'], enableMqtt: ['mqtt', 'enabled'],
+    gcmData: ['gcm', 'data'], gcmCollapseKey: ['gcm', 'collapseKey'], gcmDelayWhileIdle: ['gcm', 'delayWhileIdle'],
+    gcmTimeToLive: ['gcm', 'timeToLive'], gcmRestrictedPackageName: ['gcm', 'restrictedPackageName'],
+    apnsData: ['apns', 'data'], apnsAlert: ['apns', 'alert'], apnsSound: ['apns', 'sound'], apnsBadge: ['apns', 'badge'],
+    apnsCategory: ['apns', 'category'], jpushData: ['jpush', 'data'], mqttData: ['mqtt', 'data']
+  };
+  function setter(section, field) { return function (value) { this[section][field] = value; return this; }; }
+  for (var name in setters) { KiiPushMessageBuilder.prototype[name] = setter(setters[name][0], setters[name][1]); }
+  function flag(field) {
+    return function (value) { if (value > 0) { this.apns[field] = true; } else { delete this.apns[field]; } return this; };
+  }
+  KiiPushMessageBuilder.prototype.apnsContentAvailable = flag('contentAvailable');
+  KiiPushMessageBuilder.prototype.apnsMutableContent = flag('mutableContent');
+})();
+
+function KiiPushSubscription(subscriber) { this._subscriber = subscriber; __kii_bind(this); }
+KiiPushSubscription.prototype.getSubscriber = function () { return this._subscriber; };
+KiiPushSubscription.prototype._args = function (target) {
+  var args = target._pushTarget(), who = this._subscriber;
+  args.subscriber = who instanceof KiiThing ? { kind: 'things', id: who.getThingID() } : { kind: 'users', id: who.getID() };
+  return args;
+};
+KiiPushSubscription.prototype._token = function () { var who = this._subscriber; return who._as ? who._as() : who._tokenOf(); };
+KiiPushSubscription.prototype._valid = function (target, callbacks) {
+  if (target instanceof KiiTopic || target instanceof KiiBucket) { return null; }
+  var error = new InvalidArgumentException('target is invalid');
+  error.target = this;
+  if (callbacks && typeof callbacks.failure === 'function') { __kii_callback(callbacks.failure, [error]); }
+  return Promise.reject(error);
+};
+KiiPushSubscription.prototype._change = function (op, target, callbacks) {
+  var subscription = this;
+  return this._valid(target, callbacks) || __kii_targeted(__kii_io(op, this._token(), this._args(target), callbacks,
+    function () { return [subscription, target]; }, true, __kii_fail1(subscription)), subscription);
+};
+KiiPushSubscription.prototype.subscribe = function (target, callbacks) { return this._change('push.subscribe', target, callbacks); };
+KiiPushSubscription.prototype.unsubscribe = function (target, callbacks) { return this._change('push.unsubscribe', target, callbacks); };
+KiiPushSubscription.prototype.isSubscribed = function (target, callbacks) {
+  var subscription = this;
+  return this._valid(target, callbacks) || __kii_targeted(__kii_io('push.isSubscribed', this._token(), this._args(target),
+    callbacks, function (subscribed) { return [subscription, target, subscribed]; }, true, __kii_fail1(subscription)), subscription);
+};
+KiiUser.prototype.pushSubscription = function () { return new KiiPushSubscription(this); };
+KiiThing.prototype.pushSubscription = function () { return new KiiPushSubscription(this); };
 
 function KiiContext(run) {
   this._run = run;

@@ -141,6 +141,8 @@ row(
 )
 row(f"GET {A}/users/{{userRef}}")
 row(f"POST {A}/users/{{userRef}}", {"displayName": "X"})
+row(f"POST {A}/users/query", {"userQuery": {"clause": {"type": "all"}}})
+row(f"POST {A}/things/query", {"thingQuery": {"clause": {"type": "all"}}})
 row(f"DELETE {A}/users/{{userRef}}")
 row(f"PUT {A}/users/{{userRef}}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass1"})
 row(f"POST {A}/users/{{userRef}}/password/request-reset", {"notificationMethod": "EMAIL"})
@@ -241,6 +243,15 @@ row(f"GET {A}/installations")
 row(f"GET {A}/installations/{{installationRef}}")
 row(f"DELETE {A}/installations/{{installationRef}}")
 row(f"GET {A}/notifications")
+# topics and push (docs/push.md)
+for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"):
+    row(f"PUT {A}{_scope}/topics/{{topicID}}", topicID="topic2")
+    row(f"POST {A}{_scope}/topics/{{topicID}}/push/messages", {"data": {"m": 1}})
+    row(f"PUT {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
+    row(f"DELETE {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
+# the developer console's files (docs/console.md): public, as any web page
+row("GET /console", content_type=None)
+row("GET /console/{asset}", content_type=None, asset="console.js")
 # server code and hooks
 row(f"POST {A}/server-code", "function f(p, c) { return 2; }", JS)
 row(f"GET {A}/server-code/versions")
@@ -418,6 +429,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/server-code": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/server-code/versions/{versionID}/{endpoint}": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/things": "ok ok ok ok ok ok ok ok WT WT",
+    "POST /api/apps/{appID}/things/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -429,6 +441,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/things/{thingRef}/ownership": "401 401 403 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/users": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}": "401 401 ok 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 403 403 403 404:OBJECT_NOT_FOUND WT WT",
@@ -486,6 +499,78 @@ EXPECTED: dict[str, str] = {
     "PUT /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/{switch}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
+    # topics and push (docs/push.md)
+    "DELETE /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}": "401 401 403 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics": "401 401 ok 403 ok 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/push/deliveries": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/topics": "401 401 ok ok ok ok ok ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}": "401 401 ok ok ok ok ok ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/acl": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
+    "HEAD /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok 403 403",
+    "HEAD /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/topics/{topicID}": "401 401 ok ok ok ok ok ok 403 403",
+    "HEAD /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok 403 403",
+    "HEAD /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
+    "POST /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/messages": "401 401 ok 403 ok 403 403 ok WT WT",
+    "POST /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/messages": "401 401 ok 403 403 ok 403 ok WT WT",
+    "POST /api/apps/{appID}/topics/{topicID}/push/messages": "401 401 403 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/messages": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /console": "ok ok ok ok ok ok ok ok ok ok",
+    "GET /console/{asset}": "ok ok ok ok ok ok ok ok ok ok",
 }
 # fmt: on
 

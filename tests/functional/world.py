@@ -58,6 +58,9 @@ def build_world(http: Any, container: Any, clock: Any) -> World:
     for prefix, writer in scopes.items():
         put = kii.call("PUT", f"{prefix}/buckets/bucket1/objects/obj1", {"n": 1}, writer)
         assert put.status in (200, 201), put.body
+    for prefix, writer in scopes.items():  # a topic in each scope (the app's is the admin's)
+        made = kii.call("PUT", f"{prefix}/topics/topic1", None, admin if not prefix else writer)
+        assert made.status == 204, made.body
     version = kii.call("POST", "/server-code", "function hello(p, c) { return 1; }", admin, JS).body[
         "versionID"
     ]
@@ -117,6 +120,9 @@ def build_world(http: Any, container: Any, clock: Any) -> World:
         "switch": "disable",
         "executionID": "nope",
         "installationRef": installation,
+        "topicID": "topic1",
+        "subscriberKind": "users",
+        "subscriberID": a,
         "a": a,
         "b": b,
         "c": c,
