@@ -103,13 +103,14 @@ def tick() -> dict[str, Any]:
 
 @app.lambda_function(name="device")
 def device(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """AWS IoT topic rules: device states and lifecycle (presence) events (docs/devices.md)."""
-    return devices.handle_iot_event(event, wiring.container())
+    """AWS IoT topic rules: device states, API over MQTT and lifecycle (presence) events
+    (docs/devices.md)."""
+    return devices.handle_iot_event(event, wiring.container(), app)
 
 
 @app.lambda_function(name="iot_authorizer")
 def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The AWS IoT custom authorizer: things connect with their Kii token."""
+    """The AWS IoT custom authorizer: things connect with their Kii token or mqtt-endpoint."""
     return devices.authorize(event, wiring.container())
 
 
@@ -120,7 +121,7 @@ if config.settings().embedded_stack:
     gateway_patches.install()
     app.register_blueprint(health.bp)
     app.register_blueprint(demo.bp)
-    start_embedded_stack(lambda batch: dispatcher(batch, None), tick)
+    start_embedded_stack(lambda batch: dispatcher(batch, None), tick, api=app)
 else:
     import sys
 

@@ -30,6 +30,8 @@ class Settings:
     local_mqtt_port: int = 1883
     # Publish Thing-IF commands through AWS IoT Core (set by the template in AWS).
     iot_publish: bool = False
+    # How long the MQTT credentials of an installation's mqtt-endpoint are valid (X-MQTT-TTL).
+    mqtt_credentials_ttl_seconds: int = 7 * 24 * 3600
     # Send ANDROID/IOS push through Amazon SNS mobile push (set by the template in AWS); the
     # local stack records them instead (docs/push.md).
     sns_push: bool = False
@@ -101,6 +103,7 @@ class Settings:
             local_aws_port=num("KARAKURI_LOCAL_AWS_PORT", 8001),
             local_mqtt_port=num("KARAKURI_LOCAL_MQTT_PORT", 1883),
             iot_publish=env.get("KARAKURI_IOT_PUBLISH", "") in ("1", "true", "yes"),
+            mqtt_credentials_ttl_seconds=num("KARAKURI_MQTT_CREDENTIALS_TTL", 7 * 24 * 3600),
             sns_push=env.get("KARAKURI_SNS_PUSH", "") in ("1", "true", "yes"),
             state_dir=env.get("KARAKURI_STATE_DIR", ".karakuri"),
             fresh=env.get("KARAKURI_FRESH", "") in ("1", "true", "yes"),

@@ -223,6 +223,12 @@ class InstallationAlreadyExists(KiiError):
     default_message = "The installation already exists"
 
 
+class MqttEndpointNotFound(KiiError):
+    error_code = "MQTT_ENDPOINT_NOT_FOUND"
+    status = 404
+    default_message = "The installation has no MQTT endpoint"
+
+
 class TopicNotFound(KiiError):
     error_code = "TOPIC_NOT_FOUND"
     status = 404

@@ -54,7 +54,7 @@ from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService
-from chalicelib.services.installations import InstallationService
+from chalicelib.services.installations import InstallationService, MqttBroker
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
@@ -237,6 +237,14 @@ def build(
     objects = ObjectService(object_store, user_store, group_store, clock, things)
     installation_store = TableInstallationStore(table, codec)
     push_log = TablePushLog(table)
+    installations = InstallationService(
+        installation_store,
+        user_store,
+        thing_store,
+        clock,
+        lambda: MqttBroker(settings.local_host, settings.local_mqtt_port),
+        settings.mqtt_credentials_ttl_seconds * 1000,
+    )
     return Container(
         settings=settings,
         table=table,
@@ -247,7 +255,7 @@ def build(
         groups=GroupService(group_store, user_store, clock, object_store),
         objects=objects,
         things=things,
-        installations=InstallationService(installation_store, user_store, thing_store, clock),
+        installations=installations,
         outbox=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
@@ -255,7 +263,9 @@ def build(
         ),
         hooks=hook_store,
         thingif=ThingIFService(
-            things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
+            things,
+            TableThingIFStore(table, codec, settings.state_history_retention_seconds),
+            installations=installations,
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
         execution_store=execution_store,
@@ -297,13 +307,18 @@ def build_for_aws(
         services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
     if settings.iot_publish:
-        services.thingif.publisher = IotDataPublisher(
+        publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
             lambda: (
                 aws_client("iot", settings)
                 .describe_endpoint(endpointType="iot:Data-ATS")
                 .get("endpointAddress")
             ),
+        )
+        services.thingif.publisher = publisher
+        # Devices reach IoT Core over TLS only: MQTT on 8883, MQTT over WebSocket on 443.
+        services.installations.broker = lambda: MqttBroker(
+            publisher.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
         )
     return services
 

@@ -10,10 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.stores import DATA, EventCodec
-from chalicelib.adapters.table import Absent, ConditionFailed, Delete, Exists, Item, Key, KeyValueTable, Put
+from chalicelib.adapters.table import (
+    Absent,
+    ConditionFailed,
+    Delete,
+    Exists,
+    Item,
+    Key,
+    KeyValueTable,
+    Put,
+    VersionIs,
+)
 from chalicelib.domain.events import Event
-from chalicelib.domain.installations import Installation
-from chalicelib.errors import InstallationAlreadyExists, InstallationNotFound
+from chalicelib.domain.installations import Installation, MqttCredential
+from chalicelib.errors import Conflict, InstallationAlreadyExists, InstallationNotFound
 
 
 def _key(app_id: str, installation_id: str) -> Key:
@@ -43,6 +53,11 @@ def _item(installation: Installation) -> Item:
         "createdAt": installation.created_at,
         "gsi1pk": _owner_pk(installation.app_id, installation.owner_kind, installation.owner_id),
         "gsi1sk": f"INSTALLATION#{installation.installation_id}",
+        "version": installation.version,
+        # digests only: a password is never stored
+        "mqttCredentials": [
+            {"digest": c.digest, "expiresAt": c.expires_at} for c in installation.mqtt_credentials
+        ],
     }
 
 
@@ -56,6 +71,10 @@ def _installation(item: Item) -> Installation:
         owner_kind=item["ownerKind"],
         owner_id=item["ownerID"],
         created_at=int(item["createdAt"]),
+        mqtt_credentials=tuple(
+            MqttCredential(str(c["digest"]), int(c["expiresAt"])) for c in item.get("mqttCredentials") or ()
+        ),
+        version=int(item.get("version") or 0),
     )
 
 
@@ -96,6 +115,14 @@ class TableInstallationStore:
             raise InstallationAlreadyExists(
                 installationRegistrationID=installation.registration_id
             ) from failed
+
+    def save(self, installation: Installation, previous: Installation) -> None:
+        """Replaces the installation (its MQTT credentials) if nobody changed it meanwhile."""
+        condition = VersionIs(previous.version) if previous.version else Exists()
+        try:
+            self.table.transact([Put(DATA, _item(installation), condition)])
+        except ConditionFailed as failed:
+            raise Conflict() from failed
 
     def delete(self, installation: Installation, events: Sequence[Event]) -> None:
         try:

@@ -20,11 +20,18 @@ class IotDataPublisher:
     make_client: Callable[[str | None], Any]  # endpoint URL -> boto3 "iot-data" client
     describe_endpoint: Callable[[], str | None]
     _client: Any = None
+    _address: str | None = None
+
+    def endpoint_host(self) -> str | None:
+        """The account's IoT data (ATS) host, where devices connect."""
+        if self._address is None:
+            self._address = self.describe_endpoint()
+        return self._address
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            address = self.describe_endpoint()
+            address = self.endpoint_host()
             self._client = self.make_client(f"https://{address}" if address else None)
         return self._client
 

@@ -38,3 +38,15 @@ def installation(request: KiiRequest) -> Reply:
         _installations().delete(request.caller, ref)
         return no_content()
     return Reply(200, _installations().resolve(request.caller, ref).to_json())
+
+
+@route(bp, INSTALLATIONS + "/{installationRef}/mqtt-endpoint", ["GET"])
+def mqtt_endpoint(request: KiiRequest) -> Reply:
+    """Kii answers the TTL both in the body and as the ``X-MQTT-TTL`` header (§7.3)."""
+    endpoint = _installations().mqtt_endpoint(request.caller, request.params["installationRef"])
+    return Reply(
+        200,
+        endpoint,
+        {"X-MQTT-TTL": str(endpoint["X-MQTT-TTL"])},
+        content_type="application/vnd.kii.MQTTEndpointResponse+json",
+    )

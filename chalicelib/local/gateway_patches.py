@@ -6,6 +6,10 @@ headers, a bad request line) Kii error bodies. API Gateway's own answers are map
 gateway responses in ``infra/template.json`` (there, a method no route serves is an unknown
 path: 404).
 
+Request bodies sent with ``Transfer-Encoding: chunked`` (Kii's embedded C SDK sends every
+body so) are read chunk by chunk here; Chalice's handler reads ``Content-Length`` only. API
+Gateway assembles chunked bodies itself before the Lambda sees them (docs/devices.md).
+
 Installed by the local stack (``app.py`` with the embedded stack, ``LiveStack``) and by the
 tests (the Chalice test client shares the local gateway), like ``moto_patches``.
 """
@@ -36,6 +40,38 @@ def _reply(method: str, status: int, error_code: str, message: str) -> dict[str,
         "multiValueHeaders": {},
         "body": "" if method == "HEAD" else body,
     }
+
+
+MAX_CHUNKED_BODY = 16 * 1024 * 1024  # well above any route's own limit, which answers 413
+
+
+class _BadChunk(ValueError):
+    pass
+
+
+def read_chunked(rfile: Any, limit: int = MAX_CHUNKED_BODY) -> bytes:
+    """A chunked body (RFC 9112 §7.1): sizes in hex (extensions ignored), each chunk followed
+    by CRLF, a zero chunk, then trailer lines up to an empty line."""
+    body = bytearray()
+    while True:
+        line = rfile.readline(1024)
+        if not line.endswith(b"\n"):
+            raise _BadChunk("chunk size line")
+        try:
+            size = int(line.split(b";")[0].strip(), 16)
+        except ValueError:
+            raise _BadChunk("chunk size") from None
+        if size < 0 or len(body) + size > limit:
+            raise _BadChunk("chunked body too large")
+        if size == 0:
+            break
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.read(2) not in (b"\r\n", b"\n"):
+            raise _BadChunk("truncated chunk")
+        body += chunk
+    while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+        pass  # trailers
+    return bytes(body)
 
 
 def install() -> None:
@@ -82,6 +118,34 @@ def install() -> None:
         if self.command != "HEAD" and status >= 200 and status not in (204, 304):
             self.wfile.write(body)
 
+    parse_payload = local.ChaliceRequestHandler._parse_payload
+
+    def kii_parse_payload(self: Any) -> Any:
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            return parse_payload(self)
+        try:
+            body = read_chunked(self.rfile)
+        except _BadChunk:
+            self.close_connection = True
+            raise
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "transfer-encoding"}
+        headers["Content-Length"] = str(len(body))
+        return headers, body or None
+
+    def kii_generic_handle(self: Any) -> None:
+        try:
+            generic_handle(self)
+        except _BadChunk:
+            self.send_error(400, "bad chunked body")
+
+    handler_class = local.ChaliceRequestHandler
+    generic_handle = handler_class._generic_handle
     local.LocalGateway.handle_request = kii_handle_request  # type: ignore[method-assign]
+    handler_class._parse_payload = kii_parse_payload  # type: ignore[method-assign]
+    # The do_METHOD attributes are the original function, bound when the class was made.
+    for name in [n for n in vars(handler_class) if n.startswith("do_")]:
+        if getattr(handler_class, name) is generic_handle:
+            setattr(handler_class, name, kii_generic_handle)
+    handler_class._generic_handle = kii_generic_handle  # type: ignore[method-assign]
     local.ChaliceRequestHandler.send_error = kii_send_error
     _INSTALLED = True

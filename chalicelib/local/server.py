@@ -83,7 +83,9 @@ class LiveStack:
             base_url=f"{self.base_url}/api",
             local_mqtt_port=mqtt_port or free_port(),
         )
-        self.stack = EmbeddedStack(settings, deliver, state_dir, self.base_url, aws_port, tick).start()
+        self.stack = EmbeddedStack(
+            settings, deliver, state_dir, self.base_url, aws_port, tick, api=app
+        ).start()
         self._thread = threading.Thread(target=self._http.serve_forever, name="karakuri-http", daemon=True)
         self._thread.start()
 

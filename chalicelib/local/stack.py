@@ -42,7 +42,9 @@ class EmbeddedStack:
         base_url: str,
         aws_port: int | None = None,
         tick: Callable[[], Any] | None = None,
+        api: Any = None,
     ) -> None:
+        self.api = api  # the Chalice app: API over MQTT is served by its routes
         self.settings = settings
         self.deliver = deliver
         self.tick = tick
@@ -107,7 +109,9 @@ class EmbeddedStack:
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
-        self.broker = LocalBroker(DeviceBridge(services), port=self.settings.local_mqtt_port).start()
+        self.broker = LocalBroker(
+            DeviceBridge(services, self.api), port=self.settings.local_mqtt_port
+        ).start()
         services.thingif.publisher = self.broker
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / STACK_FILE).write_text(
@@ -285,7 +289,7 @@ def current() -> EmbeddedStack | None:
 
 
 def start_embedded_stack(
-    deliver: Callable[[dict[str, Any]], Any], tick: Callable[[], Any] | None = None
+    deliver: Callable[[dict[str, Any]], Any], tick: Callable[[], Any] | None = None, api: Any = None
 ) -> EmbeddedStack:
     """Start the stack once per process, for `chalice local --stage local`."""
     global _started
@@ -300,7 +304,9 @@ def start_embedded_stack(
                 }
             )
             base_url = f"http://{settings.local_host}:{settings.local_port}"
-            _started = EmbeddedStack(settings, deliver, Path(settings.state_dir), base_url, tick=tick).start()
+            _started = EmbeddedStack(
+                settings, deliver, Path(settings.state_dir), base_url, tick=tick, api=api
+            ).start()
             atexit.register(_started.stop)
             _stop_on_sigterm()
             print(_started.banner(), flush=True)

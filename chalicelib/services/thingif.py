@@ -4,6 +4,7 @@ the app admin may act on a thing; onboarding by the thing needs only its passwor
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -40,6 +41,7 @@ from chalicelib.errors import (
     WrongPassword,
 )
 from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.installations import InstallationService
 from chalicelib.services.things import ThingService
 
 log = logging.getLogger("karakuri.thingif")
@@ -70,6 +72,8 @@ class ThingIFService:
     things: ThingService
     store: ThingIFStore
     publisher: CommandPublisher | None = None
+    # Onboarding answers the thing's mqttEndpoint, and commands go to its mqttTopic, when set.
+    installations: InstallationService | None = None
 
     # --- targets ----------------------------------------------------------------------------------
     def target(self, caller: Caller, raw_target: str) -> Thing:
@@ -167,7 +171,10 @@ class ThingIFService:
             with suppress(ThingOwnershipAlreadyExists):  # onboarding again is fine
                 self.things.add_owner(caller, thing.thing_id, str(owner), password)
         token = self.things.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
-        return {"thingID": thing.thing_id, "accessToken": token.access_token}
+        reply: dict[str, Any] = {"thingID": thing.thing_id, "accessToken": token.access_token}
+        if self.installations is not None:
+            reply["mqttEndpoint"] = self.installations.thing_endpoint(caller, thing.thing_id)
+        return reply
 
     def _onboard_end_node(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         """A gateway's owner onboards an end node behind it (kii-rest-api.md §9.2): the end
@@ -354,7 +361,13 @@ class ThingIFService:
         if self.publisher is None:
             return command  # no broker: the thing fetches its commands over REST
         try:
+            # Today's topic scheme, and the topic of each of the thing's MQTT installations
+            # (Kii's: the thing subscribes to its mqttTopic, docs/devices.md).
             self.publisher.publish(thing.app_id, thing.thing_id, _push(command))
+            if self.installations is not None:
+                payload = json.dumps(_push(command), separators=(",", ":")).encode()
+                for topic in self.installations.mqtt_topics(thing.app_id, "thing", thing.thing_id):
+                    self.publisher.publish_topic(topic, payload)
         except Exception:
             log.exception("command %s could not be sent", command.command_id)
             return self.mark_command(command, "SEND_FAILED")

@@ -72,9 +72,11 @@ def test_the_iot_authorizer_gives_a_thing_its_own_topics_only(kii: Kii, device: 
     assert granted["isAuthenticated"] is True and granted["principalId"] == app_id
     [policy] = [json.loads(p) for p in granted["policyDocuments"]]
     resources = {s["Action"]: s["Resource"] for s in policy["Statement"]}
-    assert resources["iot:Connect"].endswith(f":client/{thing_id}")
-    assert resources["iot:Publish"].endswith(f":topic/karakuri/{app_id}/things/{thing_id}/state")
-    assert resources["iot:Subscribe"].endswith(f":topicfilter/karakuri/{app_id}/things/{thing_id}/commands")
+    arn = "arn:aws:iot:us-east-1:123456789012"
+    assert resources["iot:Connect"] == f"{arn}:client/{thing_id}"
+    assert resources["iot:Publish"] == [f"{arn}:topic/karakuri/{app_id}/things/{thing_id}/state"]
+    assert resources["iot:Subscribe"] == [f"{arn}:topicfilter/karakuri/{app_id}/things/{thing_id}/commands"]
+    assert resources["iot:Receive"] == [f"{arn}:topic/karakuri/{app_id}/things/{thing_id}/commands"]
     for event in (
         _mqtt_event(app_id, thing_id, "wrong"),
         _mqtt_event(app_id, thing_id, device["token"]),  # a user's token is not the thing's

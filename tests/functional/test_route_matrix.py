@@ -360,6 +360,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/hooks/versions/{versionID}": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/installations": "401 401 ok ok ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/installations/{installationRef}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/installations/{installationRef}/mqtt-endpoint": "401 401 404:MQTT_ENDPOINT_NOT_FOUND 403 403 403 403 403 WT WT",
     "GET /api/apps/{appID}/notifications": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/published-bodies/{publicationID}": "404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND 404:PUBLICATION_NOT_FOUND",
     "GET /api/apps/{appID}/server-code/logs": "401 401 403 403 403 403 403 ok WT WT",
