@@ -40,8 +40,8 @@ def main() -> None:
     from moto import mock_aws
 
     from chalicelib import config, wiring
+    from chalicelib.adapters.events import StreamRecordParser
     from chalicelib.adapters.hooks import TableHookStore
-    from chalicelib.adapters.stores import StreamRecordParser
     from chalicelib.dispatcher.stream import handle_batch
     from chalicelib.domain import ids
     from chalicelib.domain.events import Caller

@@ -10,30 +10,25 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.apps import TableAppStore
 from chalicelib.adapters.bodies import MemoryBlobStore, S3BlobStore, TableBodyStore
 from chalicelib.adapters.crypto import EnvelopeCipher, KmsDataKeys, LocalDataKeys
+from chalicelib.adapters.events import EventCodec, MemoryRecordParser, StreamRecordParser
+from chalicelib.adapters.groups import TableGroupStore
 from chalicelib.adapters.hooks import TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
+from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
-from chalicelib.adapters.stores import (
-    EventCodec,
-    MemoryRecordParser,
-    RecordingNotifier,
-    StreamRecordParser,
-    TableAppStore,
-    TableCodeStore,
-    TableGroupStore,
-    TableTokenStore,
-    TableUserStore,
-)
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
+from chalicelib.adapters.tokens import TableTokenStore
+from chalicelib.adapters.users import TableCodeStore, TableUserStore
 from chalicelib.domain.ports import (
     BlobStore,
     Clock,

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.objects import _bucket_pk, _scope, _scope_fields
-from chalicelib.adapters.stores import DATA, EventCodec
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, commit
+from chalicelib.adapters.objects import bucket_pk, scope_fields, scope_of
 from chalicelib.adapters.table import (
     Absent,
     Check,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -34,7 +34,7 @@ from chalicelib.adapters.table import (
 from chalicelib.domain import ids
 from chalicelib.domain.bodies import MIN_PART_BYTES, ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
-from chalicelib.errors import Conflict, InvalidInputData, ObjectBodyNotFound
+from chalicelib.errors import InvalidInputData, ObjectBodyNotFound
 
 
 # --- blobs ------------------------------------------------------------------------------------
@@ -206,23 +206,23 @@ class S3BlobStore:
 
 # --- metadata ---------------------------------------------------------------------------------
 def _ref_fields(ref: ObjectRef) -> Item:
-    return {**_scope_fields(ref.scope, ref.bucket_id), "objectID": ref.object_id}
+    return {**scope_fields(ref.scope, ref.bucket_id), "objectID": ref.object_id}
 
 
 def _ref(item: Item) -> ObjectRef:
-    return ObjectRef(_scope(item), item["bucketID"], item["objectID"])
+    return ObjectRef(scope_of(item), item["bucketID"], item["objectID"])
 
 
 def _body_key(ref: ObjectRef) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"BODY#{ref.object_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"BODY#{ref.object_id}")
 
 
 def _object_key(ref: ObjectRef) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"OBJ#{ref.object_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"OBJ#{ref.object_id}")
 
 
 def _upload_key(ref: ObjectRef, upload_id: str) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"UPLOAD#{ref.object_id}#{upload_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"UPLOAD#{ref.object_id}#{upload_id}")
 
 
 def _publication_key(app_id: str, publication_id: str) -> Key:
@@ -304,24 +304,20 @@ class TableBodyStore:
 
     def put_body(self, body: ObjectBody, previous: ObjectBody | None, events: Sequence[Event]) -> None:
         condition = Absent() if previous is None else VersionIs(previous.version)
-        try:
-            self.table.transact(
-                [
-                    Put(DATA, _body_item(body), condition),
-                    Check(DATA, _object_key(body.ref), Exists()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [
+                Put(DATA, _body_item(body), condition),
+                Check(DATA, _object_key(body.ref), Exists()),
+                *self.events.puts(events),
+            ],
+        )
 
     def delete_body(self, body: ObjectBody, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [Delete(DATA, _body_key(body.ref), VersionIs(body.version)), *self.events.puts(events)]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [Delete(DATA, _body_key(body.ref), VersionIs(body.version)), *self.events.puts(events)],
+        )
 
     def upload(self, ref: ObjectRef, upload_id: str) -> Upload | None:
         item = self.table.get(DATA, _upload_key(ref, upload_id))
@@ -329,10 +325,7 @@ class TableBodyStore:
 
     def put_upload(self, upload: Upload, previous: Upload | None) -> None:
         condition = Absent() if previous is None else VersionIs(previous.version)
-        try:
-            self.table.transact([Put(DATA, _upload_item(upload), condition)])
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _upload_item(upload), condition)])
 
     def delete_upload(self, upload: Upload) -> None:
         self.table.transact([Delete(DATA, _upload_key(upload.ref, upload.upload_id))])
@@ -362,13 +355,11 @@ class TableBodyStore:
             item["expiresAt"] = publication.expires_at
             # DynamoDB's TTL (seconds) removes expired publications a day after they lapse.
             item["ttl"] = publication.expires_at // 1000 + 86400
-        try:
-            self.table.transact(
-                [
-                    Put(DATA, item, Absent()),
-                    Check(DATA, _body_key(body.ref), VersionIs(body.version)),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [
+                Put(DATA, item, Absent()),
+                Check(DATA, _body_key(body.ref), VersionIs(body.version)),
+                *self.events.puts(events),
+            ],
+        )

@@ -17,11 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import Absent, ConditionFailed, Delete, Key, KeyValueTable, Put, VersionIs
 from chalicelib.domain.scripts import CodeVersion
 from chalicelib.errors import Conflict
-
-DATA = "data"
 
 
 def _pk(app_id: str) -> str:

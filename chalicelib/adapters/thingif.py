@@ -20,10 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.stores import DATA, EventCodec, _json
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, commit, json_text
 from chalicelib.adapters.table import (
     Absent,
-    ConditionFailed,
     Delete,
     Key,
     KeyValueTable,
@@ -33,7 +33,6 @@ from chalicelib.adapters.table import (
 )
 from chalicelib.domain.events import Event
 from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger, without_token
-from chalicelib.errors import Conflict
 
 SCHEDULED = "SCHEDULER#THING-IF"
 
@@ -66,7 +65,7 @@ class TableThingIFStore:
         item = {
             "pk": _thing(state.app_id, state.thing_id, "TIF"),
             "sk": "#STATE",
-            "state": _json(state.state),
+            "state": json_text(state.state),
             "modifiedAt": state.modified_at,
             "version": state.version,
         }
@@ -79,16 +78,13 @@ class TableThingIFStore:
                     {
                         "pk": _thing(state.app_id, state.thing_id, "TIFHIST"),
                         "sk": history_key(state.modified_at, state.version),
-                        "state": _json(state.state),
+                        "state": json_text(state.state),
                         "createdAt": state.modified_at,
                         "ttl": state.modified_at // 1000 + self.history_retention_seconds,
                     },
                 )
             )
-        try:
-            self.table.transact([*writes, *self.codec.puts(events)])
-        except ConditionFailed:
-            raise Conflict() from None
+        commit(self.table, [*writes, *self.codec.puts(events)])
 
     def history(
         self, app_id: str, thing_id: str, after: str | None
@@ -103,20 +99,17 @@ class TableThingIFStore:
         item: dict[str, Any] = {
             "pk": _thing(command.app_id, command.thing_id, "CMD"),
             "sk": command.command_id,
-            "body": _json(command.body),
+            "body": json_text(command.body),
             "createdAt": command.created_at,
             "modifiedAt": command.modified_at,
             "state": command.state,
             "version": command.version,
         }
         if command.action_results is not None:
-            item["actionResults"] = _json(command.action_results)
+            item["actionResults"] = json_text(command.action_results)
         if command.fired_by is not None:
             item["firedBy"] = command.fired_by
-        try:
-            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
-        except ConditionFailed:
-            raise Conflict() from None
+        commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
 
     @staticmethod
     def _command(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Command:
@@ -146,7 +139,7 @@ class TableThingIFStore:
         item: dict[str, Any] = {
             "pk": _thing(trigger.app_id, trigger.thing_id, "TRG"),
             "sk": trigger.trigger_id,
-            "definition": _json(trigger.to_json()),
+            "definition": json_text(trigger.to_json()),
             "createdAt": trigger.created_at,
             "version": trigger.version,
         }
@@ -157,10 +150,7 @@ class TableThingIFStore:
         indexed = {**item, "pk": index_key.pk, "sk": index_key.sk, "appID": trigger.app_id}
         indexed.update(thingID=trigger.thing_id, triggerID=trigger.trigger_id)
         index: Write = Put(DATA, indexed) if timed else Delete(DATA, index_key)
-        try:
-            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
-        except ConditionFailed:
-            raise Conflict() from None
+        commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
 
     def scheduled_triggers(self) -> list[Trigger]:
         """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
@@ -215,7 +205,7 @@ class TableThingIFStore:
     # --- server-code results ------------------------------------------------------------------------
     def add_result(self, app_id: str, trigger_id: str, key: str, result: dict[str, Any]) -> None:
         self.table.transact(
-            [Put(DATA, {"pk": f"APP#{app_id}#TRG#{trigger_id}#RES", "sk": key, "result": _json(result)})]
+            [Put(DATA, {"pk": f"APP#{app_id}#TRG#{trigger_id}#RES", "sk": key, "result": json_text(result)})]
         )
 
     def results(
