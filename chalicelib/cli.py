@@ -183,7 +183,7 @@ def notifications(args: argparse.Namespace) -> dict[str, Any]:
     if not app_id:
         app_file = Path(args.state_dir or settings.state_dir) / "local-app.json"
         app_id = json.loads(app_file.read_text())["appID"]
-    sent = wiring.build_for_aws(settings).outbox.sent(app_id)
+    sent = wiring.build_for_aws(settings).sent_notifications.sent(app_id)
     return {"notifications": [n.to_json() for n in sent]}
 
 

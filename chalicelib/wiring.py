@@ -35,8 +35,8 @@ from chalicelib.domain.ports import (
     EventRecordParser,
     FieldCipher,
     HookStore,
-    Outbox,
     ScriptEngine,
+    SentNotifications,
 )
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
@@ -64,7 +64,7 @@ class Container:
     objects: ObjectService
     things: ThingService
     installations: InstallationService
-    outbox: Outbox
+    sent_notifications: SentNotifications
     records: EventRecordParser
     servercode: ServerCodeService
     hooks: HookStore
@@ -200,7 +200,7 @@ def build(
         installations=InstallationService(
             TableInstallationStore(table, codec), user_store, thing_store, clock
         ),
-        outbox=notifier,
+        sent_notifications=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
             TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store

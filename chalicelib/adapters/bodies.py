@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit
+from chalicelib.adapters.items import DATA, attributes, commit, fields, key_item, present
 from chalicelib.adapters.objects import bucket_pk, scope_fields, scope_of
 from chalicelib.adapters.table import (
     Absent,
@@ -229,68 +229,44 @@ def _publication_key(app_id: str, publication_id: str) -> Key:
     return Key(f"APP#{app_id}#PUBLICATION#{publication_id}", "#PUBLICATION")
 
 
+_BODY = {  # attribute -> ObjectBody field
+    "blobKey": "blob_key",
+    "contentType": "content_type",
+    "size": "size",
+    "modifiedAt": "modified_at",
+    "etag": "etag",
+    "version": "version",
+}
+_UPLOAD = {  # attribute -> Upload field; its parts are JSON text
+    "uploadID": "upload_id",
+    "blobKey": "blob_key",
+    "multipartID": "multipart_id",
+    "contentType": "content_type",
+    "createdAt": "created_at",
+    "received": "received",
+    "total": "total",
+    "tailSize": "tail_size",
+    "version": "version",
+}
+
+
 def _body_item(body: ObjectBody) -> Item:
-    key = _body_key(body.ref)
-    return {
-        "pk": key.pk,
-        "sk": key.sk,
-        **_ref_fields(body.ref),
-        "blobKey": body.blob_key,
-        "contentType": body.content_type,
-        "size": body.size,
-        "modifiedAt": body.modified_at,
-        "etag": body.etag,
-        "version": body.version,
-    }
+    return {**key_item(_body_key(body.ref)), **_ref_fields(body.ref), **attributes(body, _BODY)}
 
 
 def _body(item: Item) -> ObjectBody:
-    return ObjectBody(
-        ref=_ref(item),
-        blob_key=item["blobKey"],
-        content_type=item["contentType"],
-        size=int(item["size"]),
-        modified_at=int(item["modifiedAt"]),
-        etag=item["etag"],
-        version=int(item["version"]),
-    )
+    return ObjectBody(ref=_ref(item), **fields(item, _BODY))
 
 
 def _upload_item(upload: Upload) -> Item:
     key = _upload_key(upload.ref, upload.upload_id)
-    item: Item = {
-        "pk": key.pk,
-        "sk": key.sk,
-        **_ref_fields(upload.ref),
-        "uploadID": upload.upload_id,
-        "blobKey": upload.blob_key,
-        "multipartID": upload.multipart_id,
-        "contentType": upload.content_type,
-        "createdAt": upload.created_at,
-        "received": upload.received,
-        "parts": json.dumps(upload.parts),
-        "tailSize": upload.tail_size,
-        "version": upload.version,
-    }
-    if upload.total is not None:
-        item["total"] = upload.total
-    return item
+    parts = json.dumps(upload.parts)
+    return {**key_item(key), **_ref_fields(upload.ref), **attributes(upload, _UPLOAD), "parts": parts}
 
 
 def _upload(item: Item) -> Upload:
-    return Upload(
-        ref=_ref(item),
-        upload_id=item["uploadID"],
-        blob_key=item["blobKey"],
-        multipart_id=item["multipartID"],
-        content_type=item["contentType"],
-        created_at=int(item["createdAt"]),
-        received=int(item["received"]),
-        total=int(item["total"]) if item.get("total") is not None else None,
-        parts=tuple((int(n), str(e)) for n, e in json.loads(item["parts"])),
-        tail_size=int(item["tailSize"]),
-        version=int(item["version"]),
-    )
+    parts = tuple((int(n), str(e)) for n, e in json.loads(item["parts"]))
+    return Upload(ref=_ref(item), parts=parts, **fields(item, _UPLOAD))
 
 
 @dataclass
@@ -345,16 +321,14 @@ class TableBodyStore:
     def put_publication(self, publication: Publication, body: ObjectBody, events: Sequence[Event]) -> None:
         key = _publication_key(publication.ref.scope.app_id, publication.publication_id)
         item: Item = {
-            "pk": key.pk,
-            "sk": key.sk,
+            **key_item(key),
             **_ref_fields(publication.ref),
             "publicationID": publication.publication_id,
             "createdAt": publication.created_at,
         }
-        if publication.expires_at is not None:
-            item["expiresAt"] = publication.expires_at
-            # DynamoDB's TTL (seconds) removes expired publications a day after they lapse.
-            item["ttl"] = publication.expires_at // 1000 + 86400
+        expires = publication.expires_at
+        # DynamoDB's TTL (seconds) removes expired publications a day after they lapse.
+        present(item, expiresAt=expires, ttl=expires // 1000 + 86400 if expires is not None else None)
         commit(
             self.table,
             [

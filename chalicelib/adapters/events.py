@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.items import EVENTS, json_text
+from chalicelib.adapters.items import EVENTS, json_text, present
 from chalicelib.adapters.table import Absent, Item, Put, Write
 from chalicelib.domain.events import Actor, Causation, Event, Trigger
 
@@ -31,11 +31,7 @@ class EventCodec:
             "occurredAt": event.occurred_at,
             "ttl": (event.occurred_at + self.retention_ms) // 1000,
         }
-        if event.actor.id is not None:
-            item["actorID"] = event.actor.id
-        if event.causation.execution_id is not None:
-            item["executionID"] = event.causation.execution_id
-        return item
+        return present(item, actorID=event.actor.id, executionID=event.causation.execution_id)
 
     @staticmethod
     def from_item(item: Mapping[str, Any]) -> Event:

@@ -4,7 +4,7 @@ and transactions whose refused condition is a Kii error. Key layouts: docs/data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from chalicelib.adapters.table import (
@@ -53,3 +53,21 @@ def commit(
         table.transact(writes)
     except ConditionFailed as failed:
         raise refused(failed) from failed
+
+
+def present(item: Item, **optional: Any) -> Item:
+    """``item`` with those of the optional attributes that have a value (an absent attribute,
+    not a null one, so that sparse indexes and ``attribute_not_exists`` see it as missing)."""
+    item.update({name: value for name, value in optional.items() if value is not None})
+    return item
+
+
+def attributes(record: Any, names: Mapping[str, str]) -> Item:
+    """``record``'s fields as item attributes (``names``: attribute -> field), None ones left out."""
+    return present({}, **{attribute: getattr(record, name) for attribute, name in names.items()})
+
+
+def fields(item: Item, names: Mapping[str, str]) -> dict[str, Any]:
+    """The item's attributes as the record's fields (``names``: attribute -> field); the port
+    already gives numbers as int, so values pass unchanged, an absent attribute as None."""
+    return {name: item.get(attribute) for attribute, name in names.items()}

@@ -5,48 +5,43 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from chalicelib.adapters.items import DATA
+from chalicelib.adapters.items import DATA, attributes, fields
 from chalicelib.adapters.table import KeyValueTable, Put
 from chalicelib.domain.models import Notification
+
+KEEP_SECONDS = 7 * 24 * 3600
+_NOTIFICATION = {  # attribute -> Notification field
+    "userID": "user_id",
+    "channel": "channel",
+    "to": "to",
+    "purpose": "purpose",
+    "code": "code",
+    "sentAt": "sent_at",
+}
+
+
+def _pk(app_id: str) -> str:
+    return f"APP#{app_id}#NOTIFICATIONS"
 
 
 @dataclass
 class RecordingNotifier:
     """Delivers nothing: keeps each notification where the app admin and the tests read it
-    (``GET /api/apps/{app}/notifications``, ``karakuri notifications``). Kept 7 days."""
+    (``GET /api/apps/{app}/notifications``, ``karakuri notifications``) for a week."""
 
     table: KeyValueTable
 
     def send(self, notification: Notification) -> None:
-        self.table.transact(
-            [
-                Put(
-                    DATA,
-                    {
-                        "pk": f"APP#{notification.app_id}#OUTBOX",
-                        "sk": f"{notification.sent_at:013d}#{secrets.token_hex(4)}",
-                        "userID": notification.user_id,
-                        "channel": notification.channel,
-                        "to": notification.to,
-                        "purpose": notification.purpose,
-                        "code": notification.code,
-                        "sentAt": notification.sent_at,
-                        "ttl": notification.sent_at // 1000 + 7 * 24 * 3600,
-                    },
-                )
-            ]
-        )
+        item = {
+            "pk": _pk(notification.app_id),
+            "sk": f"{notification.sent_at:013d}#{secrets.token_hex(4)}",
+            **attributes(notification, _NOTIFICATION),
+            "ttl": notification.sent_at // 1000 + KEEP_SECONDS,
+        }
+        self.table.transact([Put(DATA, item)])
 
     def sent(self, app_id: str) -> list[Notification]:
         return [
-            Notification(
-                app_id=app_id,
-                user_id=i["userID"],
-                channel=i["channel"],
-                to=i["to"],
-                purpose=i["purpose"],
-                code=i["code"],
-                sent_at=int(i["sentAt"]),
-            )
-            for i in self.table.query(DATA, f"APP#{app_id}#OUTBOX")
+            Notification(app_id=app_id, **fields(i, _NOTIFICATION))
+            for i in self.table.query(DATA, _pk(app_id))
         ]

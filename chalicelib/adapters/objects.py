@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit, delete_all, json_text
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text, present
 from chalicelib.adapters.table import (
     Absent,
     Check,
@@ -57,9 +57,7 @@ def scope_of(item: Item) -> Scope:
 
 def scope_fields(scope: Scope, bucket_id: str) -> Item:
     fields: Item = {"appID": scope.app_id, "scopeKind": scope.kind, "bucketID": bucket_id}
-    if scope.owner_id is not None:
-        fields["scopeOwner"] = scope.owner_id
-    return fields
+    return present(fields, scopeOwner=scope.owner_id)
 
 
 def _bucket_item(bucket: Bucket) -> Item:
@@ -73,9 +71,7 @@ def _bucket_item(bucket: Bucket) -> Item:
         "createdAt": bucket.created_at,
         "version": bucket.version,
     }
-    if bucket.creator is not None:
-        item["creator"] = bucket.creator
-    return item
+    return present(item, creator=bucket.creator)
 
 
 def _bucket(item: Item) -> Bucket:
@@ -104,11 +100,7 @@ def _object_item(obj: KiiObject) -> Item:
         "modifiedAt": obj.modified_at,
         "version": obj.version,
     }
-    if obj.owner is not None:
-        item["owner"] = obj.owner
-    if obj.data_type is not None:
-        item["dataType"] = obj.data_type
-    return item
+    return present(item, owner=obj.owner, dataType=obj.data_type)
 
 
 def _object(item: Item) -> KiiObject:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit, json_text
+from chalicelib.adapters.items import DATA, commit, json_text, present
 from chalicelib.adapters.table import (
     Absent,
     Delete,
@@ -105,10 +105,8 @@ class TableThingIFStore:
             "state": command.state,
             "version": command.version,
         }
-        if command.action_results is not None:
-            item["actionResults"] = json_text(command.action_results)
-        if command.fired_by is not None:
-            item["firedBy"] = command.fired_by
+        results = None if command.action_results is None else json_text(command.action_results)
+        present(item, actionResults=results, firedBy=command.fired_by)
         commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
 
     @staticmethod
@@ -143,8 +141,7 @@ class TableThingIFStore:
             "createdAt": trigger.created_at,
             "version": trigger.version,
         }
-        if trigger.executor is not None:
-            item["executor"] = trigger.executor
+        present(item, executor=trigger.executor)
         index_key = Key(SCHEDULED, f"APP#{trigger.app_id}#TRG#{trigger.trigger_id}")
         timed = trigger.predicate.event_source in ("SCHEDULE", "SCHEDULE_ONCE") and not trigger.disabled
         indexed = {**item, "pk": index_key.pk, "sk": index_key.sk, "appID": trigger.app_id}

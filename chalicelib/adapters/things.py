@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit, delete_all, json_text
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text, present
 from chalicelib.adapters.table import (
     Absent,
     Check,
@@ -53,9 +53,7 @@ def _item(thing: Thing) -> Item:
         "online": thing.online,
         "version": thing.version,
     }
-    if thing.online_modified_at is not None:
-        item["onlineModifiedAt"] = thing.online_modified_at
-    return item
+    return present(item, onlineModifiedAt=thing.online_modified_at)
 
 
 def _thing(item: Item) -> Thing:

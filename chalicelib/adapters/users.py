@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit, delete_all, json_text, key_item
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text, key_item, present
 from chalicelib.adapters.table import (
     Absent,
     ConditionFailed,
@@ -63,11 +63,7 @@ def _user_item(user: User) -> Item:
         "modifiedAt": user.modified_at,
         "version": user.version,
     }
-    for attribute, name in _USER_FIELDS.items():
-        value = getattr(user, name)
-        if value is not None:
-            item[attribute] = value
-    return item
+    return present(item, **{attribute: getattr(user, name) for attribute, name in _USER_FIELDS.items()})
 
 
 def _user(item: Item) -> User:
@@ -169,9 +165,7 @@ class TableCodeStore:
             "attempts": record.attempts,
             "ttl": record.expires_at // 1000 + 24 * 3600,
         }
-        if record.address is not None:
-            item["address"] = record.address
-        self.table.transact([Put(DATA, item)])
+        self.table.transact([Put(DATA, present(item, address=record.address))])
 
     def get(self, app_id: str, user_id: str, purpose: CodePurpose) -> CodeRecord | None:
         item = self.table.get(DATA, Key(_user_key(app_id, user_id).pk, f"CODE#{purpose}"))

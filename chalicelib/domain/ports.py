@@ -158,7 +158,7 @@ class Notifier(Protocol):
     def send(self, notification: Notification) -> None: ...
 
 
-class Outbox(Protocol):
+class SentNotifications(Protocol):
     """What a recording notifier delivered, for the app admin and the tests to read."""
 
     def sent(self, app_id: str) -> list[Notification]: ...
