@@ -119,6 +119,12 @@ def reset() -> None:
     settings.cache_clear()
 
 
+def default_environ(name: str, value: str) -> None:
+    """Set a process environment variable unless it is set (the embedded stack's fake AWS
+    credentials: real ones, where given, are kept)."""
+    os.environ.setdefault(name, value)
+
+
 def set_environ(name: str, value: str) -> None:
     """Set a process environment variable (the embedded stack points boto3 at moto)."""
     os.environ[name] = value

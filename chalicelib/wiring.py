@@ -32,6 +32,7 @@ from chalicelib.adapters.users import TableCodeStore, TableUserStore
 from chalicelib.domain.ports import (
     BlobStore,
     Clock,
+    CommandPublisher,
     EventRecordParser,
     FieldCipher,
     HookStore,
@@ -152,7 +153,10 @@ def build(
     records: EventRecordParser | None = None,
     blobs: BlobStore | None = None,
     cipher: FieldCipher | None = None,
+    publisher: CommandPublisher | None = None,
 ) -> Container:
+    """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
+    things fetch them over REST)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -207,7 +211,11 @@ def build(
         ),
         hooks=hook_store,
         thingif=ThingIFService(
-            things, TableThingIFStore(table, codec, settings.state_history_retention_seconds)
+            things,
+            TableThingIFStore(table, codec, settings.state_history_retention_seconds),
+            auth,
+            clock,
+            publisher,
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
     )
@@ -225,7 +233,11 @@ def aws_client(service: str, settings: config.Settings) -> Any:
     return aws.client(service, settings.region, settings.aws_endpoint)
 
 
-def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Container:
+def build_for_aws(
+    settings: config.Settings, clock: Clock | None = None, publisher: CommandPublisher | None = None
+) -> Container:
+    """The services over DynamoDB and S3; commands go to ``publisher`` if given (the local
+    stack's broker), else through AWS IoT Core when ``iot_publish`` is set."""
     table = DynamoTable(
         aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
     )
@@ -235,9 +247,8 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
         if settings.data_key_id
         else None
     )
-    services = build(settings, table, clock, blobs=blobs, cipher=cipher)
-    if settings.iot_publish:
-        services.thingif.publisher = IotDataPublisher(
+    if publisher is None and settings.iot_publish:
+        publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
             lambda: (
                 aws_client("iot", settings)
@@ -245,7 +256,7 @@ def build_for_aws(settings: config.Settings, clock: Clock | None = None) -> Cont
                 .get("endpointAddress")
             ),
         )
-    return services
+    return build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher)
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -69,7 +68,7 @@ class EmbeddedStack:
             ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
             ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled"),
         ):
-            config.set_environ(name, os.environ.get(name, value))
+            config.default_environ(name, value)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # This process reaches moto in-process (mock_aws: no HTTP, no sockets); the moto
         # server answers the same backends for other processes (the CLI, SDK tools).
@@ -84,8 +83,10 @@ class EmbeddedStack:
         wiring.provision_bodies_bucket(inside)  # object bodies (S3)
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
-        services = wiring.build_for_aws(inside)
+        self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
+        services = wiring.build_for_aws(inside, publisher=self.broker)
         wiring.use(services)
+        self.broker.start(DeviceBridge(services))
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
@@ -95,8 +96,6 @@ class EmbeddedStack:
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
-        self.broker = LocalBroker(DeviceBridge(services), port=self.settings.local_mqtt_port).start()
-        services.thingif.publisher = self.broker
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(

@@ -15,7 +15,7 @@ from chalicelib.domain.events import Caller, new_event
 from chalicelib.domain.events import Trigger as EventTrigger
 from chalicelib.domain.history import DEFAULT_INTERVAL, HistoryQuery
 from chalicelib.domain.models import Principal
-from chalicelib.domain.ports import CommandPublisher, ThingIFStore
+from chalicelib.domain.ports import Clock, CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
     Command,
     ThingState,
@@ -29,7 +29,6 @@ from chalicelib.domain.things import Owner, Thing
 from chalicelib.errors import (
     AccessDenied,
     CommandNotFound,
-    Conflict,
     InvalidInputData,
     KiiError,
     StateNotFound,
@@ -40,6 +39,8 @@ from chalicelib.errors import (
     WrongPassword,
 )
 from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.auth import AuthService
+from chalicelib.services.optimistic import optimistic_update
 from chalicelib.services.things import ThingService
 
 log = logging.getLogger("karakuri.thingif")
@@ -50,9 +51,6 @@ ONBOARDING = {
     "onboardingwithvendorthingidbything": ("vendor", False),
     "onboardingwiththingidbything": ("thing", False),
 }
-# Optimistic writes: every round of a race has a winner, so N concurrent writers need at most
-# N rounds; a write without If-Match must not fail because others were writing too.
-RETRIES = 32
 
 
 def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[list[T], str | None]:
@@ -69,6 +67,9 @@ def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[li
 class ThingIFService:
     things: ThingService
     store: ThingIFStore
+    auth: AuthService
+    clock: Clock
+    # Sends commands to things (MQTT); None: no broker, things fetch their commands over REST.
     publisher: CommandPublisher | None = None
 
     # --- targets ----------------------------------------------------------------------------------
@@ -98,8 +99,7 @@ class ThingIFService:
             )
         elif principal.kind == "thing" and principal.id == thing.thing_id:
             allowed = (kind == "thing" and issuer_id == thing.thing_id) or (
-                kind in ("user", "group")
-                and self.things.things.is_owner(thing.app_id, thing.thing_id, Owner.parse(issuer))
+                kind in ("user", "group") and self.things.has_owner(thing, Owner.parse(issuer))
             )
         if not allowed:
             raise AccessDenied(
@@ -125,7 +125,7 @@ class ThingIFService:
         if not isinstance(token, str):
             return None
         try:
-            executor = self.things.auth.authenticate(caller.app_id, f"Bearer {token}")
+            executor = self.auth.authenticate(caller.app_id, f"Bearer {token}")
         except KiiError:
             raise InvalidInputData(
                 "serverCode.executorAccessToken is not a valid token of this app", field="executorAccessToken"
@@ -135,7 +135,7 @@ class ThingIFService:
                 "serverCode.executorAccessToken must belong to the thing, an owner of it or the app admin",
                 **denied_to(caller.principal),
             )
-        return self.things.auth.reference(token)
+        return self.auth.reference(token)
 
     # --- onboarding ---------------------------------------------------------------------------------
     def onboard(self, caller: Caller, media_type: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +166,7 @@ class ThingIFService:
         if owner is not None:
             with suppress(ThingOwnershipAlreadyExists):  # onboarding again is fine
                 self.things.add_owner(caller, thing.thing_id, str(owner), password)
-        token = self.things.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
+        token = self.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
         return {"thingID": thing.thing_id, "accessToken": token.access_token}
 
     def _onboard_end_node(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
@@ -199,18 +199,18 @@ class ThingIFService:
         end_node = self._thing_by_vendor_id(caller, fields, password)
         with suppress(ThingOwnershipAlreadyExists):
             self.things.add_owner(caller, end_node.thing_id, str(Owner.parse(raw_owner)), password)
-        token = self.things.auth.issue(caller.app_id, "thing", end_node.thing_id, with_refresh=False)
+        token = self.auth.issue(caller.app_id, "thing", end_node.thing_id, with_refresh=False)
         return {"endNodeThingID": end_node.thing_id, "accessToken": token.access_token}
 
     def _verify(self, thing: Thing, password: str) -> None:
-        if not self.things.hasher.verify(password, thing.password_hash):
+        if not self.things.password_matches(thing, password):
             raise WrongPassword("The thing password is wrong")
 
     def _thing_by_vendor_id(self, caller: Caller, body: dict[str, Any], password: str) -> Thing:
         vendor_thing_id = body.get("vendorThingID")
         if not isinstance(vendor_thing_id, str):
             raise InvalidInputData("vendorThingID is required", field="vendorThingID")
-        existing = self.things.things.find_by_vendor_id(caller.app_id, vendor_thing_id)
+        existing = self.things.find_by_vendor_id(caller.app_id, vendor_thing_id)
         if existing is not None:
             self._verify(existing, password)
             return existing
@@ -255,7 +255,8 @@ class ThingIFService:
         """Replaces (or, patching, merges per alias) the state; True when it is the first."""
         thing = self.target(caller, raw_target)
         incoming = check_state(body)
-        for _ in range(RETRIES):
+
+        def attempt() -> bool:
             previous = self.store.state(thing.app_id, thing.thing_id)
             base = dict(previous.state) if previous else {}
             if alias is not None:
@@ -271,7 +272,7 @@ class ThingIFService:
             else:
                 current = incoming
             check_state(current)
-            now = self.things.clock.now_ms()
+            now = self.clock.now_ms()
             state = ThingState(
                 thing.app_id, thing.thing_id, current, now, previous.version + 1 if previous else 1
             )
@@ -280,14 +281,11 @@ class ThingIFService:
                 "previous": previous.state if previous else None,
                 "current": current,
             }
-            try:
-                self.store.put_state(
-                    state, previous, [new_event(caller, EventTrigger.TIF_STATE_UPDATED, params, now)]
-                )
-                return previous is None
-            except Conflict:
-                continue
-        raise Conflict()
+            event = new_event(caller, EventTrigger.TIF_STATE_UPDATED, params, now)
+            self.store.put_state(state, previous, [event])
+            return previous is None
+
+        return optimistic_update(attempt)
 
     def state(self, caller: Caller, raw_target: str, alias: str | None = None) -> dict[str, Any]:
         thing = self.target(caller, raw_target)
@@ -340,7 +338,7 @@ class ThingIFService:
         return self.create_command(thing, command, fired_by)
 
     def create_command(self, thing: Thing, body: dict[str, Any], fired_by: str | None = None) -> Command:
-        now = self.things.clock.now_ms()
+        now = self.clock.now_ms()
         command = Command(
             thing.app_id,
             thing.thing_id,
@@ -385,27 +383,23 @@ class ThingIFService:
         results = body.get("actionResults") if isinstance(body, dict) else None
         if not isinstance(results, list):
             raise InvalidInputData("actionResults: a list is required", field="actionResults")
-        for _ in range(RETRIES):
+
+        def attempt() -> None:
             command = self.command(caller, raw_target, command_id)
             failed = any(isinstance(r, dict) and _any_failed(r) for r in results)
             updated = replace(
                 command,
                 action_results=results,
                 state="INCOMPLETE" if failed else "DONE",
-                modified_at=self.things.clock.now_ms(),
+                modified_at=self.clock.now_ms(),
                 version=command.version + 1,
             )
-            try:
-                self.store.put_command(updated, False)
-                return
-            except Conflict:
-                continue
-        raise Conflict()
+            self.store.put_command(updated, False)
+
+        optimistic_update(attempt)
 
     def mark_command(self, command: Command, state: str) -> Command:
-        updated = replace(
-            command, state=state, modified_at=self.things.clock.now_ms(), version=command.version + 1
-        )
+        updated = replace(command, state=state, modified_at=self.clock.now_ms(), version=command.version + 1)
         self.store.put_command(updated, False)
         return updated
 
@@ -419,7 +413,7 @@ class ThingIFService:
         trigger = Trigger(
             app_id=thing.app_id,
             thing_id=thing.thing_id,
-            trigger_id=ids.new_event_id(self.things.clock.now_ms()),
+            trigger_id=ids.new_event_id(self.clock.now_ms()),
             predicate=definition.predicate,
             what=definition.what,
             command=definition.command,
@@ -427,7 +421,7 @@ class ThingIFService:
             title=definition.title,
             description=definition.description,
             metadata=definition.metadata,
-            created_at=self.things.clock.now_ms(),
+            created_at=self.clock.now_ms(),
             executor=executor,
         )
         self.store.put_trigger(trigger, True)
