@@ -32,7 +32,7 @@ from chalicelib.adapters.table import (
     Write,
 )
 from chalicelib.domain.events import Event
-from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger, without_token
+from chalicelib.domain.thingif import Command, Predicate, ThingState, ThingTrigger, without_token
 
 SCHEDULED = "SCHEDULER#THING-IF"
 
@@ -133,7 +133,7 @@ class TableThingIFStore:
             yield self._command(app_id, thing_id, item)
 
     # --- triggers ---------------------------------------------------------------------------------
-    def put_trigger(self, trigger: Trigger, new: bool) -> None:
+    def put_trigger(self, trigger: ThingTrigger, new: bool) -> None:
         item: dict[str, Any] = {
             "pk": _thing(trigger.app_id, trigger.thing_id, "TRG"),
             "sk": trigger.trigger_id,
@@ -149,7 +149,7 @@ class TableThingIFStore:
         index: Write = Put(DATA, indexed) if timed else Delete(DATA, index_key)
         commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
 
-    def scheduled_triggers(self) -> list[Trigger]:
+    def scheduled_triggers(self) -> list[ThingTrigger]:
         """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
         return [
             self._trigger(i["appID"], i["thingID"], {**i, "sk": i["triggerID"]})
@@ -157,7 +157,7 @@ class TableThingIFStore:
         ]
 
     @staticmethod
-    def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Trigger:
+    def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> ThingTrigger:
         body = json.loads(item["definition"])
         server_code = body.get("serverCode")
         executor = item.get("executor")
@@ -165,7 +165,7 @@ class TableThingIFStore:
             # Stored before tokens were kept by reference: read as a reference from now on.
             executor = executor or hashlib.sha256(server_code["executorAccessToken"].encode()).hexdigest()
             server_code = without_token(server_code)
-        return Trigger(
+        return ThingTrigger(
             app_id=app_id,
             thing_id=thing_id,
             trigger_id=item["sk"],
@@ -183,15 +183,15 @@ class TableThingIFStore:
             executor=executor,
         )
 
-    def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> Trigger | None:
+    def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> ThingTrigger | None:
         item = self.table.get(DATA, Key(_thing(app_id, thing_id, "TRG"), trigger_id))
         return self._trigger(app_id, thing_id, item) if item else None
 
-    def triggers(self, app_id: str, thing_id: str, after: str | None = None) -> Iterator[Trigger]:
+    def triggers(self, app_id: str, thing_id: str, after: str | None = None) -> Iterator[ThingTrigger]:
         for item in self.table.ordered(DATA, _thing(app_id, thing_id, "TRG"), after=after):
             yield self._trigger(app_id, thing_id, item)
 
-    def delete_trigger(self, trigger: Trigger) -> None:
+    def delete_trigger(self, trigger: ThingTrigger) -> None:
         self.table.transact(
             [
                 Delete(DATA, Key(_thing(trigger.app_id, trigger.thing_id, "TRG"), trigger.trigger_id)),

@@ -12,7 +12,7 @@ from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, CausationSource
 from chalicelib.domain.hooks import HookConfig, HookExecution, parse_hook_config
 from chalicelib.domain.ports import Clock, HookStore
-from chalicelib.domain.thingif import Trigger
+from chalicelib.domain.thingif import ThingTrigger as Trigger
 from chalicelib.errors import KiiError, TemporarilyUnavailable
 from chalicelib.runtime.executor import Runner
 from chalicelib.services.thingif import ThingIFService

@@ -21,7 +21,7 @@ from chalicelib.dispatcher.triggers import THING_IF, trigger_path
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.hooks import SCHEDULE_TRIGGER, SCHEDULER, ScheduledJob
 from chalicelib.domain.models import Principal
-from chalicelib.domain.thingif import Trigger
+from chalicelib.domain.thingif import ThingTrigger as Trigger
 from chalicelib.wiring import Container
 
 log = logging.getLogger("karakuri.dispatcher.schedule")

@@ -26,7 +26,7 @@ from chalicelib.domain.events import Caller, Causation, Event
 from chalicelib.domain.hooks import Activation, HookExecution
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, HookStore
-from chalicelib.domain.thingif import Trigger
+from chalicelib.domain.thingif import ThingTrigger as Trigger
 from chalicelib.runtime.executor import Runner
 from chalicelib.services.auth import AuthService
 from chalicelib.services.thingif import ThingIFService

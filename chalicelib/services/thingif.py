@@ -11,15 +11,14 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from chalicelib.domain import ids
-from chalicelib.domain.events import Caller, new_event
-from chalicelib.domain.events import Trigger as EventTrigger
+from chalicelib.domain.events import Caller, Trigger, new_event
 from chalicelib.domain.history import DEFAULT_INTERVAL, HistoryQuery
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
     Command,
     ThingState,
-    Trigger,
+    ThingTrigger,
     TriggerDefinition,
     check_command,
     check_state,
@@ -281,7 +280,7 @@ class ThingIFService:
                 "previous": previous.state if previous else None,
                 "current": current,
             }
-            event = new_event(caller, EventTrigger.TIF_STATE_UPDATED, params, now)
+            event = new_event(caller, Trigger.TIF_STATE_UPDATED, params, now)
             self.store.put_state(state, previous, [event])
             return previous is None
 
@@ -342,7 +341,7 @@ class ThingIFService:
         command = Command(
             thing.app_id,
             thing.thing_id,
-            ids.new_event_id(now),
+            ids.new_command_id(now),
             {k: v for k, v in body.items() if k not in ("target", "commandID", "commandState")},
             now,
             now,
@@ -358,7 +357,7 @@ class ThingIFService:
             return self.mark_command(command, "SEND_FAILED")
         return self.mark_command(command, "DELIVERED")
 
-    def fire_command(self, trigger: Trigger) -> Command:
+    def fire_command(self, trigger: ThingTrigger) -> Command:
         """The command of a COMMAND trigger, sent to its target (the trigger's thing unless the
         command names another), marked as fired by the trigger."""
         body = dict(trigger.command or {})
@@ -404,16 +403,16 @@ class ThingIFService:
         return updated
 
     # --- triggers -----------------------------------------------------------------------------------
-    def create_trigger(self, caller: Caller, raw_target: str, body: Any) -> Trigger:
+    def create_trigger(self, caller: Caller, raw_target: str, body: Any) -> ThingTrigger:
         thing = self.target(caller, raw_target)
         if not isinstance(body, dict):
             raise InvalidInputData("A trigger is a JSON object")
         definition = TriggerDefinition.parse(body)
         executor = self._check_definition(caller, thing, definition)
-        trigger = Trigger(
+        trigger = ThingTrigger(
             app_id=thing.app_id,
             thing_id=thing.thing_id,
-            trigger_id=ids.new_event_id(self.clock.now_ms()),
+            trigger_id=ids.new_trigger_id(self.clock.now_ms()),
             predicate=definition.predicate,
             what=definition.what,
             command=definition.command,
@@ -435,7 +434,7 @@ class ThingIFService:
             self._check_command_target(caller, thing, definition.command)
         return self._executor(caller, thing, definition.server_code)
 
-    def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> Trigger:
+    def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> ThingTrigger:
         thing = self.target(caller, raw_target)
         found = self.store.trigger(thing.app_id, thing.thing_id, trigger_id)
         if found is None:
@@ -444,11 +443,11 @@ class ThingIFService:
 
     def triggers(
         self, caller: Caller, raw_target: str, limit: int, key: str | None
-    ) -> tuple[list[Trigger], str | None]:
+    ) -> tuple[list[ThingTrigger], str | None]:
         thing = self.target(caller, raw_target)
         return page(self.store.triggers(thing.app_id, thing.thing_id, key), limit, lambda t: t.trigger_id)
 
-    def patch_trigger(self, caller: Caller, raw_target: str, trigger_id: str, body: Any) -> Trigger:
+    def patch_trigger(self, caller: Caller, raw_target: str, trigger_id: str, body: Any) -> ThingTrigger:
         if not isinstance(body, dict):
             raise InvalidInputData("A trigger patch is a JSON object")
         existing = self.trigger(caller, raw_target, trigger_id)
