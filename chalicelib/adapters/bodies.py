@@ -1,8 +1,5 @@
-"""Object bodies: bytes in S3 (or the in-memory twin), metadata over the key-value table port.
-
-    APP#{app}#{scope}#BUCKET#{bucket}   BODY#{object}             the body: blob key, type, size
-    APP#{app}#{scope}#BUCKET#{bucket}   UPLOAD#{object}#{upload}  a chunked upload in progress
-    APP#{app}#PUBLICATION#{id}          #PUBLICATION              a published body URL
+"""Object bodies: bytes in S3 (or the in-memory twin), metadata over the key-value table port
+(key layout: docs/data.md).
 
 Body items live in their bucket's partition, so dropping the bucket takes them; blobs live
 under ``bodies/{app}/{scope}/{bucket}/{object}/`` so one prefix deletion takes an object's.

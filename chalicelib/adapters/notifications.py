@@ -1,4 +1,5 @@
-"""Sent notifications (verification and reset codes) over the key-value table port."""
+"""Sent notifications (verification and reset codes) over the key-value table port (key
+layout: docs/data.md)."""
 
 from __future__ import annotations
 

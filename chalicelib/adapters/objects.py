@@ -1,11 +1,6 @@
-"""Buckets and objects over the key-value table port.
-
-    APP#{app}#{scope}#BUCKET#{bucket}   #BUCKET     the bucket (its ACL, creator)
-    APP#{app}#{scope}#BUCKET#{bucket}   OBJ#{id}    an object (body as JSON text, ACL, version)
-
-``{scope}`` is ``APP``, ``USER#{id}``, ``GROUP#{id}`` or ``THING#{id}``. A bucket is one
-partition, so a query reads the bucket's partition (see docs/queries.md for the cost).
-"""
+"""Buckets and objects over the key-value table port (key layout: docs/data.md). A bucket
+is one partition, so a query that is not in Kii's default order reads the bucket's partition
+(docs/data.md, "Queries and what they cost")."""
 
 from __future__ import annotations
 

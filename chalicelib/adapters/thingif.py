@@ -1,11 +1,5 @@
-"""Thing-IF states, commands, triggers and trigger results over the key-value table port.
-
-APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimistic version)
-APP#{app}#THING#{thingID}#TIFHIST {created}#{version} every state, kept for the retention (TTL)
-APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
-APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
-APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
-SCHEDULER#THING-IF                APP#{app}#TRG#{id}  an enabled SCHEDULE/SCHEDULE_ONCE trigger
+"""Thing-IF states, state history, commands, triggers and trigger results over the
+key-value table port (key layout: docs/data.md).
 
 A state write carries its TIF_STATE_UPDATED event (previous and current state) in the same
 transaction: triggers are evaluated from the event, so an edge fires once however the event

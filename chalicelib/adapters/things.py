@@ -1,9 +1,5 @@
-"""Things and their owners over the key-value table port.
-
-APP#{app}#THING#{thingID}              #THING          the thing
-APP#{app}#THING#{thingID}              OWNER#{kind}:{id} an owner    gsi1: APP#{app}#OWNS#{kind}:{id}
-APP#{app}#VENDOR_THING_ID#{vid}        #CLAIM          vendorThingID claim -> thingID
-"""
+"""Things, their owners and their vendorThingID claims over the key-value table port (key
+layout: docs/data.md)."""
 
 from __future__ import annotations
 
