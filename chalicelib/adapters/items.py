@@ -68,6 +68,6 @@ def attributes(record: Any, names: Mapping[str, str]) -> Item:
 
 
 def fields(item: Item, names: Mapping[str, str]) -> dict[str, Any]:
-    """The item's attributes as the record's fields (``names``: attribute -> field); the port
-    already gives numbers as int, so values pass unchanged, an absent attribute as None."""
-    return {name: item.get(attribute) for attribute, name in names.items()}
+    """The item's attributes as the record's fields (``names``: attribute -> field); an absent
+    attribute takes the field's default. The port already gives numbers as int."""
+    return {name: item[attribute] for attribute, name in names.items() if item.get(attribute) is not None}

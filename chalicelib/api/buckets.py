@@ -147,15 +147,10 @@ def bucket_acl(request: KiiRequest, scope: Scope) -> Reply:
 
 
 def change_bucket_acl(request: KiiRequest, scope: Scope) -> Reply:
-    params = request.params
-    _objects().change_bucket_acl(
-        request.caller,
-        scope,
-        params["bucketID"],
-        params["action"],
-        params["subject"],
-        request.method == "PUT",
-    )
+    """PUT grants, DELETE revokes."""
+    grant, params = request.method == "PUT", request.params
+    target = (scope, params["bucketID"])
+    _objects().change_bucket_acl(request.caller, *target, params["action"], params["subject"], grant)
     return no_content()
 
 
@@ -166,16 +161,10 @@ def object_acl(request: KiiRequest, scope: Scope) -> Reply:
 
 
 def change_object_acl(request: KiiRequest, scope: Scope) -> Reply:
-    params = request.params
-    _objects().change_object_acl(
-        request.caller,
-        scope,
-        params["bucketID"],
-        params["objectID"],
-        params["action"],
-        params["subject"],
-        request.method == "PUT",
-    )
+    """PUT grants, DELETE revokes."""
+    grant, params = request.method == "PUT", request.params
+    target = (scope, params["bucketID"], params["objectID"])
+    _objects().change_object_acl(request.caller, *target, params["action"], params["subject"], grant)
     return no_content()
 
 
