@@ -1,4 +1,4 @@
-"""Groups and their members over the key-value table port (docs/data.md)."""
+"""Groups and their members over the key-value table port (key layout: docs/data.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA, commit, delete_all
+from chalicelib.adapters.items import DATA, attributes, commit, delete_all, fields
 from chalicelib.adapters.table import (
     Absent,
     Check,
@@ -28,32 +28,29 @@ def _group_pk(app_id: str, group_id: str) -> str:
     return f"APP#{app_id}#GROUP#{group_id}"
 
 
+_GROUP = {  # attribute -> Group field
+    "appID": "app_id",
+    "groupID": "group_id",
+    "name": "name",
+    "owner": "owner",
+    "createdAt": "created_at",
+    "modifiedAt": "modified_at",
+    "version": "version",
+}
+
+
 def _group_item(group: Group) -> Item:
     return {
         "pk": _group_pk(group.app_id, group.group_id),
         "sk": "#GROUP",
         "gsi1pk": f"APP#{group.app_id}#OWNER#{group.owner}",
         "gsi1sk": f"GROUP#{group.group_id}",
-        "appID": group.app_id,
-        "groupID": group.group_id,
-        "name": group.name,
-        "owner": group.owner,
-        "createdAt": group.created_at,
-        "modifiedAt": group.modified_at,
-        "version": group.version,
+        **attributes(group, _GROUP),
     }
 
 
 def _group(item: Item) -> Group:
-    return Group(
-        app_id=item["appID"],
-        group_id=item["groupID"],
-        name=item["name"],
-        owner=item["owner"],
-        created_at=int(item["createdAt"]),
-        modified_at=int(item["modifiedAt"]),
-        version=int(item["version"]),
-    )
+    return Group(**fields(item, _GROUP))
 
 
 def _member_item(app_id: str, group_id: str, user_id: str) -> Item:

@@ -1,5 +1,5 @@
 """Users, their identity claims and their pending verification/reset codes over the
-key-value table port (docs/data.md)."""
+key-value table port (key layout: docs/data.md)."""
 
 from __future__ import annotations
 
