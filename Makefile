@@ -97,3 +97,4 @@ bench: $(BIN)/.installed vendor
 	$(BIN)/python bench/hooks.py
 	$(BIN)/python bench/powertools.py
 	$(BIN)/python bench/thingif.py
+	$(BIN)/python bench/scale.py

@@ -3,6 +3,7 @@ blueprints and its Lambda entry points."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Rate
@@ -22,6 +23,7 @@ from chalicelib.api import (
     users,
 )
 from chalicelib.dispatcher import devices, hooks, schedule
+from chalicelib.dispatcher import executor as runs
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -50,14 +52,35 @@ for blueprint in (
     stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON", name="dispatcher"
 )
 def dispatcher(event: Any) -> dict[str, Any]:
+    """The events stream: resolves, claims and enqueues executions (docs/hooks.md)."""
     batch = event.to_dict() if hasattr(event, "to_dict") else event
-    return hooks.dispatch(batch, wiring.container())
+    services = wiring.container()
+    return hooks.dispatch(
+        batch, services.executions, services.hooks, services.thingif, services.records, _remaining(event)
+    )
+
+
+@app.lambda_function(name="executor")
+def executor(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The executions queue: runs hooks, scheduled jobs and Thing-IF triggers (docs/hooks.md)."""
+    return runs.run_messages(event, wiring.container().executions, _remaining(context))
+
+
+def _remaining(source: Any) -> Callable[[], int] | None:
+    """The Lambda context's clock (of a Chalice event, or the context itself); None outside."""
+    context = getattr(source, "context", source)
+    return getattr(context, "get_remaining_time_in_millis", None)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
 def scheduler(event: Any) -> dict[str, Any]:
     """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
-    return schedule.tick(wiring.container())
+    return tick()
+
+
+def tick() -> dict[str, Any]:
+    services = wiring.container()
+    return schedule.tick(services.executions, services.hooks, services.thingif)
 
 
 @app.lambda_function(name="device")
@@ -78,7 +101,7 @@ if config.settings().embedded_stack:
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
-    start_embedded_stack(lambda batch: dispatcher(batch, None), lambda: schedule.tick(wiring.container()))
+    start_embedded_stack(lambda batch: dispatcher(batch, None), tick)
 else:
     import sys
 

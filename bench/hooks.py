@@ -83,7 +83,13 @@ def dispatcher_cost(events: int) -> dict[str, dict[str, float]]:
             return record
 
         for engine in containers:  # warm: engine loaded, program pooled, config parsed
-            hooks.dispatch({"Records": [record_for(engine)]}, containers[engine])
+            hooks.dispatch(
+                {"Records": [record_for(engine)]},
+                containers[engine].executions,
+                containers[engine].hooks,
+                containers[engine].thingif,
+                containers[engine].records,
+            )
         for n in range(events):
             for engine, services in containers.items():
                 batch = {"Records": [record_for(engine)]}
@@ -92,7 +98,11 @@ def dispatcher_cost(events: int) -> dict[str, dict[str, float]]:
                 def run(
                     batch: dict[str, Any] = batch, services: Any = services, result: dict[str, Any] = result
                 ) -> None:
-                    result.update(hooks.dispatch(batch, services))
+                    result.update(
+                        hooks.dispatch(
+                            batch, services.executions, services.hooks, services.thingif, services.records
+                        )
+                    )
 
                 samples.setdefault(f"dispatch one event, trivial hook: {engine}", []).append(clock(run))
                 assert result == {"batchItemFailures": []}, result
@@ -101,7 +111,7 @@ def dispatcher_cost(events: int) -> dict[str, dict[str, float]]:
                 clock(partial(client.put_item, TableName=base.data_table, Item=item))
             )
         for engine, services in containers.items():
-            ran = [e for _, e in services.hooks.executions(apps[engine])]
+            ran = [e for _, e in services.execution_store.executions(apps[engine])]
             assert len(ran) == events + 1 and all(e.status == "SUCCESS" for e in ran)
     wiring.reset()
     return {label: summary(values) for label, values in samples.items()}
@@ -143,7 +153,7 @@ def live_latency(writes: int) -> dict[str, dict[str, float]]:
             latencies: list[float] = []
             ran: list[Any] = []
             while time.monotonic() < deadline:
-                ran = [e for _, e in services.hooks.executions(credentials.app_id)]
+                ran = [e for _, e in services.execution_store.executions(credentials.app_id)]
                 if len(ran) >= writes:
                     break
                 time.sleep(0.2)

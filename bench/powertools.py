@@ -41,11 +41,11 @@ def main() -> None:
 
     from chalicelib import config, wiring
     from chalicelib.adapters.events import StreamRecordParser
-    from chalicelib.adapters.hooks import TableHookStore
+    from chalicelib.adapters.hooks import TableExecutionStore
     from chalicelib.dispatcher.stream import handle_batch
     from chalicelib.domain import ids
     from chalicelib.domain.events import Caller
-    from chalicelib.domain.hooks import HookExecution
+    from chalicelib.domain.hooks import Execution
     from chalicelib.domain.models import Principal
     from chalicelib.domain.scopes import Scope
     from chalicelib.local import moto_patches
@@ -104,7 +104,7 @@ def main() -> None:
                 )
 
         # 2. exactly once
-        store = TableHookStore(services.table)
+        store = TableExecutionStore(services.table)
         layer = DynamoDBPersistenceLayer(table_name="idempotency")
         idempotency = IdempotencyConfig(event_key_jmespath="key")
 
@@ -112,20 +112,20 @@ def main() -> None:
         def run_once(claim: dict[str, Any]) -> dict[str, Any]:
             return {"ran": claim["key"]}
 
-        def execution(event_id: str) -> HookExecution:
-            return HookExecution(
-                app_id, ids.new_event_id(), event_id, "DATA_OBJECT_CREATED", "p", "h", "v", 1, 1
+        def execution(event_id: str) -> Execution:
+            return Execution(
+                app_id, ids.new_execution_id(), event_id, "DATA_OBJECT_CREATED", "p", "h", "v", 1, 1
             )
 
         def claim_and_finish(event_id: str) -> None:
-            claimed = store.claim(execution(event_id), stale_before=0)
-            assert claimed is not None
-            store.finish(replace(claimed, status="SUCCESS", finished_at=2))
+            claimed = execution(event_id)
+            assert store.create(claimed)
+            assert store.replace(replace(claimed, status="SUCCESS", finished_at=2)) is not None
 
         def powertools_and_record(event_id: str) -> None:
             run_once(claim={"key": event_id})
             done = replace(execution(event_id), status="SUCCESS", finished_at=2)
-            store.claim(done, stale_before=0)  # the execution record, written once
+            store.create(done)  # the execution record, written once
 
         for n in range(args.records):
             samples.setdefault("exactly once: claim + finish (ours)", []).append(

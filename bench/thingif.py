@@ -84,7 +84,7 @@ def mqtt_latency(publishes: int) -> dict[str, dict[str, float]]:
             deadline = time.monotonic() + 30
             ran: list[Any] = []
             while time.monotonic() < deadline and len(ran) < publishes:
-                ran = [e for _, e in services.hooks.executions(app_id) if e.trigger == "THING_IF"]
+                ran = [e for _, e in services.execution_store.executions(app_id) if e.trigger == "THING_IF"]
                 time.sleep(0.2)
             client.loop_stop()
             client.disconnect()
@@ -157,12 +157,27 @@ def evaluation_throughput(events: int) -> dict[str, dict[str, float]]:
             return event
 
         for label in things:
-            hooks.dispatch({"Records": [record(label, 0)]}, services)
+            hooks.dispatch(
+                {"Records": [record(label, 0)]},
+                services.executions,
+                services.hooks,
+                services.thingif,
+                services.records,
+            )
         for n in range(events):
             for label in things:
                 batch = {"Records": [record(label, n + 1)]}
                 samples.setdefault(f"one state event, {label}", []).append(
-                    clock(partial(hooks.dispatch, batch, services))
+                    clock(
+                        partial(
+                            hooks.dispatch,
+                            batch,
+                            services.executions,
+                            services.hooks,
+                            services.thingif,
+                            services.records,
+                        )
+                    )
                 )
     wiring.reset()
     return {label: summary(values) for label, values in samples.items()}

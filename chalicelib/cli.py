@@ -350,7 +350,9 @@ def events_redrive(args: argparse.Namespace) -> dict[str, Any]:
         wiring.aws_client("sqs", settings),
         wiring.aws_client("dynamodbstreams", settings),
         queue_url,
-        lambda batch: hooks.dispatch(batch, services),
+        lambda batch: hooks.dispatch(
+            batch, services.executions, services.hooks, services.thingif, services.records
+        ),
         args.limit,
     )
     return report.to_json()

@@ -256,6 +256,22 @@ VARIABLES: tuple[Variable, ...] = (
         "how long execution records are kept, seconds",
     ),
     V(
+        "executions_queue_url",
+        ("KARAKURI_EXECUTIONS_QUEUE_URL",),
+        _text,
+        None,
+        "the executions queue (SQS, set by the template): the stream consumer and the scheduler "
+        "enqueue there and the executor Lambda runs them; unset: the local stack's in-process "
+        "pool, or inline without one (docs/hooks.md)",
+    ),
+    V(
+        "local_executors",
+        ("KARAKURI_LOCAL_EXECUTORS",),
+        _integer,
+        16,
+        "the local stack's executor pool: executions at once (each app at most its workers)",
+    ),
+    V(
         "base_url",
         ("KARAKURI_BASE_URL",),
         _text,
@@ -313,6 +329,8 @@ class Settings:
     outbound_max_response_bytes: int = _DEFAULTS["outbound_max_response_bytes"]
     base_url: str = _DEFAULTS["base_url"]
     execution_retention_seconds: int = _DEFAULTS["execution_retention_seconds"]
+    executions_queue_url: str | None = _DEFAULTS["executions_queue_url"]
+    local_executors: int = _DEFAULTS["local_executors"]
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:

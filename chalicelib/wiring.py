@@ -15,12 +15,13 @@ from chalicelib.adapters.bodies import MemoryBlobStore, S3BlobStore, TableBodySt
 from chalicelib.adapters.crypto import EnvelopeCipher, KmsDataKeys, LocalDataKeys
 from chalicelib.adapters.events import EventCodec, MemoryRecordParser, StreamRecordParser
 from chalicelib.adapters.groups import TableGroupStore
-from chalicelib.adapters.hooks import TableHookStore
+from chalicelib.adapters.hooks import TableExecutionStore, TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -34,11 +35,14 @@ from chalicelib.domain.ports import (
     Clock,
     CommandPublisher,
     EventRecordParser,
+    ExecutionQueue,
+    ExecutionStore,
     FieldCipher,
     HookStore,
     ScriptEngine,
     SentNotifications,
 )
+from chalicelib.runtime.executions import Executions, ServerCodeRunner
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
 from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
@@ -71,26 +75,60 @@ class Container:
     hooks: HookStore
     thingif: ThingIFService
     bodies: BodyService
-    _runner: Runner | None = field(default=None, repr=False)
+    execution_store: ExecutionStore
+    _runner: ServerCodeRunner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _executions: Executions | None = field(default=None, repr=False)
+    # Where hooks, schedules and triggers wait for an executor (SQS in AWS, the local stack's
+    # pool); None runs them where they are submitted.
+    queue: ExecutionQueue | None = None
 
     @property
-    def runner(self) -> Runner:
+    def runner(self) -> ServerCodeRunner:
         """Built on first use: loading a script engine costs a few hundred milliseconds."""
         with self._runner_lock:
             if self._runner is None:
-                host = Host(
-                    self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings)
-                )
-                executor = Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
-                self._runner = Runner(self.servercode, self.auth, executor)
+                self._runner = Runner(self.servercode, self.auth, self.script_executor())
             return self._runner
+
+    def script_executor(self) -> Executor:
+        host = Host(self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings))
+        return Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
+
+    def use_runner(self, runner: ServerCodeRunner | None) -> None:
+        """Run server code with ``runner`` (tests wire a fake); None goes back to the real one."""
+        with self._runner_lock:
+            self._runner = runner
+
+    @property
+    def executions(self) -> Executions:
+        """Every run of server code (hook, schedule, trigger, manual) goes through here."""
+        runner = self.runner
+        with self._runner_lock:
+            current = self._executions
+            if current is None or current.runner is not runner or current.queue is not self.queue:
+                current = self._executions = Executions(
+                    self.execution_store,
+                    runner,
+                    self.clock,
+                    self.thingif,
+                    self.auth,
+                    self.settings.base_url,
+                    int(self.settings.script_timeout_seconds * 1000),
+                    self.queue,
+                )
+            return current
 
     def __post_init__(self) -> None:
         # Deploys find endpoints that the file's top level assigns to globals by evaluating it.
-        self.servercode.global_functions = lambda app, source, names: self.runner.executor.global_functions(
+        self.servercode.global_functions = lambda app, source, names: self._probe().global_functions(
             app, source, names
         )
+
+    def _probe(self) -> Executor:
+        """The real runner's executor (a fake runner has none: a fresh one probes)."""
+        runner = self.runner
+        return runner.executor if isinstance(runner, Runner) else self.script_executor()
 
 
 ENGINES = ("js2py", "quickjs")
@@ -166,7 +204,8 @@ def build(
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
     object_store = TableObjectStore(table, codec, blobs, cipher)
-    hook_store = TableHookStore(table, settings.execution_retention_seconds)
+    hook_store = TableHookStore(table)
+    execution_store = TableExecutionStore(table, settings.execution_retention_seconds)
     auth = AuthService(
         app_store,
         user_store,
@@ -207,7 +246,7 @@ def build(
         sent_notifications=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
-            TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store
+            TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store, execution_store
         ),
         hooks=hook_store,
         thingif=ThingIFService(
@@ -218,6 +257,7 @@ def build(
             publisher,
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
+        execution_store=execution_store,
     )
 
 
@@ -256,7 +296,16 @@ def build_for_aws(
                 .get("endpointAddress")
             ),
         )
-    return build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher)
+    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher)
+    services.queue = executions_queue(settings)
+    return services
+
+
+def executions_queue(settings: config.Settings) -> ExecutionQueue | None:
+    """The SQS executions queue, when the stage has one."""
+    if not settings.executions_queue_url:
+        return None
+    return SqsExecutionQueue(aws_client("sqs", settings), settings.executions_queue_url)
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

@@ -1,16 +1,9 @@
-"""Hook activations and hook executions over the key-value table port.
-
-Key layout of the ``data`` table:
-
-    APP#{app}#HOOKS     ACTIVE#{at:013d}#{rnd}   an activation (the newest 50 are kept)
-    APP#{app}#HOOKS     #LATEST                  a copy of the newest (one GetItem per batch)
-    SCHEDULER           APP#{app}                the newest, for apps whose config has jobs
-    APP#{app}#HOOKEXEC  {eventID}#{endpoint}     an execution, time-ordered by its event
-                                                  gsi1: APP#{app}#EXECUTION#{executionID}
+"""Hook activations and execution records over the key-value table port (key layout:
+docs/data.md).
 
 The execution item is both the idempotency claim (written with attribute_not_exists before
-the endpoint runs) and the record the executions API reads, so a hook costs one conditional
-write to claim and one to finish.
+the endpoint runs) and the record the executions API reads, so an execution costs one
+conditional write to claim, one to start when it was queued, and one to finish.
 """
 
 from __future__ import annotations
@@ -21,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import (
     Absent,
     ConditionFailed,
@@ -31,10 +25,8 @@ from chalicelib.adapters.table import (
     VersionIs,
     key_of,
 )
-from chalicelib.domain.hooks import Activation, HookExecution
-from chalicelib.errors import TemporarilyUnavailable
+from chalicelib.domain.hooks import Activation, Execution
 
-DATA = "data"
 KEEP_ACTIVATIONS = 50
 
 
@@ -49,9 +41,7 @@ def _activation(item: Mapping[str, Any]) -> Activation:
 @dataclass
 class TableHookStore:
     table: KeyValueTable
-    retention_seconds: int = 7 * 24 * 3600
 
-    # --- activations --------------------------------------------------------------------------
     def activate(self, app_id: str, activation: Activation, scheduled: bool = False) -> None:
         pk = f"APP#{app_id}#HOOKS"
         item: dict[str, Any] = {
@@ -85,10 +75,19 @@ class TableHookStore:
         item = self.table.get(DATA, Key(f"APP#{app_id}#HOOKS", "#LATEST"))
         return _activation(item) if item else None
 
-    # --- executions ---------------------------------------------------------------------------
-    def _item(self, execution: HookExecution) -> dict[str, Any]:
+
+@dataclass
+class TableExecutionStore:
+    table: KeyValueTable
+    retention_seconds: int = 7 * 24 * 3600
+
+    @staticmethod
+    def _pk(app_id: str) -> str:
+        return f"APP#{app_id}#HOOKEXEC"
+
+    def _item(self, execution: Execution) -> dict[str, Any]:
         item: dict[str, Any] = {
-            "pk": f"APP#{execution.app_id}#HOOKEXEC",
+            "pk": self._pk(execution.app_id),
             "sk": execution.key,
             "gsi1pk": f"APP#{execution.app_id}#EXECUTION#{execution.execution_id}",
             "gsi1sk": "#",
@@ -117,8 +116,8 @@ class TableHookStore:
         return item
 
     @staticmethod
-    def _execution(app_id: str, item: Mapping[str, Any]) -> HookExecution:
-        return HookExecution(
+    def _execution(app_id: str, item: Mapping[str, Any]) -> Execution:
+        return Execution(
             app_id=app_id,
             execution_id=item["executionID"],
             event_id=item["eventID"],
@@ -137,46 +136,31 @@ class TableHookStore:
             name=item.get("name"),
         )
 
-    def claim(self, execution: HookExecution, stale_before: int) -> HookExecution | None:
+    def create(self, execution: Execution) -> bool:
         try:
             self.table.transact([Put(DATA, self._item(execution), Absent())])
-            return execution
         except ConditionFailed:
-            pass
-        existing = self.table.get(DATA, Key(f"APP#{execution.app_id}#HOOKEXEC", execution.key))
-        if existing is None:
-            raise TemporarilyUnavailable("The execution claim vanished; retry")
-        found = self._execution(execution.app_id, existing)
-        if found.status in ("SUCCESS", "FAILED"):
+            return False
+        return True
+
+    def find(self, app_id: str, key: str) -> Execution | None:
+        found = self.table.get(DATA, Key(self._pk(app_id), key))
+        return self._execution(app_id, found) if found else None
+
+    def replace(self, execution: Execution) -> Execution | None:
+        saved = replace(execution, revision=execution.revision + 1)
+        try:
+            self.table.transact([Put(DATA, self._item(saved), VersionIs(execution.revision))])
+        except ConditionFailed:
             return None
-        if found.status == "RUNNING" and found.started_at >= stale_before:
-            raise TemporarilyUnavailable(f"Execution {found.execution_id} is still running")
-        retry = replace(
-            execution,
-            execution_id=found.execution_id,
-            attempt=found.attempt + 1,
-            started_at=execution.started_at,
-            revision=found.revision + 1,
-        )
-        try:
-            self.table.transact([Put(DATA, self._item(retry), VersionIs(found.revision))])
-        except ConditionFailed:
-            raise TemporarilyUnavailable("Another worker took the execution over") from None
-        return retry
+        return saved
 
-    def finish(self, execution: HookExecution) -> None:
-        done = replace(execution, revision=execution.revision + 1)
-        try:
-            self.table.transact([Put(DATA, self._item(done), VersionIs(execution.revision))])
-        except ConditionFailed:
-            raise TemporarilyUnavailable("The execution was taken over while it ran") from None
-
-    def get(self, app_id: str, execution_id: str) -> HookExecution | None:
+    def get(self, app_id: str, execution_id: str) -> Execution | None:
         found = self.table.query(DATA, f"APP#{app_id}#EXECUTION#{execution_id}", "#", index="gsi1")
         return self._execution(app_id, found[0]) if found else None
 
     def executions(
         self, app_id: str, after: str | None = None, descending: bool = True
-    ) -> Iterator[tuple[str, HookExecution]]:
-        for item in self.table.ordered(DATA, f"APP#{app_id}#HOOKEXEC", descending=descending, after=after):
+    ) -> Iterator[tuple[str, Execution]]:
+        for item in self.table.ordered(DATA, self._pk(app_id), descending=descending, after=after):
             yield item["sk"], self._execution(app_id, item)

@@ -116,7 +116,7 @@ def _base_url(request: KiiRequest) -> str:
 def execute(request: KiiRequest) -> Reply:
     caller = request.caller
     params = _params(request)
-    outcome = wiring.container().runner.execute(
+    outcome = wiring.container().executions.manual(
         caller, request.params["versionID"], request.params["endpoint"], params, _base_url(request)
     )
     return invocation_reply(outcome, request.query.get("environment-version"))

@@ -13,7 +13,8 @@ import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal, get_args
 
 from chalicelib.domain.cron import Cron
 from chalicelib.domain.values import check_json
@@ -130,6 +131,13 @@ def parse_hook_config(text: str, endpoints: Collection[str] | None) -> HookConfi
     return HookConfig(tuple(hooks), tuple(jobs), document)
 
 
+@lru_cache(maxsize=256)
+def parsed_config(text: str) -> HookConfig:
+    """A hook config already checked at upload, parsed once per process (shared by the
+    batches and ticks of a warm process)."""
+    return parse_hook_config(text, None)
+
+
 def _allowed_triggers(path: str) -> tuple[str, ...]:
     if path in PATH_TRIGGERS:
         return PATH_TRIGGERS[path]
@@ -235,13 +243,151 @@ def active_at(activations: list[Activation], at: int) -> Activation | None:
 
 
 SCHEDULE_TRIGGER = "SCHEDULE"
+THING_IF = "THING_IF"
 
-ExecutionStatus = str  # Kii's RUNNING | SUCCESS | FAILED, and INTERRUPTED (taken over by a retry)
+ExecutionStatus = str  # Kii's RUNNING | SUCCESS | FAILED; QUEUED (claimed, waiting for an
+# executor) and INTERRUPTED (taken over by a retry)
+FINISHED = ("SUCCESS", "FAILED")
+RunKind = Literal["hook", "schedule", "trigger", "command"]
+ClaimKind = Literal["event", "state_trigger", "job", "scheduled_trigger"]
 
 
 @dataclass(frozen=True)
-class HookExecution:
-    """One run of one endpoint for one event: claimed before it runs, finished after."""
+class ClaimKey:
+    """What an execution is claimed for. One execution exists per key and endpoint, so a
+    redelivered event, an overlapping tick or a repeated evaluation finds the claim instead of
+    running again. ``subject`` is the event ID, the job name or the trigger ID."""
+
+    kind: ClaimKind
+    subject: str
+    event_id: str | None = None  # state_trigger: the state event evaluated
+    minute: int | None = None  # job, scheduled_trigger: the minute due (None: SCHEDULE_ONCE)
+
+    @classmethod
+    def event(cls, event_id: str) -> ClaimKey:
+        return cls("event", event_id)
+
+    @classmethod
+    def state_trigger(cls, event_id: str, trigger_id: str) -> ClaimKey:
+        return cls("state_trigger", trigger_id, event_id=event_id)
+
+    @classmethod
+    def job(cls, minute: int, name: str) -> ClaimKey:
+        return cls("job", name, minute=minute)
+
+    @classmethod
+    def scheduled_trigger(cls, minute: int | None, trigger_id: str) -> ClaimKey:
+        return cls("scheduled_trigger", trigger_id, minute=minute)
+
+    def __str__(self) -> str:
+        """The stored form (the record's ``eventID``): the formats of earlier releases, so
+        claims written before an upgrade still hold."""
+        if self.kind == "state_trigger":
+            return f"{self.event_id}#{self.subject}"
+        if self.kind == "job":
+            return f"{self.minute:013d}-schedule-{self.subject}"
+        if self.kind == "scheduled_trigger":
+            due = "once" if self.minute is None else f"{self.minute:013d}"
+            return f"{due}-thing-if-{self.subject}"
+        return self.subject
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"kind": self.kind, "subject": self.subject}
+        if self.event_id is not None:
+            body["eventID"] = self.event_id
+        if self.minute is not None:
+            body["minute"] = self.minute
+        return body
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ClaimKey:
+        kind = body["kind"]
+        if kind not in get_args(ClaimKind):
+            raise ValueError(f"Unknown claim kind {kind!r}")
+        minute = body.get("minute")
+        return cls(kind, str(body["subject"]), body.get("eventID"), None if minute is None else int(minute))
+
+
+@dataclass(frozen=True)
+class ExecutionOrder:
+    """One execution, as the dispatcher resolved it: what is claimed, and what the executor
+    needs to run it (the message of the executions queue). It holds no token: a hook's
+    caller token is minted when it runs, a trigger's executor is looked up then."""
+
+    kind: RunKind  # hook | schedule | trigger (Thing-IF server code) | command (Thing-IF)
+    app_id: str
+    key: ClaimKey
+    trigger: str  # the record's trigger: the event's Kii trigger, SCHEDULE or THING_IF
+    path: str
+    endpoint: str
+    version_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    actor_kind: str = "anonymous"  # hook: who caused the event (user, thing, ...)
+    actor_id: str | None = None
+    depth: int = 0  # the event's causation depth
+    name: str | None = None  # schedule: the job
+    thing_id: str | None = None  # trigger, command
+    trigger_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": self.kind,
+            "appID": self.app_id,
+            "key": self.key.to_json(),
+            "trigger": self.trigger,
+            "path": self.path,
+            "endpoint": self.endpoint,
+            "versionID": self.version_id,
+            "params": self.params,
+            "actor": {"kind": self.actor_kind, "id": self.actor_id},
+            "depth": self.depth,
+        }
+        for name, value in (("name", self.name), ("thingID", self.thing_id), ("triggerID", self.trigger_id)):
+            if value is not None:
+                body[name] = value
+        return body
+
+    def to_text(self) -> str:
+        """The queue message's body."""
+        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> ExecutionOrder:
+        """A queue message's body; ValueError when it is not an order this release wrote."""
+        try:
+            return cls.from_json(json.loads(text))
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"Not an execution order: {error!r}") from None
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ExecutionOrder:
+        """Raises ValueError (or KeyError, TypeError) on a body this release did not write."""
+        kind = body["kind"]
+        if kind not in get_args(RunKind):
+            raise ValueError(f"Unknown execution kind {kind!r}")
+        actor = body.get("actor") or {}
+        return cls(
+            kind=kind,
+            app_id=str(body["appID"]),
+            key=ClaimKey.from_json(body["key"]),
+            trigger=str(body["trigger"]),
+            path=str(body["path"]),
+            endpoint=str(body["endpoint"]),
+            version_id=str(body["versionID"]),
+            params=dict(body.get("params") or {}),
+            actor_kind=str(actor.get("kind") or "anonymous"),
+            actor_id=actor.get("id"),
+            depth=int(body.get("depth") or 0),
+            name=body.get("name"),
+            thing_id=body.get("thingID"),
+            trigger_id=body.get("triggerID"),
+        )
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One run of one endpoint (a hook, a scheduled job, a Thing-IF trigger): claimed before
+    it runs, finished after. ``event_id`` is the claim key's stored form."""
 
     app_id: str
     execution_id: str

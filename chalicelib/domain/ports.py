@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.bodies import ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
-from chalicelib.domain.hooks import Activation, HookExecution
+from chalicelib.domain.hooks import Activation, Execution, ExecutionOrder
 from chalicelib.domain.installations import Installation
 from chalicelib.domain.models import App, CodePurpose, CodeRecord, Group, Notification, TokenRecord, User
 from chalicelib.domain.objects import Bucket, KiiObject
@@ -241,8 +241,7 @@ class ExecutionLog(Protocol):
 
 
 class HookStore(Protocol):
-    """Activations (which version and hook config were current from when) and hook
-    executions (claimed before they run, so a redelivered event does not run twice)."""
+    """Activations: which version and hook config were current from when."""
 
     def activate(self, app_id: str, activation: Activation, scheduled: bool = False) -> None:
         """Records an activation; ``scheduled`` lists the app for the scheduler tick."""
@@ -255,18 +254,35 @@ class HookStore(Protocol):
 
     def latest_activation(self, app_id: str) -> Activation | None: ...
 
-    def claim(self, execution: HookExecution, stale_before: int) -> HookExecution | None:
-        """Claims the (event, endpoint): the execution to run (``attempt`` counts), or None
-        when it already finished. An interrupted claim, or a running one older than
-        ``stale_before``, is taken over; a fresher running one raises TemporarilyUnavailable."""
 
-    def finish(self, execution: HookExecution) -> None: ...
-    def get(self, app_id: str, execution_id: str) -> HookExecution | None: ...
+class ExecutionStore(Protocol):
+    """Execution records: each is also the claim of its (claim key, endpoint), written before
+    the endpoint runs, so a redelivered event or message does not run it twice."""
+
+    def create(self, execution: Execution) -> bool:
+        """Writes a new claim; False when its (claim key, endpoint) is claimed already."""
+
+    def find(self, app_id: str, key: str) -> Execution | None:
+        """The claim of ``Execution.key``."""
+
+    def replace(self, execution: Execution) -> Execution | None:
+        """Writes the next revision of a claim read at ``execution.revision``; None when the
+        claim changed since (another worker took it)."""
+
+    def get(self, app_id: str, execution_id: str) -> Execution | None: ...
     def executions(
         self, app_id: str, after: str | None = None, descending: bool = True
-    ) -> Iterator[tuple[str, HookExecution]]:
-        """In the order of their events (newest first by default), lazily, with each one's
-        pagination key."""
+    ) -> Iterator[tuple[str, Execution]]:
+        """In the order of their claim keys (newest first by default), lazily, with each
+        one's pagination key."""
+
+
+class ExecutionQueue(Protocol):
+    """Where claimed executions wait for an executor: one message per execution, fair per app
+    (one app's flood or slow code does not delay another's)."""
+
+    def send(self, order: ExecutionOrder) -> None:
+        """Raises TemporarilyUnavailable when the queue cannot take it now."""
 
 
 class ThingIFStore(Protocol):

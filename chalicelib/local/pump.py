@@ -6,8 +6,10 @@ moto_patches.on_write), with a slow poll as a safety net; every safety poll also
 the stream's iterators are not stuck (StreamReader.poll(verify=True)). ``health()`` reports
 what it has seen, for ``GET /local/health``.
 
-Records are routed by app to one worker per app, each delivering its app's batches in order:
-a slow endpoint of one app delays that app's hooks only, never another app's.
+Records are routed by app to one worker per app, each delivering its app's batches in order
+to the dispatcher, which only claims and enqueues; the executions themselves run in the
+executor pool (local/executors.py), where each app has its own limit, so a slow endpoint of
+one app delays that app's hooks only, never another app's.
 """
 
 from __future__ import annotations

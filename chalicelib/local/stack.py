@@ -19,6 +19,7 @@ from chalicelib import config, wiring
 from chalicelib.dispatcher.devices import DeviceBridge
 from chalicelib.local import console, moto_patches, persist
 from chalicelib.local.broker import LocalBroker
+from chalicelib.local.executors import ExecutorPool
 from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
@@ -51,6 +52,7 @@ class EmbeddedStack:
         self.aws_port = settings.local_aws_port if aws_port is None else aws_port
         self.credentials: AppCredentials | None = None
         self.pump: StreamPump | None = None
+        self.executors: ExecutorPool | None = None
         self._moto: Any = None
         self._mock: Any = None
         self._wake = threading.Event()
@@ -87,6 +89,13 @@ class EmbeddedStack:
         services = wiring.build_for_aws(inside, publisher=self.broker)
         wiring.use(services)
         self.broker.start(DeviceBridge(services))
+        # Executions run from a pool per app, as from the executions queue in AWS.
+        self.executors = ExecutorPool(
+            lambda order: services.executions.execute(order),
+            self.settings.local_executors,
+            self.settings.script_workers_per_app,
+        ).start()
+        services.queue = self.executors
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"
@@ -184,6 +193,9 @@ class EmbeddedStack:
         if self.pump is not None:
             self.pump.stop()
             moto_patches.forget(self._wake)
+        if self.executors is not None:
+            self.executors.stop()
+            self.executors = None
         if self.executions is not None:
             self.executions.stop()
         if self.persistence is not None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller
-from chalicelib.domain.hooks import SCHEDULE_TRIGGER, Activation, HookConfig, HookExecution, parse_hook_config
-from chalicelib.domain.ports import Clock, ExecutionLog, HookStore, ServerCodeStore
+from chalicelib.domain.hooks import SCHEDULE_TRIGGER, Activation, Execution, HookConfig, parse_hook_config
+from chalicelib.domain.ports import Clock, ExecutionLog, ExecutionStore, HookStore, ServerCodeStore
 from chalicelib.domain.query import parse_clause
 from chalicelib.domain.scripts import (
     DEFAULT_ENVIRONMENT,
@@ -40,6 +40,7 @@ class ServerCodeService:
     log: ExecutionLog
     clock: Clock
     hook_store: HookStore
+    execution_store: ExecutionStore
     # Which of ``names`` the file's top level leaves as global functions (evaluated in the
     # sandbox: runtime/executor.py); None where no sandbox is wired.
     global_functions: Callable[[str, str, frozenset[str]], frozenset[str]] | None = None
@@ -205,7 +206,7 @@ class ServerCodeService:
         except ValueError:
             raise InvalidInputData("since and until are epoch milliseconds") from None
 
-        def wanted(execution: HookExecution) -> bool:
+        def wanted(execution: Execution) -> bool:
             return since <= execution.started_at <= until and all(
                 filters.get(name) in (None, value)
                 for name, value in (
@@ -235,7 +236,7 @@ class ServerCodeService:
         if key is not None and not isinstance(key, str):
             raise InvalidInputData("paginationKey must be a string", field="paginationKey")
 
-        def wanted(execution: HookExecution) -> bool:
+        def wanted(execution: Execution) -> bool:
             return execution.trigger == SCHEDULE_TRIGGER and clause.matches(execution.to_json(), {})
 
         found, next_key = self._page(
@@ -249,14 +250,14 @@ class ServerCodeService:
     def _page(
         self,
         app_id: str,
-        wanted: Callable[[HookExecution], bool],
+        wanted: Callable[[Execution], bool],
         limit: int,
         key: str | None,
         descending: bool,
     ) -> tuple[list[dict[str, Any]], str | None]:
         found: list[dict[str, Any]] = []
         last_key: str | None = None
-        for current, execution in self.hook_store.executions(app_id, key, descending):
+        for current, execution in self.execution_store.executions(app_id, key, descending):
             if len(found) == limit:
                 return found, last_key
             last_key = current
@@ -266,7 +267,7 @@ class ServerCodeService:
 
     def execution(self, caller: Caller, execution_id: str) -> dict[str, Any]:
         require_admin(caller.principal)
-        found = self.hook_store.get(caller.app_id, execution_id)
+        found = self.execution_store.get(caller.app_id, execution_id)
         if found is None:
             raise NotFound("The execution was not found", executionID=execution_id)
         return found.to_json()

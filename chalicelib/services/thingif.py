@@ -485,6 +485,27 @@ class ThingIFService:
         )
         return [r for _, r in found], next_key
 
+    # --- for the dispatcher: trigger evaluation and trigger executions --------------------------
+    def state_triggers(self, app_id: str, thing_id: str) -> list[ThingTrigger]:
+        """The thing's enabled STATES triggers, evaluated when its state changes."""
+        return [
+            t
+            for t in self.store.triggers(app_id, thing_id)
+            if not t.disabled and t.predicate.event_source == "STATES"
+        ]
+
+    def scheduled_triggers(self) -> list[ThingTrigger]:
+        """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
+        return self.store.scheduled_triggers()
+
+    def stored_trigger(self, app_id: str, thing_id: str, trigger_id: str) -> ThingTrigger | None:
+        """A trigger as stored, for its execution (no caller: the trigger itself acts)."""
+        return self.store.trigger(app_id, thing_id, trigger_id)
+
+    def add_result(self, trigger: ThingTrigger, key: str, result: dict[str, Any]) -> None:
+        """One of the trigger's server-code results (``results/server-code``)."""
+        self.store.add_result(trigger.app_id, trigger.trigger_id, key, result)
+
 
 def _push(command: Command) -> dict[str, Any]:
     """What the thing receives: the command as Kii pushes it (kii-rest-api.md §10.1)."""

@@ -194,13 +194,13 @@ def test_states_over_mqtt_fire_triggers_commands_arrive_and_presence_runs_hooks(
         lambda: (
             [
                 e
-                for _, e in services.hooks.executions(app_id)
+                for _, e in services.execution_store.executions(app_id)
                 if e.endpoint == "presence" and e.status == "SUCCESS"
             ]
             if len(
                 [
                     e
-                    for _, e in services.hooks.executions(app_id)
+                    for _, e in services.execution_store.executions(app_id)
                     if e.endpoint == "presence" and e.status == "SUCCESS"
                 ]
             )

@@ -353,7 +353,8 @@ def test_redrive_reruns_what_reached_the_dead_letter_queue_once(kii: Kii, admin:
     assert dispatcher({"Records": records[:1]}, None) == {"batchItemFailures": []}
 
     def deliver(batch: dict[str, Any]) -> dict[str, Any]:
-        return hooks.dispatch(batch, kii.services.container)
+        services = kii.services.container
+        return hooks.dispatch(batch, services.executions, services.hooks, services.thingif, services.records)
 
     report = redrive.redrive(sqs, streams, queue, deliver)
     assert report.to_json() == {
@@ -367,24 +368,31 @@ def test_redrive_reruns_what_reached_the_dead_letter_queue_once(kii: Kii, admin:
     assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []
 
 
-def test_infrastructure_errors_are_reported_and_the_retry_takes_the_claim_over(
-    kii: Kii, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class ThrottledOnce:
+    """A runner whose first execution meets an infrastructure error (throttling); the rest
+    run on the real runner."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.throttled = real, False
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        from chalicelib.errors import TemporarilyUnavailable
+
+        if not self.throttled:
+            self.throttled = True
+            raise TemporarilyUnavailable()
+        return self.real.execute(*args, **kwargs)
+
+
+def test_infrastructure_errors_are_reported_and_the_retry_takes_the_claim_over(kii: Kii, admin: str) -> None:
     from app import dispatcher
-    from chalicelib.errors import TemporarilyUnavailable
 
     deploy(kii, admin, {"kiicloud://users": _entries(["USER_CREATED"])})
     kii.services.dispatch()
     kii.register("nora")
     [record] = kii.services.drain_records()[-1:]
-    runner = kii.services.container.runner
-    real = runner.execute
-
-    def throttled(*args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(runner, "execute", real)
-        raise TemporarilyUnavailable()
-
-    monkeypatch.setattr(runner, "execute", throttled)
+    container = kii.services.container
+    container.use_runner(ThrottledOnce(container.runner))
     sequence = record["dynamodb"]["SequenceNumber"]
     assert dispatcher({"Records": [record]}, None) == {"batchItemFailures": [{"itemIdentifier": sequence}]}
     [interrupted] = executions(kii, admin)

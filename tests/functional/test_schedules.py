@@ -54,7 +54,8 @@ def at(text: str) -> int:
 def tick(kii: Kii, text: str) -> dict[str, Any]:
     """The scheduler's tick at ``text`` (UTC): the one clock is moved there first."""
     kii.services.clock.set(at(text))
-    return schedule.tick(kii.services.container)
+    services = kii.services.container
+    return schedule.tick(services.executions, services.hooks, services.thingif)
 
 
 def history(kii: Kii, admin: str, clause: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
