@@ -16,7 +16,7 @@ export FAKETIME_DONT_FAKE_MONOTONIC = 1
 # ...and Python's time.sleep, which that setting breaks, is mended there (tests/timeshift).
 export PYTHONPATH := $(CURDIR)/tests/timeshift$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package bench clean vendor
+.PHONY: run test test-timeshift check lint typecheck compat-deps requirements package bench clean vendor console browser
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "karakuri needs $(PYTHON) (js2py does not run on 3.12+)"; exit 1; }
@@ -48,16 +48,38 @@ $(VENDOR)/underscore.js: Makefile
 
 vendor: $(VENDOR)/underscore.js
 
-run: $(BIN)/.installed vendor
+# The developer console (docs/console.md): Preact + htm bundled by esbuild from console/ into a
+# git-ignored folder that /console serves and `chalice package` ships.
+CONSOLE := chalicelib/console
+CONSOLE_SOURCES := console/index.html console/build.mjs $(wildcard console/src/*.js console/src/*.css console/src/views/*.js)
+console/node_modules/.installed: console/package.json console/package-lock.json
+	@$(PYTHON) scripts/progress.py "installing the Node packages of console/" -- \
+		npm ci --prefix console --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CONSOLE)/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
+	node console/build.mjs $(CONSOLE)
+
+console: $(CONSOLE)/index.html
+
+# The browser of the end-to-end tests (tests/e2e): Debian's Chromium, driven by Playwright
+# (a Python package of .[dev]). Without apt-get (not root) the tests skip and say why.
+browser: /usr/bin/chromium
+
+/usr/bin/chromium:
+	@echo "installing Debian's chromium for the console's end-to-end tests (needs apt-get, as root)"
+	-apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+run: $(BIN)/.installed vendor console
 	KARAKURI_LOCAL_PORT=$(PORT) KARAKURI_LOCAL_AWS_PORT=$(AWS_PORT) KARAKURI_LOCAL_MQTT_PORT=$(MQTT_PORT) KARAKURI_FRESH=$(FRESH) \
 		$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
-test: $(BIN)/.installed compat-deps vendor check
+test: $(BIN)/.installed compat-deps vendor console browser check
 	$(BIN)/pytest
 
 # The Python suites with the machine's calendar a year ahead and months behind: no test may
 # depend on today's date (tests drive the services' one clock).
-test-timeshift: $(BIN)/.installed compat-deps vendor /usr/bin/faketime
+test-timeshift: $(BIN)/.installed compat-deps vendor console browser /usr/bin/faketime
 	faketime '+400 days' $(BIN)/pytest -p no:cacheprovider
 	faketime '-200 days' $(BIN)/pytest -p no:cacheprovider
 
@@ -79,7 +101,7 @@ requirements: $(BIN)/.installed
 	$(BIN)/python scripts/requirements.py > requirements.txt
 
 # The merged CloudFormation/SAM template must pass cfn-lint.
-package: $(BIN)/.installed vendor
+package: $(BIN)/.installed vendor console
 	rm -rf build/package
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage dev --merge-template infra/template.json build/package
 	$(BIN)/cfn-lint build/package/sam.json

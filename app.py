@@ -12,6 +12,7 @@ from chalicelib import config, wiring
 from chalicelib.api import (
     bodies,
     buckets,
+    console,
     groups,
     http,
     installations,
@@ -44,6 +45,7 @@ for blueprint in (
     notifications.bp,
     servercode.bp,
     thingif.bp,
+    console.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -96,11 +98,12 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import gateway_patches, health
+    from chalicelib.local import demo, gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
+    app.register_blueprint(demo.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), tick)
 else:
     import sys

@@ -152,6 +152,14 @@ VARIABLES: tuple[Variable, ...] = (
         False,
         "`1`: the local stack forgets its data on start (`make run FRESH=1`)",
     ),
+    V(
+        "local_dynamodb",
+        ("KARAKURI_LOCAL_DYNAMODB",),
+        _text,
+        "direct",
+        "how the local stack reaches its in-process moto: `direct` (moto's handlers, "
+        "`chalicelib/adapters/moto_direct.py`) or `boto3` (for comparison, BENCHMARKS.md)",
+    ),
     # Kii tokens historically never expired; ours do, and can be refreshed.
     V(
         "access_token_ttl_seconds",
@@ -312,6 +320,7 @@ class Settings:
     iot_publish: bool = _DEFAULTS["iot_publish"]
     state_dir: str = _DEFAULTS["state_dir"]
     fresh: bool = _DEFAULTS["fresh"]
+    local_dynamodb: str = _DEFAULTS["local_dynamodb"]
     access_token_ttl_seconds: int = _DEFAULTS["access_token_ttl_seconds"]
     refresh_token_ttl_seconds: int = _DEFAULTS["refresh_token_ttl_seconds"]
     scrypt_log2_n: int = _DEFAULTS["scrypt_log2_n"]

@@ -274,12 +274,18 @@ def aws_client(service: str, settings: config.Settings) -> Any:
 
 
 def build_for_aws(
-    settings: config.Settings, clock: Clock | None = None, publisher: CommandPublisher | None = None
+    settings: config.Settings,
+    clock: Clock | None = None,
+    direct_moto: bool = False,
+    publisher: CommandPublisher | None = None,
 ) -> Container:
-    """The services over DynamoDB and S3; commands go to ``publisher`` if given (the local
-    stack's broker), else through AWS IoT Core when ``iot_publish`` is set."""
+    """The services over DynamoDB and S3. ``direct_moto``: DynamoDB is the in-process moto of
+    the embedded stack, reached through its request handler rather than boto3
+    (adapters/moto_direct.py). Commands go to ``publisher`` if given (the local stack's broker),
+    else through AWS IoT Core when ``iot_publish`` is set."""
     table = DynamoTable(
-        aws_client("dynamodb", settings), {"data": settings.data_table, "events": settings.events_table}
+        dynamodb_client(settings, direct_moto),
+        {"data": settings.data_table, "events": settings.events_table},
     )
     blobs = S3BlobStore(aws_client("s3", settings), settings.bodies_bucket)
     cipher = (
@@ -357,10 +363,24 @@ def provision_bodies_bucket(settings: config.Settings) -> None:
         client.create_bucket(Bucket=settings.bodies_bucket)
 
 
-def stream_reader(settings: config.Settings, stream_arn: str) -> Any:
+def stream_reader(settings: config.Settings, stream_arn: str, direct_moto: bool = False) -> Any:
     from chalicelib.adapters.streams import StreamReader
 
-    return StreamReader(aws_client("dynamodbstreams", settings), stream_arn)
+    client = aws_client("dynamodbstreams", settings)
+    if direct_moto:
+        from chalicelib.adapters.moto_direct import MotoDynamoDBStreams
+
+        client = MotoDynamoDBStreams(settings.region, client)
+    return StreamReader(client, stream_arn)
+
+
+def dynamodb_client(settings: config.Settings, direct_moto: bool = False) -> Any:
+    client = aws_client("dynamodb", settings)
+    if direct_moto:
+        from chalicelib.adapters.moto_direct import MotoDynamoDB
+
+        client = MotoDynamoDB(settings.region, client)
+    return client
 
 
 def table_names(settings: config.Settings) -> dict[str, str]:

@@ -127,7 +127,7 @@ class Kii:
         if token:
             sent["Authorization"] = f"Bearer {token}"
         raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
-        url = path if path.startswith(("/api", "/thing-if")) else self.base + path
+        url = path if path.startswith(("/api", "/thing-if", "/console")) else self.base + path
         response = getattr(self.http, method.lower())(url, headers=sent, body=raw or b"")
         text = response.body.decode() if isinstance(response.body, bytes) else response.body
         headers = {k.lower(): v for k, v in response.headers.items()}

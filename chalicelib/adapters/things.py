@@ -4,7 +4,7 @@ layout: docs/data.md)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
@@ -38,6 +38,9 @@ def _item(thing: Thing) -> Item:
     item: Item = {
         "pk": _pk(thing.app_id, thing.thing_id),
         "sk": "#THING",
+        # every thing of an app, for the admin's listing (POST /things/query)
+        "gsi1pk": f"APP#{thing.app_id}#THINGS",
+        "gsi1sk": thing.thing_id,
         "appID": thing.app_id,
         "thingID": thing.thing_id,
         "vendorThingID": thing.vendor_thing_id,
@@ -90,6 +93,11 @@ class TableThingStore:
     def get(self, app_id: str, thing_id: str) -> Thing | None:
         item = self.table.get(DATA, Key(_pk(app_id, thing_id), "#THING"))
         return _thing(item) if item else None
+
+    def all(self, app_id: str, after: str | None = None) -> Iterator[Thing]:
+        """Every thing of the app in thingID order, after the thingID ``after``."""
+        for item in self.table.ordered(DATA, f"APP#{app_id}#THINGS", index="gsi1", after=after):
+            yield _thing(item)
 
     def find_by_vendor_id(self, app_id: str, vendor_thing_id: str) -> Thing | None:
         claim = self.table.get(DATA, _claim(app_id, vendor_thing_id))

@@ -4,7 +4,7 @@ key-value table port (key layout: docs/data.md)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
@@ -52,6 +52,9 @@ def _user_item(user: User) -> Item:
     item: Item = {
         "pk": _user_key(user.app_id, user.user_id).pk,
         "sk": "#USER",
+        # every user of an app, for the admin's listing (POST /users/query)
+        "gsi1pk": f"APP#{user.app_id}#USERS",
+        "gsi1sk": user.user_id,
         "appID": user.app_id,
         "userID": user.user_id,
         "internalUserID": user.internal_user_id,
@@ -102,6 +105,11 @@ class TableUserStore:
     def get(self, app_id: str, user_id: str) -> User | None:
         item = self.table.get(DATA, _user_key(app_id, user_id))
         return _user(item) if item else None
+
+    def all(self, app_id: str, after: str | None = None) -> Iterator[User]:
+        """Every user of the app in userID order, after the userID ``after``."""
+        for item in self.table.ordered(DATA, f"APP#{app_id}#USERS", index="gsi1", after=after):
+            yield _user(item)
 
     def find(self, app_id: str, kind: str, value: str) -> User | None:
         normalised = value.lower() if kind in ("login_name", "email") else value

@@ -39,6 +39,13 @@ def register(request: KiiRequest) -> Reply:
     )
 
 
+@route(bp, THINGS + "/query", ["POST"])
+def query(request: KiiRequest) -> Reply:
+    results, next_key = _things().query(request.caller, request.json_object())
+    body = {"results": results, **({"nextPaginationKey": next_key} if next_key else {})}
+    return Reply(200, body, content_type="application/vnd.kii.ThingQueryResponse+json")
+
+
 @route(bp, THING, ["GET", "HEAD", "PATCH", "POST", "DELETE"])
 def thing(request: KiiRequest) -> Reply:
     ref = request.params["thingRef"]

@@ -35,6 +35,13 @@ def register(request: KiiRequest) -> Reply:
     )
 
 
+@route(bp, USERS + "/query", ["POST"])
+def query(request: KiiRequest) -> Reply:
+    results, next_key = _users().query(request.caller, request.json_object())
+    body = {"results": results, **({"nextPaginationKey": next_key} if next_key else {})}
+    return Reply(200, body, content_type="application/vnd.kii.UserQueryResponse+json")
+
+
 @route(bp, USER, ["GET", "POST", "DELETE"])
 def user(request: KiiRequest) -> Reply:
     ref = request.params["userRef"]

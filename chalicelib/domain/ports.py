@@ -53,6 +53,9 @@ class UserStore(Protocol):
     def find(self, app_id: str, kind: str, value: str) -> User | None:
         """Look a user up by a unique identity: ``login_name``, ``email`` or ``phone``."""
 
+    def all(self, app_id: str, after: str | None = None) -> Iterator[User]:
+        """Every user of the app in userID order, after the userID ``after``."""
+
     def create(self, user: User, events: Sequence[Event]) -> None:
         """Raises UserAlreadyExists (with ``field``) when an identity is taken."""
 
@@ -112,6 +115,9 @@ class ObjectStore(Protocol):
 class ThingStore(Protocol):
     def get(self, app_id: str, thing_id: str) -> Thing | None: ...
     def find_by_vendor_id(self, app_id: str, vendor_thing_id: str) -> Thing | None: ...
+    def all(self, app_id: str, after: str | None = None) -> Iterator[Thing]:
+        """Every thing of the app in thingID order, after the thingID ``after``."""
+
     def create(self, thing: Thing, events: Sequence[Event]) -> None:
         """Raises ThingAlreadyExists when the vendorThingID is taken."""
 

@@ -30,7 +30,10 @@
    per item) made a three-item transaction take 160 ms with a few thousand items
    (bench/registration.py, first run). karakuri's transactions only Put, Delete and
    ConditionCheck, which replace or remove whole Item objects and never mutate one in place,
-   so copying the two-level item index (not the Items) restores exactly the same state.
+   so keeping the items at the keys the transaction names (not the Items' contents, not the
+   rest of the table) restores exactly the same state. (Copying the whole two-level index
+   instead still cost a quarter of an object write with a few thousand items: BENCHMARKS.md.)
+   A transaction whose keys cannot be told beforehand (an Update) copies the whole index.
 """
 
 from __future__ import annotations
@@ -63,24 +66,71 @@ class _CopyShim:
 
 
 class _Snapshot:
-    """A table's item index and stream length, enough to undo Puts, Deletes and the stream
-    records they appended."""
+    """What a transaction can change in a table, enough to undo its Puts and Deletes and the
+    stream records they appended: the items at the keys it names (``keys``), or, when the keys
+    cannot be told beforehand (an Update, a malformed operation), the whole item index."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, keys: list[tuple[Any, Any]] | None) -> None:
         self.table = table
-        if table.has_range_key:
-            self.items: Any = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
-        else:
-            self.items = dict(table.items)
+        self.items: Any = None
+        # (hash key, range key, whether the partition existed, the item there before or None)
+        self.touched: list[tuple[Any, Any, bool, Any]] = []
+        if keys is None:
+            if table.has_range_key:
+                self.items = defaultdict(dict, {h: dict(r) for h, r in table.items.items()})
+            else:
+                self.items = dict(table.items)
+        for hash_key, range_key in keys or []:
+            partition = table.items.get(hash_key)
+            if table.has_range_key:
+                before = partition.get(range_key) if partition is not None else None
+                self.touched.append((hash_key, range_key, partition is not None, before))
+            else:
+                self.touched.append((hash_key, None, partition is not None, partition))
         shard = table.stream_shard
         self.stream_length = len(shard.items) if shard is not None else 0
 
     def restore(self, tables: dict[str, Any], name: str) -> None:
         tables[name] = self.table
-        self.table.items = self.items
+        items = self.table.items
+        if self.items is not None:
+            self.table.items = self.items
+        for hash_key, range_key, existed, before in reversed(self.touched):
+            if not self.table.has_range_key:
+                if before is not None:
+                    items[hash_key] = before
+                else:
+                    items.pop(hash_key, None)
+                continue
+            partition = items.get(hash_key)
+            if before is not None:
+                items[hash_key][range_key] = before
+            elif partition is not None:
+                partition.pop(range_key, None)
+                if not existed and not partition:
+                    del items[hash_key]
         shard = self.table.stream_shard
         if shard is not None:
             del shard.items[self.stream_length :]
+
+
+def _keys(table: Any, operations: list[tuple[str, dict[str, Any]]]) -> list[tuple[Any, Any]] | None:
+    """The (hash, range) keys of a transaction's operations on ``table``, as moto indexes its
+    items; None when one is not a Put, Delete or ConditionCheck with its key attributes."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    keys = []
+    for kind, operation in operations:
+        attributes = operation.get("Item") if kind == "Put" else operation.get("Key")
+        if kind not in ("Put", "Delete", "ConditionCheck") or not isinstance(attributes, dict):
+            return None
+        try:
+            hash_key = DynamoType(attributes[table.hash_key_attr])
+            range_key = DynamoType(attributes[table.range_key_attr]) if table.range_key_attr else None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        keys.append((hash_key, range_key))
+    return keys
 
 
 LOCK = threading.RLock()
@@ -203,8 +253,17 @@ def _transact(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def transact(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
         with LOCK:
-            names = {next(iter(op.values())).get("TableName") for op in transact_items if op}
-            snapshots = {n: _Snapshot(backend.tables[n]) for n in names if n in backend.tables}
+            by_table: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
+            for entry in transact_items:
+                for kind, operation in (entry or {}).items():
+                    if isinstance(operation, dict):
+                        by_table.setdefault(operation.get("TableName"), []).append((kind, operation))
+            names = set(by_table)
+            snapshots = {
+                n: _Snapshot(backend.tables[n], _keys(backend.tables[n], by_table[n]))
+                for n in names
+                if n in backend.tables
+            }
             _local.pending = []
             try:
                 result = method(backend, transact_items)

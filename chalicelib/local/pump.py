@@ -40,9 +40,15 @@ def app_of(record: dict[str, Any]) -> str:
 class _AppWorker:
     def __init__(self, app_id: str, deliver: Callable[[Batch], Any]) -> None:
         self.queue: queue.Queue[list[dict[str, Any]] | None] = queue.Queue()
+        self.pending = 0  # records handed to this worker and not yet through the dispatcher
+        self._counting = threading.Lock()
         self._deliver = deliver
         self.thread = threading.Thread(target=self._run, name=f"karakuri-hooks-{app_id}", daemon=True)
         self.thread.start()
+
+    def count(self, records: int) -> None:
+        with self._counting:
+            self.pending += records
 
     def _run(self) -> None:
         while (records := self.queue.get()) is not None:
@@ -51,6 +57,8 @@ class _AppWorker:
             except Exception:
                 log.exception("dispatcher error")
                 continue
+            finally:
+                self.count(-len(records))
             for failure in result.get("batchItemFailures", []):
                 # Locally a failed record is logged, not retried: there is no DLQ to fill.
                 log.warning("record %s failed in the dispatcher", failure.get("itemIdentifier"))
@@ -100,6 +108,7 @@ class StreamPump:
             worker = self._workers.get(app_id)
             if worker is None:
                 worker = self._workers[app_id] = _AppWorker(app_id, self._deliver)
+            worker.count(len(batch))
             worker.queue.put(batch)
         self.delivered += len(records)
         if records:
@@ -121,6 +130,7 @@ class StreamPump:
             "running": self._thread.is_alive(),
             "delivered": self.delivered,
             "backlog": self.backlog(),
+            "pendingRecords": sum(worker.pending for worker in list(self._workers.values())),
             "lastRecordAt": self.last_record_at,
             "pumpErrors": self.errors,
             "streamErrors": getattr(stream, "errors", 0),

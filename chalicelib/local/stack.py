@@ -85,8 +85,11 @@ class EmbeddedStack:
         wiring.provision_bodies_bucket(inside)  # object bodies (S3)
         self._restore()
         self.executions = console.ExecutionLines(self.settings.data_table).start()
+        # This process reaches its moto through moto's handlers (adapters/moto_direct.py) unless
+        # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
+        direct = inside.local_dynamodb != "boto3"
         self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
-        services = wiring.build_for_aws(inside, publisher=self.broker)
+        services = wiring.build_for_aws(inside, direct_moto=direct, publisher=self.broker)
         wiring.use(services)
         self.broker.start(DeviceBridge(services))
         # Executions run from a pool per app, as from the executions queue in AWS.
@@ -101,7 +104,7 @@ class EmbeddedStack:
         assert events_arn, "the events table has a stream"
         self._wake = threading.Event()
         moto_patches.on_write(self._wake)
-        reader = wiring.stream_reader(inside, events_arn)
+        reader = wiring.stream_reader(inside, events_arn, direct_moto=direct)
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
@@ -167,6 +170,7 @@ class EmbeddedStack:
                 "",
                 "  karakuri local stack",
                 f"  API          {self.api_url}",
+                f"  console      {self.base_url}/console (docs/console.md)",
                 f"  JS SDK       Kii.initializeWithSite(appID, appKey, '{self.api_url}')",
                 f"  MQTT         127.0.0.1:{self.settings.local_mqtt_port} (docs/devices.md)",
                 f"  appID        {c.app_id}",

@@ -32,8 +32,9 @@ from chalicelib.errors import (
     UserNotFound,
     WrongPassword,
 )
-from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.access import denied_to, require_admin, require_authenticated
 from chalicelib.services.auth import AuthService, IssuedTokens
+from chalicelib.services.listing import page_all
 from chalicelib.services.optimistic import optimistic_update
 
 
@@ -296,6 +297,14 @@ class ThingService:
                 **denied_to(principal),
             )
         return self.has_owner(thing, owner)
+
+    def query(self, caller: Caller, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+        """POST /things/query: the admin lists every thing (services/listing.py)."""
+        require_admin(caller.principal)
+        things, next_key = page_all(
+            body, "thingQuery", lambda after: self.things.all(caller.app_id, after), lambda t: t.thing_id
+        )
+        return [t.to_json() for t in things], next_key
 
     def owners(self, caller: Caller, raw_ref: str) -> dict[str, list[str]]:
         thing = self._accessible(caller, raw_ref)

@@ -35,6 +35,7 @@ from chalicelib.errors import (
 )
 from chalicelib.services.access import require_admin, require_authenticated, require_self_or_admin
 from chalicelib.services.auth import AuthService, IssuedTokens, digest, secret_matches
+from chalicelib.services.listing import page_all
 
 Address = Literal["email", "phone"]
 MAX_CODE_ATTEMPTS = 5
@@ -413,3 +414,11 @@ class UserService:
         updated = user.changed(now, **pending)
         self.users.save(updated, user, [])
         self._send_code(updated, kind, value)
+
+    def query(self, caller: Caller, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+        """POST /users/query: the admin lists every user (services/listing.py)."""
+        require_admin(caller.principal)
+        users, next_key = page_all(
+            body, "userQuery", lambda after: self.users.all(caller.app_id, after), lambda u: u.user_id
+        )
+        return [rules.to_json(u, full=True) for u in users], next_key

@@ -11,7 +11,7 @@ from chalicelib.local.tables import table_definitions
 from tests.conftest import TEST_SETTINGS
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(params=["memory", "dynamodb", "moto-direct"])
 def services(request: pytest.FixtureRequest) -> Iterator[wiring.Container]:
     if request.param == "memory":
         yield wiring.build_in_memory(TEST_SETTINGS)
@@ -21,4 +21,5 @@ def services(request: pytest.FixtureRequest) -> Iterator[wiring.Container]:
     with mock_aws():
         wiring.provision_tables(TEST_SETTINGS, table_definitions())
         wiring.provision_bodies_bucket(TEST_SETTINGS)
-        yield wiring.build_for_aws(TEST_SETTINGS)
+        # moto-direct: the embedded stack's client (adapters/moto_direct.py)
+        yield wiring.build_for_aws(TEST_SETTINGS, direct_moto=request.param == "moto-direct")

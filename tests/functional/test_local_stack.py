@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -344,6 +345,8 @@ def _karakuri(state: Path, *args: str) -> str:
         text=True,
         timeout=READY_SECONDS,
         cwd=ROOT,
+        # this checkout's chalicelib, not the one the shared venv's editable install points at
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -492,7 +495,86 @@ def test_karakuri_against_a_stage_it_cannot_use_explains_in_one_line(tmp_path: P
     assert result.stderr.count("\n") == 1 and "nosuch" in result.stderr and "credentials" in result.stderr
 
 
-def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acls(tmp_path: Path) -> None:
+def _call(method: str, url: str, body: object = None, headers: dict[str, str] | None = None) -> Any:
+    """Any method; JSON in and out."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _fill_source(base: str, admin: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Users, a group with members, a thing with owners, and objects with ACLs in every scope;
+    returns the scopes (``users/{id}``, ...) and the app-scope object IDs."""
+    alice, bob, carol = (
+        _request(f"{base}/users", {"loginName": name, "password": "pass1234", **extra})["userID"]
+        for name, extra in (
+            ("alice", {"emailAddress": "alice@example.com", "team": "red"}),
+            ("bob", {"displayName": "Bob"}),
+            ("carol", {}),
+        )
+    )
+    group_id = _request(f"{base}/groups", {"name": "crew", "owner": alice, "members": [bob, carol]}, admin)[
+        "groupID"
+    ]
+    lamp = {"_vendorThingID": "lamp-1", "_password": "lampPass1", "_thingType": "lamp", "room": 4}
+    thing = _request(f"{base}/things", lamp)["_thingID"]
+    for owner in (f"user:{alice}", f"group:{group_id}"):
+        _call("PUT", f"{base}/things/{thing}/ownership/{owner}", headers=admin)
+    scopes = [f"users/{alice}", f"groups/{group_id}", f"things/{thing}"]
+    for scope in scopes:
+        made = _request(f"{base}/{scope}/buckets/items/objects", {"scope": scope, "n": 1}, admin)
+        # a changed ACL: bob may read it too
+        acl = f"{base}/{scope}/buckets/items/objects/{made['objectID']}/acl/READ_EXISTING_OBJECT"
+        _call("PUT", f"{acl}/UserID:{bob}", headers=admin)
+    items = f"{base}/buckets/items"
+    ids = [_request(f"{items}/objects", {"n": n, "tags": ["a", n]}, admin)["objectID"] for n in range(3)]
+    # a changed ACL: anonymous users may no longer read it
+    _call("DELETE", f"{items}/objects/{ids[0]}/acl/READ_EXISTING_OBJECT/UserID:ANONYMOUS_USER", headers=admin)
+    return scopes, ids
+
+
+def _everything(base: str, auth: dict[str, str], scopes: list[str]) -> dict[str, Any]:
+    """An app's users, groups, members, things, owners, and every object and ACL of `items` in
+    every scope, as the admin reads them over Kii's REST API."""
+    every: dict[str, Any] = {"clause": {"type": "all"}}
+    users = _call("POST", f"{base}/users/query", {"userQuery": every}, auth)["results"]
+    things = _call("POST", f"{base}/things/query", {"thingQuery": every}, auth)["results"]
+    groups = {
+        g["groupID"]: g
+        for u in users
+        for g in _request(f"{base}/groups?is_member={u['userID']}", headers=auth)["groups"]
+    }
+    buckets = {}
+    for scope in ["", *(f"{s}/" for s in scopes)]:
+        found = _call("POST", f"{base}/{scope}buckets/items/query", {"bucketQuery": every}, auth)["results"]
+        buckets[scope] = {
+            "objects": {
+                o["_id"]: (
+                    {k: v for k, v in o.items() if k not in ("_created", "_modified", "_version", "_owner")},
+                    _request(f"{base}/{scope}buckets/items/objects/{o['_id']}/acl", headers=auth),
+                )
+                for o in found
+            },
+            "acl": _request(f"{base}/{scope}buckets/items/acl", headers=auth),
+        }
+    members = {g: _request(f"{base}/groups/{g}/members", headers=auth)["members"] for g in groups}
+    return {
+        "users": sorted(({k: v for k, v in u.items() if k != "_hasPassword"} for u in users), key=str),
+        "groups": {g: (body, sorted(m["userID"] for m in members[g])) for g, body in groups.items()},
+        "things": {
+            t["_thingID"]: (t, _request(f"{base}/things/{t['_thingID']}/ownership", headers=auth))
+            for t in things
+        },
+        "buckets": buckets,
+    }
+
+
+def test_karakuri_import_kii_copies_an_app_users_groups_things_objects_acls_and_server_code(
+    tmp_path: Path,
+) -> None:
     """From one local stack (any Kii-compatible site) into another, compared through the API."""
     source_state, target_state = tmp_path / "source", tmp_path / "target"
     with _running(source_state) as source, _running(target_state) as target:
@@ -505,15 +587,7 @@ def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acl
         code.write_text(SERVER_CODE)
         hooks.write_text(HOOK_CONFIG)
         _karakuri(source_state, "servercode", "deploy", str(code), "--hook-config", str(hooks))
-        admin = _admin(app)
-        items = f"{app['baseURL']}/apps/{app['appID']}/buckets/items"
-        ids = [_request(f"{items}/objects", {"n": n, "tags": ["a", n]}, admin)["objectID"] for n in range(3)]
-        private = urllib.request.Request(  # a changed ACL: anonymous users may no longer read it
-            f"{items}/objects/{ids[0]}/acl/READ_EXISTING_OBJECT/UserID:ANONYMOUS_USER",
-            method="DELETE",
-            headers=admin,
-        )
-        urllib.request.urlopen(private, timeout=60).close()
+        scopes, ids = _fill_source(f"{app['baseURL']}/apps/{app['appID']}", _admin(app))
 
         report = json.loads(
             _karakuri(
@@ -534,17 +608,12 @@ def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acl
                 "items",
             )
         )
-        assert report["objects"] == {"items": 3} and len(report["serverCodeVersions"]) == 2
+        assert report["objects"] == {"items": 3, **{f"{s}/items": 1 for s in scopes}}
+        assert (report["users"], report["groups"], report["things"]) == (3, 1, 1)
+        assert len(report["serverCodeVersions"]) == 2
 
-        def view(state: Path) -> dict[str, object]:
-            site = {**app, "baseURL": _api(state)}
-            auth = _admin(site)
-            base = f"{_api(state)}/apps/{app['appID']}"
-            objects = {}
-            for object_id in ids:
-                body = _request(f"{base}/buckets/items/objects/{object_id}", headers=auth)
-                acl = _request(f"{base}/buckets/items/objects/{object_id}/acl", headers=auth)
-                objects[object_id] = ({k: v for k, v in body.items() if k in ("n", "tags", "_id")}, acl)
+        def view(state: Path) -> dict[str, Any]:
+            auth = _admin({**app, "baseURL": _api(state)})
             as_app = (
                 "--app-id",
                 app["appID"],
@@ -554,8 +623,7 @@ def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acl
                 app["clientSecret"],
             )
             return {
-                "objects": objects,
-                "bucketACL": _request(f"{base}/buckets/items/acl", headers=auth),
+                **_everything(f"{_api(state)}/apps/{app['appID']}", auth, scopes),
                 "current": _karakuri(  # the current version's source (version IDs are new)
                     state,
                     "servercode",
@@ -571,5 +639,19 @@ def test_karakuri_import_kii_copies_an_apps_identity_server_code_objects_and_acl
         copied = view(target_state)
         assert copied == view(source_state)
         assert copied["current"] == SERVER_CODE
+        assert set(copied["buckets"][""]["objects"]) == set(ids)
+        assert len(copied["users"]) == 3 and len(copied["groups"]) == 1 and len(copied["things"]) == 1
+
+        # Passwords do not travel: an imported user has none until it is reset (here by the admin).
+        base = f"{_api(target_state)}/apps/{app['appID']}"
+        alice = scopes[0].removeprefix("users/")
+        login = {"username": "alice", "password": "pass1234"}
+        with pytest.raises(urllib.error.HTTPError):
+            _request(f"{base}/oauth2/token", login)
+        admin = _admin({**app, "baseURL": _api(target_state)})
+        user = _request(f"{base}/users/{alice}", headers=admin)
+        assert user["_hasPassword"] is False and user["team"] == "red"
+        _call("PUT", f"{base}/users/{alice}/password", {"newPassword": "again1234"}, admin)
+        assert _request(f"{base}/oauth2/token", {**login, "password": "again1234"})["access_token"]
         _stop(source)
         _stop(target)

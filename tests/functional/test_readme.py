@@ -27,6 +27,7 @@ LINKED = (
     "Makefile",
     "app.py",
     "chalicelib",
+    "console",
     "infra",
     "pyproject.toml",
     "requirements.txt",

@@ -141,6 +141,8 @@ row(
 )
 row(f"GET {A}/users/{{userRef}}")
 row(f"POST {A}/users/{{userRef}}", {"displayName": "X"})
+row(f"POST {A}/users/query", {"userQuery": {"clause": {"type": "all"}}})
+row(f"POST {A}/things/query", {"thingQuery": {"clause": {"type": "all"}}})
 row(f"DELETE {A}/users/{{userRef}}")
 row(f"PUT {A}/users/{{userRef}}/password", {"oldPassword": "pass1234", "newPassword": "n3wpass1"})
 row(f"POST {A}/users/{{userRef}}/password/request-reset", {"notificationMethod": "EMAIL"})
@@ -241,6 +243,9 @@ row(f"GET {A}/installations")
 row(f"GET {A}/installations/{{installationRef}}")
 row(f"DELETE {A}/installations/{{installationRef}}")
 row(f"GET {A}/notifications")
+# the developer console's files (docs/console.md): public, as any web page
+row("GET /console", content_type=None)
+row("GET /console/{asset}", content_type=None, asset="console.js")
 # server code and hooks
 row(f"POST {A}/server-code", "function f(p, c) { return 2; }", JS)
 row(f"GET {A}/server-code/versions")
@@ -417,6 +422,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/server-code": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/server-code/versions/{versionID}/{endpoint}": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/things": "ok ok ok ok ok ok ok ok WT WT",
+    "POST /api/apps/{appID}/things/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -428,6 +434,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/apps/{appID}/things/{thingRef}/ownership": "401 401 403 403 403 ok 403 ok WT WT",
     "POST /api/apps/{appID}/users": "ok ok ok ok ok ok ok ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}": "401 401 ok 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/users/query": "401 401 403 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "POST /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body/move": "401 401 404:OBJECT_NOT_FOUND 403 403 403 403 404:OBJECT_NOT_FOUND WT WT",
@@ -485,6 +492,8 @@ EXPECTED: dict[str, str] = {
     "PUT /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/{switch}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /console": "ok ok ok ok ok ok ok ok ok ok",
+    "GET /console/{asset}": "ok ok ok ok ok ok ok ok ok ok",
 }
 # fmt: on
 
