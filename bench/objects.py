@@ -34,8 +34,8 @@ def main() -> None:
 
     from app import app
     from chalicelib import config, wiring
-    from chalicelib.adapters.objects import _bucket_pk, _object_item
-    from chalicelib.adapters.stores import EventCodec
+    from chalicelib.adapters.events import EventCodec
+    from chalicelib.adapters.objects import _object_item, bucket_pk
     from chalicelib.adapters.table import Put
     from chalicelib.domain import acl, ids
     from chalicelib.domain.events import Caller, Trigger, new_event
@@ -105,7 +105,7 @@ def main() -> None:
                             "ConditionCheck": {
                                 "TableName": settings.data_table,
                                 "ConditionExpression": "attribute_exists(pk)",
-                                "Key": {"pk": {"S": _bucket_pk(scope, "create")}, "sk": {"S": "#BUCKET"}},
+                                "Key": {"pk": {"S": bucket_pk(scope, "create")}, "sk": {"S": "#BUCKET"}},
                             }
                         },
                         {
@@ -135,13 +135,13 @@ def main() -> None:
                         IndexName="gsi1",
                         KeyConditionExpression="gsi1pk = :p",
                         Limit=51,
-                        ExpressionAttributeValues={":p": {"S": _bucket_pk(scope, "big") + "#BY_CREATED"}},
+                        ExpressionAttributeValues={":p": {"S": bucket_pk(scope, "big") + "#BY_CREATED"}},
                     )
                     client.query(**request)
                     return
                 request.update(
                     KeyConditionExpression="pk = :p AND begins_with(sk, :o)",
-                    ExpressionAttributeValues={":p": {"S": _bucket_pk(scope, "big")}, ":o": {"S": "OBJ#"}},
+                    ExpressionAttributeValues={":p": {"S": bucket_pk(scope, "big")}, ":o": {"S": "OBJ#"}},
                 )
                 while True:
                     page = client.query(**request)

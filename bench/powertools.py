@@ -40,8 +40,8 @@ def main() -> None:
     from moto import mock_aws
 
     from chalicelib import config, wiring
+    from chalicelib.adapters.events import StreamRecordParser
     from chalicelib.adapters.hooks import TableExecutionStore
-    from chalicelib.adapters.stores import StreamRecordParser
     from chalicelib.dispatcher.stream import handle_batch
     from chalicelib.domain import ids
     from chalicelib.domain.events import Caller
@@ -113,7 +113,9 @@ def main() -> None:
             return {"ran": claim["key"]}
 
         def execution(event_id: str) -> Execution:
-            return Execution(app_id, ids.new_event_id(), event_id, "DATA_OBJECT_CREATED", "p", "h", "v", 1, 1)
+            return Execution(
+                app_id, ids.new_execution_id(), event_id, "DATA_OBJECT_CREATED", "p", "h", "v", 1, 1
+            )
 
         def claim_and_finish(event_id: str) -> None:
             claimed = execution(event_id)

@@ -50,8 +50,9 @@ def main() -> None:
 
     from app import app
     from chalicelib import config, wiring
+    from chalicelib.adapters.events import EventCodec
     from chalicelib.adapters.security import ScryptHasher
-    from chalicelib.adapters.stores import EventCodec, _user_item
+    from chalicelib.adapters.users import _user_item
     from chalicelib.domain import ids
     from chalicelib.domain.events import Caller, Trigger, new_event, user_params
     from chalicelib.domain.models import Principal, User

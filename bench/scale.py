@@ -168,7 +168,7 @@ def simulate(
 ) -> dict[str, Any]:
     """``noisy_every`` None: every app is quiet (the throughput runs)."""
     from chalicelib import config, wiring
-    from chalicelib.adapters.stores import MemoryRecordParser
+    from chalicelib.adapters.events import MemoryRecordParser
     from chalicelib.adapters.table import MemoryTable
     from chalicelib.dispatcher import hooks
     from chalicelib.domain.events import Caller

@@ -192,7 +192,7 @@ def _app_id(args: argparse.Namespace, settings: config.Settings) -> str:
 
 def notifications(args: argparse.Namespace) -> dict[str, Any]:
     settings, _ = _settings(args)
-    sent = wiring.build_for_aws(settings).outbox.sent(_app_id(args, settings))
+    sent = wiring.build_for_aws(settings).sent_notifications.sent(_app_id(args, settings))
     return {"notifications": [n.to_json() for n in sent]}
 
 

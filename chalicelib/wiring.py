@@ -10,11 +10,15 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import aws
+from chalicelib.adapters.apps import TableAppStore
 from chalicelib.adapters.bodies import MemoryBlobStore, S3BlobStore, TableBodyStore
 from chalicelib.adapters.crypto import EnvelopeCipher, KmsDataKeys, LocalDataKeys
+from chalicelib.adapters.events import EventCodec, MemoryRecordParser, StreamRecordParser
+from chalicelib.adapters.groups import TableGroupStore
 from chalicelib.adapters.hooks import TableExecutionStore, TableHookStore
 from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
+from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
 from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
@@ -22,30 +26,22 @@ from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
-from chalicelib.adapters.stores import (
-    EventCodec,
-    MemoryRecordParser,
-    RecordingNotifier,
-    StreamRecordParser,
-    TableAppStore,
-    TableCodeStore,
-    TableGroupStore,
-    TableTokenStore,
-    TableUserStore,
-)
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
+from chalicelib.adapters.tokens import TableTokenStore
+from chalicelib.adapters.users import TableCodeStore, TableUserStore
 from chalicelib.domain.ports import (
     BlobStore,
     Clock,
+    CommandPublisher,
     EventRecordParser,
     ExecutionQueue,
     ExecutionStore,
     FieldCipher,
     HookStore,
-    Outbox,
     ScriptEngine,
+    SentNotifications,
 )
 from chalicelib.runtime.executions import Executions, ServerCodeRunner
 from chalicelib.runtime.executor import PRELUDE, Executor, Runner
@@ -75,7 +71,7 @@ class Container:
     objects: ObjectService
     things: ThingService
     installations: InstallationService
-    outbox: Outbox
+    sent_notifications: SentNotifications
     records: EventRecordParser
     servercode: ServerCodeService
     hooks: HookStore
@@ -199,7 +195,10 @@ def build(
     records: EventRecordParser | None = None,
     blobs: BlobStore | None = None,
     cipher: FieldCipher | None = None,
+    publisher: CommandPublisher | None = None,
 ) -> Container:
+    """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
+    things fetch them over REST)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -256,7 +255,7 @@ def build(
         objects=objects,
         things=things,
         installations=installations,
-        outbox=notifier,
+        sent_notifications=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
             TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store, execution_store
@@ -265,6 +264,9 @@ def build(
         thingif=ThingIFService(
             things,
             TableThingIFStore(table, codec, settings.state_history_retention_seconds),
+            auth,
+            clock,
+            publisher,
             installations=installations,
         ),
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
@@ -288,10 +290,15 @@ def aws_client(service: str, settings: config.Settings) -> Any:
 
 
 def build_for_aws(
-    settings: config.Settings, clock: Clock | None = None, direct_moto: bool = False
+    settings: config.Settings,
+    clock: Clock | None = None,
+    direct_moto: bool = False,
+    publisher: CommandPublisher | None = None,
 ) -> Container:
-    """``direct_moto``: DynamoDB is the in-process moto of the embedded stack, reached through
-    its request handler rather than boto3 (adapters/moto_direct.py)."""
+    """The services over DynamoDB and S3. ``direct_moto``: DynamoDB is the in-process moto of
+    the embedded stack, reached through its request handler rather than boto3
+    (adapters/moto_direct.py). Commands go to ``publisher`` if given (the local stack's broker),
+    else through AWS IoT Core when ``iot_publish`` is set."""
     table = DynamoTable(
         dynamodb_client(settings, direct_moto),
         {"data": settings.data_table, "events": settings.events_table},
@@ -302,12 +309,9 @@ def build_for_aws(
         if settings.data_key_id
         else None
     )
-    services = build(settings, table, clock, blobs=blobs, cipher=cipher)
-    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
-        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
-    services.queue = executions_queue(settings)
-    if settings.iot_publish:
-        publisher = IotDataPublisher(
+    iot: IotDataPublisher | None = None
+    if publisher is None and settings.iot_publish:
+        publisher = iot = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
             lambda: (
                 aws_client("iot", settings)
@@ -315,10 +319,15 @@ def build_for_aws(
                 .get("endpointAddress")
             ),
         )
-        services.thingif.publisher = publisher
+    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher)
+    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
+        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
+    services.queue = executions_queue(settings)
+    if iot is not None:
         # Devices reach IoT Core over TLS only: MQTT on 8883, MQTT over WebSocket on 443.
+        host = iot.endpoint_host
         services.installations.broker = lambda: MqttBroker(
-            publisher.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
+            host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
         )
     return services
 

@@ -19,8 +19,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("KARAKURI_EMBEDDED_STACK", None)
 
 from chalicelib import config, wiring
+from chalicelib.adapters.events import StreamRecordParser
 from chalicelib.adapters.security import ManualClock
-from chalicelib.adapters.stores import StreamRecordParser
 from chalicelib.domain.events import Event
 from chalicelib.local import gateway_patches, moto_patches
 from chalicelib.local.tables import table_definitions

@@ -1,8 +1,5 @@
-"""Object bodies: bytes in S3 (or the in-memory twin), metadata over the key-value table port.
-
-    APP#{app}#{scope}#BUCKET#{bucket}   BODY#{object}             the body: blob key, type, size
-    APP#{app}#{scope}#BUCKET#{bucket}   UPLOAD#{object}#{upload}  a chunked upload in progress
-    APP#{app}#PUBLICATION#{id}          #PUBLICATION              a published body URL
+"""Object bodies: bytes in S3 (or the in-memory twin), metadata over the key-value table port
+(key layout: docs/data.md).
 
 Body items live in their bucket's partition, so dropping the bucket takes them; blobs live
 under ``bodies/{app}/{scope}/{bucket}/{object}/`` so one prefix deletion takes an object's.
@@ -17,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.objects import _bucket_pk, _scope, _scope_fields
-from chalicelib.adapters.stores import DATA, EventCodec
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, attributes, commit, fields, key_item, present
+from chalicelib.adapters.objects import bucket_pk, scope_fields, scope_of
 from chalicelib.adapters.table import (
     Absent,
     Check,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -34,7 +31,7 @@ from chalicelib.adapters.table import (
 from chalicelib.domain import ids
 from chalicelib.domain.bodies import MIN_PART_BYTES, ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
-from chalicelib.errors import Conflict, InvalidInputData, ObjectBodyNotFound
+from chalicelib.errors import InvalidInputData, ObjectBodyNotFound
 
 
 # --- blobs ------------------------------------------------------------------------------------
@@ -206,91 +203,67 @@ class S3BlobStore:
 
 # --- metadata ---------------------------------------------------------------------------------
 def _ref_fields(ref: ObjectRef) -> Item:
-    return {**_scope_fields(ref.scope, ref.bucket_id), "objectID": ref.object_id}
+    return {**scope_fields(ref.scope, ref.bucket_id), "objectID": ref.object_id}
 
 
 def _ref(item: Item) -> ObjectRef:
-    return ObjectRef(_scope(item), item["bucketID"], item["objectID"])
+    return ObjectRef(scope_of(item), item["bucketID"], item["objectID"])
 
 
 def _body_key(ref: ObjectRef) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"BODY#{ref.object_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"BODY#{ref.object_id}")
 
 
 def _object_key(ref: ObjectRef) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"OBJ#{ref.object_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"OBJ#{ref.object_id}")
 
 
 def _upload_key(ref: ObjectRef, upload_id: str) -> Key:
-    return Key(_bucket_pk(ref.scope, ref.bucket_id), f"UPLOAD#{ref.object_id}#{upload_id}")
+    return Key(bucket_pk(ref.scope, ref.bucket_id), f"UPLOAD#{ref.object_id}#{upload_id}")
 
 
 def _publication_key(app_id: str, publication_id: str) -> Key:
     return Key(f"APP#{app_id}#PUBLICATION#{publication_id}", "#PUBLICATION")
 
 
+_BODY = {  # attribute -> ObjectBody field
+    "blobKey": "blob_key",
+    "contentType": "content_type",
+    "size": "size",
+    "modifiedAt": "modified_at",
+    "etag": "etag",
+    "version": "version",
+}
+_UPLOAD = {  # attribute -> Upload field; its parts are JSON text
+    "uploadID": "upload_id",
+    "blobKey": "blob_key",
+    "multipartID": "multipart_id",
+    "contentType": "content_type",
+    "createdAt": "created_at",
+    "received": "received",
+    "total": "total",
+    "tailSize": "tail_size",
+    "version": "version",
+}
+
+
 def _body_item(body: ObjectBody) -> Item:
-    key = _body_key(body.ref)
-    return {
-        "pk": key.pk,
-        "sk": key.sk,
-        **_ref_fields(body.ref),
-        "blobKey": body.blob_key,
-        "contentType": body.content_type,
-        "size": body.size,
-        "modifiedAt": body.modified_at,
-        "etag": body.etag,
-        "version": body.version,
-    }
+    return {**key_item(_body_key(body.ref)), **_ref_fields(body.ref), **attributes(body, _BODY)}
 
 
 def _body(item: Item) -> ObjectBody:
-    return ObjectBody(
-        ref=_ref(item),
-        blob_key=item["blobKey"],
-        content_type=item["contentType"],
-        size=int(item["size"]),
-        modified_at=int(item["modifiedAt"]),
-        etag=item["etag"],
-        version=int(item["version"]),
-    )
+    return ObjectBody(ref=_ref(item), **fields(item, _BODY))
 
 
 def _upload_item(upload: Upload) -> Item:
     key = _upload_key(upload.ref, upload.upload_id)
-    item: Item = {
-        "pk": key.pk,
-        "sk": key.sk,
-        **_ref_fields(upload.ref),
-        "uploadID": upload.upload_id,
-        "blobKey": upload.blob_key,
-        "multipartID": upload.multipart_id,
-        "contentType": upload.content_type,
-        "createdAt": upload.created_at,
-        "received": upload.received,
-        "parts": json.dumps(upload.parts),
-        "tailSize": upload.tail_size,
-        "version": upload.version,
-    }
-    if upload.total is not None:
-        item["total"] = upload.total
-    return item
+    parts = json.dumps(upload.parts)
+    return {**key_item(key), **_ref_fields(upload.ref), **attributes(upload, _UPLOAD), "parts": parts}
 
 
 def _upload(item: Item) -> Upload:
-    return Upload(
-        ref=_ref(item),
-        upload_id=item["uploadID"],
-        blob_key=item["blobKey"],
-        multipart_id=item["multipartID"],
-        content_type=item["contentType"],
-        created_at=int(item["createdAt"]),
-        received=int(item["received"]),
-        total=int(item["total"]) if item.get("total") is not None else None,
-        parts=tuple((int(n), str(e)) for n, e in json.loads(item["parts"])),
-        tail_size=int(item["tailSize"]),
-        version=int(item["version"]),
-    )
+    parts = tuple((int(n), str(e)) for n, e in json.loads(item["parts"]))
+    return Upload(ref=_ref(item), parts=parts, **fields(item, _UPLOAD))
 
 
 @dataclass
@@ -304,24 +277,20 @@ class TableBodyStore:
 
     def put_body(self, body: ObjectBody, previous: ObjectBody | None, events: Sequence[Event]) -> None:
         condition = Absent() if previous is None else VersionIs(previous.version)
-        try:
-            self.table.transact(
-                [
-                    Put(DATA, _body_item(body), condition),
-                    Check(DATA, _object_key(body.ref), Exists()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [
+                Put(DATA, _body_item(body), condition),
+                Check(DATA, _object_key(body.ref), Exists()),
+                *self.events.puts(events),
+            ],
+        )
 
     def delete_body(self, body: ObjectBody, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [Delete(DATA, _body_key(body.ref), VersionIs(body.version)), *self.events.puts(events)]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [Delete(DATA, _body_key(body.ref), VersionIs(body.version)), *self.events.puts(events)],
+        )
 
     def upload(self, ref: ObjectRef, upload_id: str) -> Upload | None:
         item = self.table.get(DATA, _upload_key(ref, upload_id))
@@ -329,10 +298,7 @@ class TableBodyStore:
 
     def put_upload(self, upload: Upload, previous: Upload | None) -> None:
         condition = Absent() if previous is None else VersionIs(previous.version)
-        try:
-            self.table.transact([Put(DATA, _upload_item(upload), condition)])
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _upload_item(upload), condition)])
 
     def delete_upload(self, upload: Upload) -> None:
         self.table.transact([Delete(DATA, _upload_key(upload.ref, upload.upload_id))])
@@ -352,23 +318,19 @@ class TableBodyStore:
     def put_publication(self, publication: Publication, body: ObjectBody, events: Sequence[Event]) -> None:
         key = _publication_key(publication.ref.scope.app_id, publication.publication_id)
         item: Item = {
-            "pk": key.pk,
-            "sk": key.sk,
+            **key_item(key),
             **_ref_fields(publication.ref),
             "publicationID": publication.publication_id,
             "createdAt": publication.created_at,
         }
-        if publication.expires_at is not None:
-            item["expiresAt"] = publication.expires_at
-            # DynamoDB's TTL (seconds) removes expired publications a day after they lapse.
-            item["ttl"] = publication.expires_at // 1000 + 86400
-        try:
-            self.table.transact(
-                [
-                    Put(DATA, item, Absent()),
-                    Check(DATA, _body_key(body.ref), VersionIs(body.version)),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        expires = publication.expires_at
+        # DynamoDB's TTL (seconds) removes expired publications a day after they lapse.
+        present(item, expiresAt=expires, ttl=expires // 1000 + 86400 if expires is not None else None)
+        commit(
+            self.table,
+            [
+                Put(DATA, item, Absent()),
+                Check(DATA, _body_key(body.ref), VersionIs(body.version)),
+                *self.events.puts(events),
+            ],
+        )

@@ -1,14 +1,5 @@
-"""Hook activations and execution records over the key-value table port.
-
-Key layout of the ``data`` table:
-
-    APP#{app}#HOOKS     ACTIVE#{at:013d}#{rnd}   an activation (the newest 50 are kept)
-    APP#{app}#HOOKS     #LATEST                  a copy of the newest (one GetItem per batch)
-    SCHEDULER           APP#{app}                the newest, for apps whose config has jobs
-    APP#{app}#HOOKEXEC  {claimKey}#{endpoint}    an execution (hook, schedule, Thing-IF trigger),
-                                                  ordered by its claim key (``ClaimKey``'s
-                                                  stored form, the record's eventID)
-                                                  gsi1: APP#{app}#EXECUTION#{executionID}
+"""Hook activations and execution records over the key-value table port (key layout:
+docs/data.md).
 
 The execution item is both the idempotency claim (written with attribute_not_exists before
 the endpoint runs) and the record the executions API reads, so an execution costs one
@@ -23,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import (
     Absent,
     ConditionFailed,
@@ -35,7 +27,6 @@ from chalicelib.adapters.table import (
 )
 from chalicelib.domain.hooks import Activation, Execution
 
-DATA = "data"
 KEEP_ACTIVATIONS = 50
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chalicelib.adapters.stores import DATA, EventCodec
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import (
     Absent,
     ConditionFailed,

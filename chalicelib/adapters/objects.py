@@ -1,11 +1,6 @@
-"""Buckets and objects over the key-value table port.
-
-    APP#{app}#{scope}#BUCKET#{bucket}   #BUCKET     the bucket (its ACL, creator)
-    APP#{app}#{scope}#BUCKET#{bucket}   OBJ#{id}    an object (body as JSON text, ACL, version)
-
-``{scope}`` is ``APP``, ``USER#{id}``, ``GROUP#{id}`` or ``THING#{id}``. A bucket is one
-partition, so a query reads the bucket's partition (see docs/queries.md for the cost).
-"""
+"""Buckets and objects over the key-value table port (key layout: docs/data.md). A bucket
+is one partition, so a query that is not in Kii's default order reads the bucket's partition
+(docs/data.md, "Queries and what they cost")."""
 
 from __future__ import annotations
 
@@ -13,11 +8,11 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from chalicelib.adapters.stores import DATA, EventCodec, _delete_all, _json
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text, present
 from chalicelib.adapters.table import (
     Absent,
     Check,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -32,15 +27,15 @@ from chalicelib.domain.events import Event
 from chalicelib.domain.objects import Bucket, KiiObject
 from chalicelib.domain.ports import BlobStore, FieldCipher
 from chalicelib.domain.scopes import Scope, is_encrypted
-from chalicelib.errors import BucketNotFound, Conflict, InternalError
+from chalicelib.errors import BucketNotFound, InternalError
 
 
-def _bucket_pk(scope: Scope, bucket_id: str) -> str:
+def bucket_pk(scope: Scope, bucket_id: str) -> str:
     return f"APP#{scope.app_id}#{scope.key}#BUCKET#{bucket_id}"
 
 
 def _created_index(scope: Scope, bucket_id: str) -> str:
-    return f"{_bucket_pk(scope, bucket_id)}#BY_CREATED"
+    return f"{bucket_pk(scope, bucket_id)}#BY_CREATED"
 
 
 def created_key(created_at: int, object_id: str) -> str:
@@ -51,36 +46,32 @@ def _scope_index(scope: Scope) -> str:
     return f"APP#{scope.app_id}#BUCKETS#{scope.key}"
 
 
-def _scope(item: Item) -> Scope:
+def scope_of(item: Item) -> Scope:
     return Scope(item["appID"], item["scopeKind"], item.get("scopeOwner"))
 
 
-def _scope_fields(scope: Scope, bucket_id: str) -> Item:
+def scope_fields(scope: Scope, bucket_id: str) -> Item:
     fields: Item = {"appID": scope.app_id, "scopeKind": scope.kind, "bucketID": bucket_id}
-    if scope.owner_id is not None:
-        fields["scopeOwner"] = scope.owner_id
-    return fields
+    return present(fields, scopeOwner=scope.owner_id)
 
 
 def _bucket_item(bucket: Bucket) -> Item:
     item: Item = {
-        "pk": _bucket_pk(bucket.scope, bucket.bucket_id),
+        "pk": bucket_pk(bucket.scope, bucket.bucket_id),
         "sk": "#BUCKET",
         "gsi1pk": _scope_index(bucket.scope),
         "gsi1sk": f"BUCKET#{bucket.bucket_id}",
-        **_scope_fields(bucket.scope, bucket.bucket_id),
-        "acl": _json(bucket.acl),
+        **scope_fields(bucket.scope, bucket.bucket_id),
+        "acl": json_text(bucket.acl),
         "createdAt": bucket.created_at,
         "version": bucket.version,
     }
-    if bucket.creator is not None:
-        item["creator"] = bucket.creator
-    return item
+    return present(item, creator=bucket.creator)
 
 
 def _bucket(item: Item) -> Bucket:
     return Bucket(
-        scope=_scope(item),
+        scope=scope_of(item),
         bucket_id=item["bucketID"],
         acl=json.loads(item["acl"]),
         created_at=int(item["createdAt"]),
@@ -91,29 +82,25 @@ def _bucket(item: Item) -> Bucket:
 
 def _object_item(obj: KiiObject) -> Item:
     item: Item = {
-        "pk": _bucket_pk(obj.scope, obj.bucket_id),
+        "pk": bucket_pk(obj.scope, obj.bucket_id),
         "sk": f"OBJ#{obj.object_id}",
         # The by-creation index: Kii's default order, read a page at a time (docs/data.md).
         "gsi1pk": _created_index(obj.scope, obj.bucket_id),
         "gsi1sk": created_key(obj.created_at, obj.object_id),
-        **_scope_fields(obj.scope, obj.bucket_id),
+        **scope_fields(obj.scope, obj.bucket_id),
         "objectID": obj.object_id,
-        "body": _json(obj.body),
-        "acl": _json(obj.acl),
+        "body": json_text(obj.body),
+        "acl": json_text(obj.acl),
         "createdAt": obj.created_at,
         "modifiedAt": obj.modified_at,
         "version": obj.version,
     }
-    if obj.owner is not None:
-        item["owner"] = obj.owner
-    if obj.data_type is not None:
-        item["dataType"] = obj.data_type
-    return item
+    return present(item, owner=obj.owner, dataType=obj.data_type)
 
 
 def _object(item: Item) -> KiiObject:
     return KiiObject(
-        scope=_scope(item),
+        scope=scope_of(item),
         bucket_id=item["bucketID"],
         object_id=item["objectID"],
         body=json.loads(item["body"]),
@@ -149,15 +136,15 @@ class TableObjectStore:
         return _object(item)
 
     def bucket(self, scope: Scope, bucket_id: str) -> Bucket | None:
-        item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), "#BUCKET"))
+        item = self.table.get(DATA, Key(bucket_pk(scope, bucket_id), "#BUCKET"))
         return _bucket(item) if item else None
 
     def get(self, scope: Scope, bucket_id: str, object_id: str) -> KiiObject | None:
-        item = self.table.get(DATA, Key(_bucket_pk(scope, bucket_id), f"OBJ#{object_id}"))
+        item = self.table.get(DATA, Key(bucket_pk(scope, bucket_id), f"OBJ#{object_id}"))
         return self._object(item) if item else None
 
     def objects(self, scope: Scope, bucket_id: str) -> list[KiiObject]:
-        return [self._object(i) for i in self.table.query(DATA, _bucket_pk(scope, bucket_id), "OBJ#")]
+        return [self._object(i) for i in self.table.query(DATA, bucket_pk(scope, bucket_id), "OBJ#")]
 
     def by_created(
         self, scope: Scope, bucket_id: str, descending: bool, after: tuple[int, str] | None
@@ -172,48 +159,39 @@ class TableObjectStore:
         """Write ``obj`` if the object is still as the caller read it (absent, or at
         ``previous.version``) and its bucket exists (or is created now): Conflict otherwise."""
         condition = Absent() if previous is None else VersionIs(previous.version)
-        bucket_key = Key(_bucket_pk(obj.scope, obj.bucket_id), "#BUCKET")
+        bucket_key = Key(bucket_pk(obj.scope, obj.bucket_id), "#BUCKET")
         bucket_write: Write = (
             Put(DATA, _bucket_item(new_bucket), Absent())
             if new_bucket is not None
             else Check(DATA, bucket_key, Exists())
         )
-        try:
-            self.table.transact(
-                [Put(DATA, self._item(obj), condition), bucket_write, *self.events.puts(events)]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, self._item(obj), condition), bucket_write, *self.events.puts(events)])
 
     def delete(self, obj: KiiObject, events: Sequence[Event]) -> None:
-        pk = _bucket_pk(obj.scope, obj.bucket_id)
-        try:
-            self.table.transact(
-                [
-                    Delete(DATA, Key(pk, f"OBJ#{obj.object_id}"), VersionIs(obj.version)),
-                    Delete(DATA, Key(pk, f"BODY#{obj.object_id}")),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        pk = bucket_pk(obj.scope, obj.bucket_id)
+        commit(
+            self.table,
+            [
+                Delete(DATA, Key(pk, f"OBJ#{obj.object_id}"), VersionIs(obj.version)),
+                Delete(DATA, Key(pk, f"BODY#{obj.object_id}")),
+                *self.events.puts(events),
+            ],
+        )
         if self.blobs is not None:  # after the commit: a body outlives its object only on a crash
             self.blobs.delete_prefix(ObjectRef(obj.scope, obj.bucket_id, obj.object_id).blob_prefix)
 
     def save_bucket(self, bucket: Bucket, previous: Bucket) -> None:
-        try:
-            self.table.transact([Put(DATA, _bucket_item(bucket), VersionIs(previous.version))])
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _bucket_item(bucket), VersionIs(previous.version))])
 
     def drop_bucket(self, bucket: Bucket) -> None:
-        pk = _bucket_pk(bucket.scope, bucket.bucket_id)
-        try:
-            self.table.transact([Delete(DATA, Key(pk, "#BUCKET"), Exists())])
-        except ConditionFailed as failed:
-            raise BucketNotFound(bucketID=bucket.bucket_id) from failed
+        pk = bucket_pk(bucket.scope, bucket.bucket_id)
+        commit(
+            self.table,
+            [Delete(DATA, Key(pk, "#BUCKET"), Exists())],
+            lambda _: BucketNotFound(bucketID=bucket.bucket_id),
+        )
         # Objects, their bodies' metadata and unfinished uploads: the bucket's whole partition.
-        _delete_all(self.table, self.table.query(DATA, pk))
+        delete_all(self.table, self.table.query(DATA, pk))
         if self.blobs is not None:
             self.blobs.delete_prefix(bucket_prefix(bucket.scope, bucket.bucket_id))
 

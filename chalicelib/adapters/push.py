@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.stores import DATA, EventCodec
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import (
     Absent,
     Check,

@@ -1,14 +1,5 @@
-"""Server-code versions, hook configs and the execution log over the key-value table port.
-
-Key layout of the ``data`` table:
-
-    APP#{app}#SERVERCODE   VERSION#{id}   a version's metadata (listing reads only these)
-    APP#{app}#SERVERCODE   SOURCE#{id}    its source (≤ 300 KB, under DynamoDB's 400 KB)
-    APP#{app}#SERVERCODE   HOOKS#{id}     its hook config, as uploaded
-    APP#{app}#SERVERCODE   #CURRENT       the current version's ID
-    APP#{app}#LOG          #HEAD          the log's sequence counter (optimistic version)
-    APP#{app}#LOG          SLOT#{n}       a log record, in slot seq % capacity (a ring)
-"""
+"""Server-code versions, hook configs and the execution log over the key-value table port
+(key layout: docs/data.md)."""
 
 from __future__ import annotations
 
@@ -17,11 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.adapters.items import DATA
 from chalicelib.adapters.table import Absent, ConditionFailed, Delete, Key, KeyValueTable, Put, VersionIs
 from chalicelib.domain.scripts import CodeVersion
 from chalicelib.errors import Conflict
-
-DATA = "data"
 
 
 def _pk(app_id: str) -> str:

@@ -1,6 +1,6 @@
 """A small key-value table port with two implementations: DynamoDB (boto3) and in memory.
 
-The entity stores (``adapters/stores.py``) are written once against this port, so the
+The entity stores (a module per entity in ``adapters/``) are written once against this port, so the
 in-memory twin and the DynamoDB adapter share every line of key layout and codec; the
 contract tests run the same cases on both. Items are plain dicts of str/int/bool/None
 values (nested data is stored as JSON text by the stores); tables are named logically

@@ -1,11 +1,5 @@
-"""Thing-IF states, commands, triggers and trigger results over the key-value table port.
-
-APP#{app}#THING#{thingID}#TIF     #STATE              the latest state (optimistic version)
-APP#{app}#THING#{thingID}#TIFHIST {created}#{version} every state, kept for the retention (TTL)
-APP#{app}#THING#{thingID}#CMD     {commandID}         a command (IDs are time-ordered)
-APP#{app}#THING#{thingID}#TRG     {triggerID}         a trigger
-APP#{app}#TRG#{triggerID}#RES     {executedAt}#{id}   a server-code result of a trigger
-SCHEDULER#THING-IF                APP#{app}#TRG#{id}  an enabled SCHEDULE/SCHEDULE_ONCE trigger
+"""Thing-IF states, state history, commands, triggers and trigger results over the
+key-value table port (key layout: docs/data.md).
 
 A state write carries its TIF_STATE_UPDATED event (previous and current state) in the same
 transaction: triggers are evaluated from the event, so an edge fires once however the event
@@ -20,10 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.stores import DATA, EventCodec, _json
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, commit, json_text, present
 from chalicelib.adapters.table import (
     Absent,
-    ConditionFailed,
     Delete,
     Key,
     KeyValueTable,
@@ -32,8 +26,7 @@ from chalicelib.adapters.table import (
     Write,
 )
 from chalicelib.domain.events import Event
-from chalicelib.domain.thingif import Command, Predicate, ThingState, Trigger, without_token
-from chalicelib.errors import Conflict
+from chalicelib.domain.thingif import Command, Predicate, ThingState, ThingTrigger, without_token
 
 SCHEDULED = "SCHEDULER#THING-IF"
 
@@ -66,7 +59,7 @@ class TableThingIFStore:
         item = {
             "pk": _thing(state.app_id, state.thing_id, "TIF"),
             "sk": "#STATE",
-            "state": _json(state.state),
+            "state": json_text(state.state),
             "modifiedAt": state.modified_at,
             "version": state.version,
         }
@@ -79,16 +72,13 @@ class TableThingIFStore:
                     {
                         "pk": _thing(state.app_id, state.thing_id, "TIFHIST"),
                         "sk": history_key(state.modified_at, state.version),
-                        "state": _json(state.state),
+                        "state": json_text(state.state),
                         "createdAt": state.modified_at,
                         "ttl": state.modified_at // 1000 + self.history_retention_seconds,
                     },
                 )
             )
-        try:
-            self.table.transact([*writes, *self.codec.puts(events)])
-        except ConditionFailed:
-            raise Conflict() from None
+        commit(self.table, [*writes, *self.codec.puts(events)])
 
     def history(
         self, app_id: str, thing_id: str, after: str | None
@@ -103,20 +93,15 @@ class TableThingIFStore:
         item: dict[str, Any] = {
             "pk": _thing(command.app_id, command.thing_id, "CMD"),
             "sk": command.command_id,
-            "body": _json(command.body),
+            "body": json_text(command.body),
             "createdAt": command.created_at,
             "modifiedAt": command.modified_at,
             "state": command.state,
             "version": command.version,
         }
-        if command.action_results is not None:
-            item["actionResults"] = _json(command.action_results)
-        if command.fired_by is not None:
-            item["firedBy"] = command.fired_by
-        try:
-            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
-        except ConditionFailed:
-            raise Conflict() from None
+        results = None if command.action_results is None else json_text(command.action_results)
+        present(item, actionResults=results, firedBy=command.fired_by)
+        commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(command.version - 1))])
 
     @staticmethod
     def _command(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Command:
@@ -142,27 +127,23 @@ class TableThingIFStore:
             yield self._command(app_id, thing_id, item)
 
     # --- triggers ---------------------------------------------------------------------------------
-    def put_trigger(self, trigger: Trigger, new: bool) -> None:
+    def put_trigger(self, trigger: ThingTrigger, new: bool) -> None:
         item: dict[str, Any] = {
             "pk": _thing(trigger.app_id, trigger.thing_id, "TRG"),
             "sk": trigger.trigger_id,
-            "definition": _json(trigger.to_json()),
+            "definition": json_text(trigger.to_json()),
             "createdAt": trigger.created_at,
             "version": trigger.version,
         }
-        if trigger.executor is not None:
-            item["executor"] = trigger.executor
+        present(item, executor=trigger.executor)
         index_key = Key(SCHEDULED, f"APP#{trigger.app_id}#TRG#{trigger.trigger_id}")
         timed = trigger.predicate.event_source in ("SCHEDULE", "SCHEDULE_ONCE") and not trigger.disabled
         indexed = {**item, "pk": index_key.pk, "sk": index_key.sk, "appID": trigger.app_id}
         indexed.update(thingID=trigger.thing_id, triggerID=trigger.trigger_id)
         index: Write = Put(DATA, indexed) if timed else Delete(DATA, index_key)
-        try:
-            self.table.transact([Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
-        except ConditionFailed:
-            raise Conflict() from None
+        commit(self.table, [Put(DATA, item, Absent() if new else VersionIs(trigger.version - 1)), index])
 
-    def scheduled_triggers(self) -> list[Trigger]:
+    def scheduled_triggers(self) -> list[ThingTrigger]:
         """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
         return [
             self._trigger(i["appID"], i["thingID"], {**i, "sk": i["triggerID"]})
@@ -170,7 +151,7 @@ class TableThingIFStore:
         ]
 
     @staticmethod
-    def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> Trigger:
+    def _trigger(app_id: str, thing_id: str, item: Mapping[str, Any]) -> ThingTrigger:
         body = json.loads(item["definition"])
         server_code = body.get("serverCode")
         executor = item.get("executor")
@@ -178,7 +159,7 @@ class TableThingIFStore:
             # Stored before tokens were kept by reference: read as a reference from now on.
             executor = executor or hashlib.sha256(server_code["executorAccessToken"].encode()).hexdigest()
             server_code = without_token(server_code)
-        return Trigger(
+        return ThingTrigger(
             app_id=app_id,
             thing_id=thing_id,
             trigger_id=item["sk"],
@@ -196,15 +177,15 @@ class TableThingIFStore:
             executor=executor,
         )
 
-    def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> Trigger | None:
+    def trigger(self, app_id: str, thing_id: str, trigger_id: str) -> ThingTrigger | None:
         item = self.table.get(DATA, Key(_thing(app_id, thing_id, "TRG"), trigger_id))
         return self._trigger(app_id, thing_id, item) if item else None
 
-    def triggers(self, app_id: str, thing_id: str, after: str | None = None) -> Iterator[Trigger]:
+    def triggers(self, app_id: str, thing_id: str, after: str | None = None) -> Iterator[ThingTrigger]:
         for item in self.table.ordered(DATA, _thing(app_id, thing_id, "TRG"), after=after):
             yield self._trigger(app_id, thing_id, item)
 
-    def delete_trigger(self, trigger: Trigger) -> None:
+    def delete_trigger(self, trigger: ThingTrigger) -> None:
         self.table.transact(
             [
                 Delete(DATA, Key(_thing(trigger.app_id, trigger.thing_id, "TRG"), trigger.trigger_id)),
@@ -215,7 +196,7 @@ class TableThingIFStore:
     # --- server-code results ------------------------------------------------------------------------
     def add_result(self, app_id: str, trigger_id: str, key: str, result: dict[str, Any]) -> None:
         self.table.transact(
-            [Put(DATA, {"pk": f"APP#{app_id}#TRG#{trigger_id}#RES", "sk": key, "result": _json(result)})]
+            [Put(DATA, {"pk": f"APP#{app_id}#TRG#{trigger_id}#RES", "sk": key, "result": json_text(result)})]
         )
 
     def results(

@@ -1,9 +1,5 @@
-"""Things and their owners over the key-value table port.
-
-APP#{app}#THING#{thingID}              #THING          the thing
-APP#{app}#THING#{thingID}              OWNER#{kind}:{id} an owner    gsi1: APP#{app}#OWNS#{kind}:{id}
-APP#{app}#VENDOR_THING_ID#{vid}        #CLAIM          vendorThingID claim -> thingID
-"""
+"""Things, their owners and their vendorThingID claims over the key-value table port (key
+layout: docs/data.md)."""
 
 from __future__ import annotations
 
@@ -11,11 +7,11 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from chalicelib.adapters.stores import DATA, EventCodec, _delete_all, _json
+from chalicelib.adapters.events import EventCodec
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text, present
 from chalicelib.adapters.table import (
     Absent,
     Check,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -27,7 +23,7 @@ from chalicelib.adapters.table import (
 )
 from chalicelib.domain.events import Event
 from chalicelib.domain.things import Owner, Thing
-from chalicelib.errors import Conflict, ThingAlreadyExists, ThingNotFound
+from chalicelib.errors import ThingAlreadyExists, ThingNotFound
 
 
 def _pk(app_id: str, thing_id: str) -> str:
@@ -49,16 +45,14 @@ def _item(thing: Thing) -> Item:
         "thingID": thing.thing_id,
         "vendorThingID": thing.vendor_thing_id,
         "passwordHash": thing.password_hash,
-        "fields": _json(thing.fields),
+        "fields": json_text(thing.fields),
         "createdAt": thing.created_at,
         "modifiedAt": thing.modified_at,
         "disabled": thing.disabled,
         "online": thing.online,
         "version": thing.version,
     }
-    if thing.online_modified_at is not None:
-        item["onlineModifiedAt"] = thing.online_modified_at
-    return item
+    return present(item, onlineModifiedAt=thing.online_modified_at)
 
 
 def _thing(item: Item) -> Thing:
@@ -111,24 +105,18 @@ class TableThingStore:
 
     def create(self, thing: Thing, events: Sequence[Event]) -> None:
         claim = _claim(thing.app_id, thing.vendor_thing_id)
-        try:
-            self.table.transact(
-                [
-                    Put(DATA, {"pk": claim.pk, "sk": claim.sk, "thingID": thing.thing_id}, Absent()),
-                    Put(DATA, _item(thing), Absent()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise ThingAlreadyExists(vendorThingID=thing.vendor_thing_id) from failed
+        commit(
+            self.table,
+            [
+                Put(DATA, {"pk": claim.pk, "sk": claim.sk, "thingID": thing.thing_id}, Absent()),
+                Put(DATA, _item(thing), Absent()),
+                *self.events.puts(events),
+            ],
+            lambda _: ThingAlreadyExists(vendorThingID=thing.vendor_thing_id),
+        )
 
     def save(self, thing: Thing, previous: Thing, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [Put(DATA, _item(thing), VersionIs(previous.version)), *self.events.puts(events)]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _item(thing), VersionIs(previous.version)), *self.events.puts(events)])
 
     def delete(self, thing: Thing, events: Sequence[Event]) -> None:
         writes: list[Write] = [
@@ -136,11 +124,8 @@ class TableThingStore:
             Delete(DATA, _claim(thing.app_id, thing.vendor_thing_id)),
             *self.events.puts(events),
         ]
-        try:
-            self.table.transact(writes)
-        except ConditionFailed as failed:
-            raise ThingNotFound(thingID=thing.thing_id) from failed
-        _delete_all(self.table, self.table.query(DATA, _pk(thing.app_id, thing.thing_id), "OWNER#"))
+        commit(self.table, writes, lambda _: ThingNotFound(thingID=thing.thing_id))
+        delete_all(self.table, self.table.query(DATA, _pk(thing.app_id, thing.thing_id), "OWNER#"))
 
     def owners(self, app_id: str, thing_id: str) -> list[Owner]:
         return [
@@ -152,27 +137,23 @@ class TableThingStore:
         return self.table.get(DATA, Key(_pk(app_id, thing_id), f"OWNER#{owner}")) is not None
 
     def add_owner(self, thing: Thing, owner: Owner, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [
-                    Check(DATA, Key(_pk(thing.app_id, thing.thing_id), "#THING"), Exists()),
-                    Put(DATA, _owner_item(thing, owner), Absent()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [
+                Check(DATA, Key(_pk(thing.app_id, thing.thing_id), "#THING"), Exists()),
+                Put(DATA, _owner_item(thing, owner), Absent()),
+                *self.events.puts(events),
+            ],
+        )
 
     def remove_owner(self, thing: Thing, owner: Owner, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [
-                    Delete(DATA, Key(_pk(thing.app_id, thing.thing_id), f"OWNER#{owner}"), Exists()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(
+            self.table,
+            [
+                Delete(DATA, Key(_pk(thing.app_id, thing.thing_id), f"OWNER#{owner}"), Exists()),
+                *self.events.puts(events),
+            ],
+        )
 
     def owned_by(self, app_id: str, owner: Owner) -> list[str]:
         return [

@@ -213,14 +213,6 @@ def route(
     return decorator
 
 
-def user_path_kind(segment: str) -> str:
-    """`email-address` / `phone-number` path segments name the address kind."""
-    kinds = {"email-address": "email", "phone-number": "phone"}
-    if segment not in kinds:
-        raise InvalidInputData(f"Unknown address kind: {segment}")
-    return kinds[segment]
-
-
 def binary_everywhere(app: Any) -> None:
     """Object bodies are arbitrary bytes of any content type, in and out (kii-rest-api.md
     §5.11). API Gateway passes bytes intact only for binary media types, so every type is one

@@ -14,5 +14,5 @@ bp = Blueprint(__name__)
 @route(bp, "/api/apps/{appID}/notifications", ["GET"])
 def notifications(request: KiiRequest) -> Reply:
     require_admin(request.principal)
-    sent = wiring.container().outbox.sent(request.app_id)
+    sent = wiring.container().sent_notifications.sent(request.app_id)
     return Reply(200, {"notifications": [n.to_json() for n in sent]})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.events import Event
 from chalicelib.domain.hooks import THING_IF, Activation, ClaimKey, ExecutionOrder
-from chalicelib.domain.thingif import Trigger
+from chalicelib.domain.thingif import ThingTrigger
 from chalicelib.runtime.executions import NO_VERSION, Executions
 from chalicelib.services.thingif import ThingIFService
 
@@ -50,7 +50,7 @@ class TriggerEvaluator:
                 )
 
 
-def trigger_order(trigger: Trigger, key: ClaimKey, version_id: str | None = None) -> ExecutionOrder:
+def trigger_order(trigger: ThingTrigger, key: ClaimKey, version_id: str | None = None) -> ExecutionOrder:
     """The execution of a fired trigger: its command, or its server code (of ``version_id``,
     the version current when it fired; none fails the execution)."""
     return ExecutionOrder(
@@ -66,6 +66,6 @@ def trigger_order(trigger: Trigger, key: ClaimKey, version_id: str | None = None
     )
 
 
-def trigger_path(trigger: Trigger) -> str:
+def trigger_path(trigger: ThingTrigger) -> str:
     """How an execution record names the trigger that ran."""
     return f"thing:{trigger.thing_id}/triggers/{trigger.trigger_id}"

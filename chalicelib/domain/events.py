@@ -1,4 +1,4 @@
-"""Events: what changed, written in the same transaction as the change (the outbox) (pure).
+"""Events: what changed, written in the same transaction as the change (the event outbox) (pure).
 
 An event names the Kii trigger, carries Kii's hook ``params`` (kii-servercode.md §4.2), the
 acting principal (an ID, never a token) and its causation: where the write came from, the

@@ -55,10 +55,28 @@ def new_internal_user_id() -> int:
     return secrets.randbelow(2**53 - 1) + 1
 
 
-def new_event_id(now_ms: int | None = None) -> str:
-    """Time-ordered, unique: 13 digits of epoch ms then 16 random characters."""
+def _time_ordered(now_ms: int | None) -> str:
+    """Time-ordered, unique: 13 digits of epoch ms then 16 random characters (a partition
+    sorted by such IDs is in creation order)."""
     ms = now_ms if now_ms is not None else int(time.time() * 1000)
     return f"{ms:013d}-{_random(16)}"
+
+
+def new_event_id(now_ms: int | None = None) -> str:
+    return _time_ordered(now_ms)
+
+
+def new_execution_id(now_ms: int | None = None) -> str:
+    return _time_ordered(now_ms)
+
+
+def new_command_id(now_ms: int) -> str:
+    """Thing-IF command IDs: a thing's commands list newest first by ID."""
+    return _time_ordered(now_ms)
+
+
+def new_trigger_id(now_ms: int) -> str:
+    return _time_ordered(now_ms)
 
 
 def new_code(digits: int = 6) -> str:

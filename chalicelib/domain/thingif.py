@@ -169,7 +169,7 @@ class Predicate:
 
 # --- triggers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Trigger:
+class ThingTrigger:
     app_id: str
     thing_id: str
     trigger_id: str
@@ -208,7 +208,7 @@ class Trigger:
                 body[name] = value
         return body
 
-    def changed(self, **changes: Any) -> Trigger:
+    def changed(self, **changes: Any) -> ThingTrigger:
         return replace(self, version=self.version + 1, **changes)
 
 
@@ -286,7 +286,7 @@ class TriggerDefinition:
     metadata: dict[str, Any] | None
 
     @classmethod
-    def parse(cls, body: dict[str, Any], base: Trigger | None = None) -> TriggerDefinition:
+    def parse(cls, body: dict[str, Any], base: ThingTrigger | None = None) -> TriggerDefinition:
         """A new definition, or ``base`` patched with the fields ``body`` gives."""
         check_json(body, "The trigger")
         merged: dict[str, Any] = {}

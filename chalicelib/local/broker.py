@@ -177,9 +177,10 @@ class DeviceEvents(BasePlugin):  # type: ignore[misc]
 
 
 class LocalBroker:
-    def __init__(self, bridge: Bridge, host: str = "127.0.0.1", port: int = 1883) -> None:
-        global _bridge
-        _bridge = bridge
+    """Publishes commands to things (the services' CommandPublisher) and, once started with a
+    bridge to those services, takes the things' connections, states and presence."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 1883) -> None:
         accept_mqtt31()
         self.host, self.port = host, port
         self._loop = asyncio.new_event_loop()
@@ -197,7 +198,9 @@ class LocalBroker:
             },
         }
 
-    def start(self) -> LocalBroker:
+    def start(self, bridge: Bridge) -> LocalBroker:
+        global _bridge
+        _bridge = bridge
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError(f"the MQTT broker did not start on {self.host}:{self.port}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -73,7 +72,7 @@ class EmbeddedStack:
             ("AWS_SECRET_ACCESS_KEY", "karakuri-local"),
             ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled"),
         ):
-            config.set_environ(name, os.environ.get(name, value))
+            config.default_environ(name, value)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # This process reaches moto in-process (mock_aws: no HTTP, no sockets); the moto
         # server answers the same backends for other processes (the CLI, SDK tools).
@@ -91,8 +90,10 @@ class EmbeddedStack:
         # This process reaches its moto through moto's handlers (adapters/moto_direct.py) unless
         # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
         direct = inside.local_dynamodb != "boto3"
-        services = wiring.build_for_aws(inside, direct_moto=direct)
+        self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
+        services = wiring.build_for_aws(inside, direct_moto=direct, publisher=self.broker)
         wiring.use(services)
+        self.broker.start(DeviceBridge(services, self.api))
         # Executions run from a pool per app, as from the executions queue in AWS.
         self.executors = ExecutorPool(
             lambda order: services.executions.execute(order),
@@ -109,10 +110,6 @@ class EmbeddedStack:
         self.pump = StreamPump(reader, self.deliver, self._wake).start()
         if self.tick is not None:
             self.ticker = Ticker(self.tick).start()
-        self.broker = LocalBroker(
-            DeviceBridge(services, self.api), port=self.settings.local_mqtt_port
-        ).start()
-        services.thingif.publisher = self.broker
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / STACK_FILE).write_text(
             json.dumps(

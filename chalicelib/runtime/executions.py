@@ -24,7 +24,7 @@ from chalicelib.domain.events import Caller, Causation, CausationSource
 from chalicelib.domain.hooks import FINISHED, Execution, ExecutionOrder
 from chalicelib.domain.models import Principal
 from chalicelib.domain.ports import Clock, ExecutionQueue, ExecutionStore
-from chalicelib.domain.thingif import Trigger
+from chalicelib.domain.thingif import ThingTrigger
 from chalicelib.errors import KiiError, TemporarilyUnavailable
 from chalicelib.runtime.executor import Outcome
 from chalicelib.services.auth import AuthService
@@ -104,7 +104,7 @@ class Executions:
         now = self.clock.now_ms()
         return Execution(
             app_id=order.app_id,
-            execution_id=ids.new_event_id(now),
+            execution_id=ids.new_execution_id(now),
             event_id=str(order.key),
             trigger=order.trigger,
             path=order.path,
@@ -292,7 +292,7 @@ class Executions:
         )
         return finished
 
-    def _trigger_caller(self, trigger: Trigger) -> Caller:
+    def _trigger_caller(self, trigger: ThingTrigger) -> Caller:
         """The principal of the ``executorAccessToken`` the trigger was registered with, while
         that token stays valid, else anonymous."""
         causation = Causation("trigger")

@@ -64,7 +64,7 @@ class Invocation:
     params: Any
     caller: Caller
     environment: str = "6"
-    execution_id: str = field(default_factory=lambda: ids.new_event_id())
+    execution_id: str = field(default_factory=lambda: ids.new_execution_id())
 
 
 @dataclass
@@ -298,7 +298,7 @@ class Runner:
         they printed something or failed."""
         app_key = self._app_key(caller.app_id)
         version, code = self.servercode.runnable(caller.app_id, ref, endpoint)
-        execution_id = execution_id or ids.new_event_id(self.servercode.clock.now_ms())
+        execution_id = execution_id or ids.new_execution_id(self.servercode.clock.now_ms())
         causation = Causation(source, execution_id, caller.causation.depth + 1)
         outcome = self.executor.run(
             Invocation(

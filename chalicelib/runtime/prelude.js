@@ -12,7 +12,7 @@ var __kii_global = this;
 /* One execution's state: the only mutable object of the prelude, replaced at each start (the
  * rest of the prelude and every built-in are frozen before server code runs). */
 function __kii_newRun() {
-  return { seq: 0, waiting: 0, outbox: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
+  return { seq: 0, waiting: 0, requests: [], pending: {}, jobs: [], logs: [], logBytes: 0, uncaught: null,
            run: { finished: false, returned: false, result: undefined, error: null }, app: {}, currentUser: null,
            ajax: {}, underscore: null };
 }
@@ -134,7 +134,7 @@ function __kii_call(op, token, args) {
   var rt = __kii_rt, id = ++rt.seq;
   var promise = new Promise(function (resolve, reject) { rt.pending[id] = { resolve: resolve, reject: reject, op: op }; });
   rt.waiting += 1;
-  rt.outbox.push({ id: id, op: op, token: token || null, args: args || {} });
+  rt.requests.push({ id: id, op: op, token: token || null, args: args || {} });
   return promise;
 }
 function __kii_error(op, response) {
@@ -1412,7 +1412,7 @@ function __kii_errorOf(e) {
   try { return __kii_JSON.stringify(e); } catch (x) { return String(e); }
 }
 /* Nothing queued, nothing awaited (a count: the script may have replaced built-ins). */
-function __kii_idle(rt) { return rt.waiting === 0 && !rt.outbox.length && !rt.jobs.length; }
+function __kii_idle(rt) { return rt.waiting === 0 && !rt.requests.length && !rt.jobs.length; }
 function __kii_turn() {
   var rt = __kii_rt, run = rt.run;
   if (run.returned && !run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
@@ -1424,7 +1424,7 @@ function __kii_turn() {
   if (run.returned && !run.finished && __kii_idle(rt)) { run.finished = true; }
   var out = { finished: run.finished };
   if (run.returned) { out.returned = true; }
-  if (rt.outbox.length) { out.requests = rt.outbox; rt.outbox = []; }
+  if (rt.requests.length) { out.requests = rt.requests; rt.requests = []; }
   if (rt.logs.length) { out.logs = rt.logs; rt.logs = []; }
   if (!run.finished && rt.uncaught !== undefined && rt.uncaught !== null) {
     run.finished = true; run.error = __kii_errorOf(rt.uncaught); out.finished = true;

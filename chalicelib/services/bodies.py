@@ -37,7 +37,8 @@ from chalicelib.errors import (
     PublicationExpired,
     PublicationNotFound,
 )
-from chalicelib.services.objects import RETRIES, ObjectService
+from chalicelib.services.objects import ObjectService
+from chalicelib.services.optimistic import optimistic_update
 
 # How long a redirect to the blob store (a presigned URL) stays valid.
 REDIRECT_SECONDS = 300
@@ -73,7 +74,8 @@ class BodyService:
 
     def _switch(self, caller: Caller, ref: ObjectRef, key: str, content_type: str, size: int) -> ObjectBody:
         """Point the object's body at the blob ``key`` (with its event), then drop the old blob."""
-        for _ in range(RETRIES):
+
+        def attempt() -> tuple[ObjectBody, ObjectBody | None]:
             previous = self.store.body(ref)
             now = self.clock.now_ms()
             body = ObjectBody(
@@ -89,17 +91,21 @@ class BodyService:
             try:
                 self.store.put_body(body, previous, [event])
             except Conflict:
-                if self.objects.store.get(ref.scope, ref.bucket_id, ref.object_id) is None:
-                    self.blobs.delete(key)
+                if not self.objects.exists(ref.scope, ref.bucket_id, ref.object_id):
                     raise ObjectNotFound(
                         objectID=ref.object_id, objectScope=ref.scope.object_scope()
                     ) from None
-                continue
-            if previous is not None and previous.blob_key != key:
-                self.blobs.delete(previous.blob_key)
-            return body
-        self.blobs.delete(key)
-        raise Conflict()
+                raise
+            return body, previous
+
+        try:
+            body, previous = optimistic_update(attempt)
+        except (Conflict, ObjectNotFound):
+            self.blobs.delete(key)
+            raise
+        if previous is not None and previous.blob_key != key:
+            self.blobs.delete(previous.blob_key)
+        return body
 
     def _readable_body(self, caller: Caller, scope: Scope, bucket_id: str, object_id: str) -> ObjectBody:
         self.objects.get(caller, scope, bucket_id, object_id)
@@ -146,18 +152,15 @@ class BodyService:
     def delete(self, caller: Caller, scope: Scope, bucket_id: str, object_id: str) -> None:
         self.objects.writable(caller, scope, bucket_id, object_id)
         ref = ObjectRef(scope, bucket_id, object_id)
-        for _ in range(RETRIES):
+
+        def attempt() -> ObjectBody:
             body = self._body(ref)
             now = self.clock.now_ms()
-            try:
-                self.store.delete_body(
-                    body, [new_event(caller, Trigger.DATA_OBJECT_BODY_DELETED, ref.hook_params(), now)]
-                )
-            except Conflict:
-                continue
-            self.blobs.delete(body.blob_key)
-            return
-        raise Conflict()
+            event = new_event(caller, Trigger.DATA_OBJECT_BODY_DELETED, ref.hook_params(), now)
+            self.store.delete_body(body, [event])
+            return body
+
+        self.blobs.delete(optimistic_update(attempt).blob_key)
 
     # --- publication ----------------------------------------------------------------------------
     def publish(
@@ -167,16 +170,16 @@ class BodyService:
         ref = ObjectRef(scope, bucket_id, object_id)
         now = self.clock.now_ms()
         expires_at = _expiry(request, now)
-        for _ in range(RETRIES):
+
+        def attempt() -> Publication:
             body = self._body(ref)
             publication = Publication(ids.new_secret(24), ref, expires_at, now)
             event = new_event(caller, Trigger.DATA_OBJECT_BODY_PUBLISHED, ref.hook_params(), now)
-            try:
-                self.store.put_publication(publication, body, [event])
-            except Conflict:
-                continue
-            return f"{self.base_url}/apps/{scope.app_id}/published-bodies/{publication.publication_id}"
-        raise Conflict()
+            self.store.put_publication(publication, body, [event])
+            return publication
+
+        publication = optimistic_update(attempt)
+        return f"{self.base_url}/apps/{scope.app_id}/published-bodies/{publication.publication_id}"
 
     def published(self, app_id: str, publication_id: str, range_header: str | None, head: bool) -> Download:
         """A published body, read without a token while the publication lasts."""

@@ -33,11 +33,8 @@ from chalicelib.errors import (
     UserNotFound,
 )
 from chalicelib.services.access import denied_to
+from chalicelib.services.optimistic import optimistic_update
 from chalicelib.services.things import ThingService
-
-# Optimistic writes: every round of a race has a winner, so N concurrent writers need at most
-# N rounds; a write without If-Match must not fail because others were writing too.
-RETRIES = 32
 
 
 @dataclass
@@ -67,7 +64,7 @@ class ObjectService:
         principal = caller.principal
         owner = member = False
         if scope.kind == "thing" and scope.owner_id:
-            thing = self.things.things.get(scope.app_id, scope.owner_id)
+            thing = self.things.find(scope.app_id, scope.owner_id)
             owner = thing is not None and self.things.has_access(principal, thing)
         elif scope.kind == "user":
             owner = principal.is_user(scope.owner_id or "")
@@ -128,7 +125,8 @@ class ObjectService:
     ) -> KiiObject:
         document = Document.parse(body)
         roles = self.roles(caller, scope)
-        for _ in range(RETRIES):
+
+        def attempt() -> KiiObject:
             bucket = self.store.bucket(scope, check_bucket_id(bucket_id))
             new_bucket = None
             if bucket is None:
@@ -154,19 +152,16 @@ class ObjectService:
                 rules.default_object_acl(scope, caller.principal),
                 data_type,
             )
+            event = new_event(caller, Trigger.DATA_OBJECT_CREATED, obj.hook_params(), now)
             try:
-                self.store.put(
-                    obj,
-                    None,
-                    new_bucket,
-                    [new_event(caller, Trigger.DATA_OBJECT_CREATED, obj.hook_params(), now)],
-                )
-                return obj
+                self.store.put(obj, None, new_bucket, [event])
             except Conflict:
                 if object_id is not None and self.store.get(scope, bucket_id, object_id) is not None:
                     raise ObjectAlreadyExists(objectID=object_id) from None
-                continue  # the bucket appeared or vanished meanwhile: decide again
-        raise Conflict()
+                raise  # the bucket appeared or vanished meanwhile: decide again
+            return obj
+
+        return optimistic_update(attempt)
 
     def get(self, caller: Caller, scope: Scope, bucket_id: str, object_id: str) -> KiiObject:
         bucket, obj = self._object(scope, bucket_id, object_id)
@@ -174,6 +169,10 @@ class ObjectService:
         if not rules.allowed(roles, "READ_OBJECTS_IN_BUCKET", bucket.acl):
             self._require(roles, "READ_EXISTING_OBJECT", obj.acl)
         return obj
+
+    def exists(self, scope: Scope, bucket_id: str, object_id: str) -> bool:
+        """Whether the object is there (no access check: for the caller's own checks)."""
+        return self.store.get(scope, bucket_id, object_id) is not None
 
     def writable(self, caller: Caller, scope: Scope, bucket_id: str, object_id: str) -> KiiObject:
         """The object, if the caller may write it (its body, too)."""
@@ -195,7 +194,8 @@ class ObjectService:
         """PUT: create with this ID, or replace the whole document. Returns (object, created)."""
         check_object_id(object_id)
         document = Document.parse(body)
-        for _ in range(RETRIES):
+
+        def attempt() -> tuple[KiiObject, bool]:
             existing = self.store.get(scope, check_bucket_id(bucket_id), object_id)
             if existing is None:
                 if if_match is not None:
@@ -205,7 +205,7 @@ class ObjectService:
                 except ObjectAlreadyExists:
                     if if_none_match:
                         raise
-                    continue
+                    raise Conflict() from None  # created meanwhile: replace it
             if if_none_match:
                 raise ObjectAlreadyExists(objectID=object_id)
             updated = self._write(
@@ -217,28 +217,23 @@ class ObjectService:
                     self.clock.now_ms(), body=document.fields, data_type=data_type or obj.data_type
                 ),
             )
-            if updated is not None:
-                return updated, False
-        raise Conflict()
+            return updated, False
+
+        return optimistic_update(attempt)
 
     def patch(
         self, caller: Caller, scope: Scope, bucket_id: str, object_id: str, body: Any, if_match: int | None
     ) -> KiiObject:
         """PATCH: merge top-level fields into the document; never creates."""
         fields = Document.parse(body).fields
-        for _ in range(RETRIES):
+
+        def attempt() -> KiiObject:
             _, existing = self._object(scope, bucket_id, object_id)
             merged = Document.parse({**existing.body, **fields}).fields
-            updated = self._write(
-                caller,
-                scope,
-                existing,
-                if_match,
-                partial(_with_body, now_ms=self.clock.now_ms(), body=merged),
-            )
-            if updated is not None:
-                return updated
-        raise Conflict()
+            change = partial(_with_body, now_ms=self.clock.now_ms(), body=merged)
+            return self._write(caller, scope, existing, if_match, change)
+
+        return optimistic_update(attempt)
 
     def _write(
         self,
@@ -247,8 +242,9 @@ class ObjectService:
         existing: KiiObject,
         if_match: int | None,
         change: Callable[[KiiObject], KiiObject],
-    ) -> KiiObject | None:
-        """One optimistic attempt; None means "changed meanwhile, read again"."""
+    ) -> KiiObject:
+        """One optimistic attempt: Conflict means "changed meanwhile, read again" (with
+        If-Match, that the named version is stale)."""
         self._require(self.roles(caller, scope), "WRITE_EXISTING_OBJECT", existing.acl)
         if if_match is not None and if_match != existing.version:
             raise ObjectVersionIsStale(objectID=existing.object_id)
@@ -259,7 +255,7 @@ class ObjectService:
         except Conflict:
             if if_match is not None:
                 raise ObjectVersionIsStale(objectID=existing.object_id) from None
-            return None
+            raise
         return updated
 
     def delete(
@@ -340,16 +336,14 @@ class ObjectService:
     ) -> None:
         rules.check_action(action, rules.BUCKET_ACTIONS)
         subject = rules.parse_subject(raw_subject)
-        for _ in range(RETRIES):
+
+        def attempt() -> None:
             bucket = self._bucket(scope, bucket_id)
             self._may_change_acl(caller, scope, None)
             acl = _changed(bucket.acl, action, subject, grant)
-            try:
-                self.store.save_bucket(replace(bucket, acl=acl, version=bucket.version + 1), bucket)
-                return
-            except Conflict:
-                continue
-        raise Conflict()
+            self.store.save_bucket(replace(bucket, acl=acl, version=bucket.version + 1), bucket)
+
+        optimistic_update(attempt)
 
     def change_object_acl(
         self,
@@ -363,17 +357,15 @@ class ObjectService:
     ) -> None:
         rules.check_action(action, rules.OBJECT_ACTIONS)
         subject = rules.parse_subject(raw_subject)
-        for _ in range(RETRIES):
+
+        def attempt() -> None:
             _, obj = self._object(scope, bucket_id, object_id)
             self._may_change_acl(caller, scope, f"UserID:{obj.owner}" if obj.owner else None)
             # An ACL change is not a DATA_OBJECT_UPDATED: the document did not change.
             updated = replace(obj, acl=_changed(obj.acl, action, subject, grant), version=obj.version + 1)
-            try:
-                self.store.put(updated, obj, None, [])
-                return
-            except Conflict:
-                continue
-        raise Conflict()
+            self.store.put(updated, obj, None, [])
+
+        optimistic_update(attempt)
 
 
 def _with_body(obj: KiiObject, now_ms: int, body: dict[str, Any]) -> KiiObject:

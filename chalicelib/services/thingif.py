@@ -12,15 +12,14 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from chalicelib.domain import ids
-from chalicelib.domain.events import Caller, new_event
-from chalicelib.domain.events import Trigger as EventTrigger
+from chalicelib.domain.events import Caller, Trigger, new_event
 from chalicelib.domain.history import DEFAULT_INTERVAL, HistoryQuery
 from chalicelib.domain.models import Principal
-from chalicelib.domain.ports import CommandPublisher, ThingIFStore
+from chalicelib.domain.ports import Clock, CommandPublisher, ThingIFStore
 from chalicelib.domain.thingif import (
     Command,
     ThingState,
-    Trigger,
+    ThingTrigger,
     TriggerDefinition,
     check_command,
     check_state,
@@ -30,7 +29,6 @@ from chalicelib.domain.things import Owner, Thing
 from chalicelib.errors import (
     AccessDenied,
     CommandNotFound,
-    Conflict,
     InvalidInputData,
     KiiError,
     StateNotFound,
@@ -41,7 +39,9 @@ from chalicelib.errors import (
     WrongPassword,
 )
 from chalicelib.services.access import denied_to, require_authenticated
+from chalicelib.services.auth import AuthService
 from chalicelib.services.installations import InstallationService
+from chalicelib.services.optimistic import optimistic_update
 from chalicelib.services.things import ThingService
 
 log = logging.getLogger("karakuri.thingif")
@@ -52,9 +52,6 @@ ONBOARDING = {
     "onboardingwithvendorthingidbything": ("vendor", False),
     "onboardingwiththingidbything": ("thing", False),
 }
-# Optimistic writes: every round of a race has a winner, so N concurrent writers need at most
-# N rounds; a write without If-Match must not fail because others were writing too.
-RETRIES = 32
 
 
 def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[list[T], str | None]:
@@ -71,6 +68,9 @@ def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[li
 class ThingIFService:
     things: ThingService
     store: ThingIFStore
+    auth: AuthService
+    clock: Clock
+    # Sends commands to things (MQTT); None: no broker, things fetch their commands over REST.
     publisher: CommandPublisher | None = None
     # Onboarding answers the thing's mqttEndpoint, and commands go to its mqttTopic, when set.
     installations: InstallationService | None = None
@@ -102,8 +102,7 @@ class ThingIFService:
             )
         elif principal.kind == "thing" and principal.id == thing.thing_id:
             allowed = (kind == "thing" and issuer_id == thing.thing_id) or (
-                kind in ("user", "group")
-                and self.things.things.is_owner(thing.app_id, thing.thing_id, Owner.parse(issuer))
+                kind in ("user", "group") and self.things.has_owner(thing, Owner.parse(issuer))
             )
         if not allowed:
             raise AccessDenied(
@@ -129,7 +128,7 @@ class ThingIFService:
         if not isinstance(token, str):
             return None
         try:
-            executor = self.things.auth.authenticate(caller.app_id, f"Bearer {token}")
+            executor = self.auth.authenticate(caller.app_id, f"Bearer {token}")
         except KiiError:
             raise InvalidInputData(
                 "serverCode.executorAccessToken is not a valid token of this app", field="executorAccessToken"
@@ -139,7 +138,7 @@ class ThingIFService:
                 "serverCode.executorAccessToken must belong to the thing, an owner of it or the app admin",
                 **denied_to(caller.principal),
             )
-        return self.things.auth.reference(token)
+        return self.auth.reference(token)
 
     # --- onboarding ---------------------------------------------------------------------------------
     def onboard(self, caller: Caller, media_type: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +169,7 @@ class ThingIFService:
         if owner is not None:
             with suppress(ThingOwnershipAlreadyExists):  # onboarding again is fine
                 self.things.add_owner(caller, thing.thing_id, str(owner), password)
-        token = self.things.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
+        token = self.auth.issue(caller.app_id, "thing", thing.thing_id, with_refresh=False)
         reply: dict[str, Any] = {"thingID": thing.thing_id, "accessToken": token.access_token}
         if self.installations is not None:
             reply["mqttEndpoint"] = self.installations.thing_endpoint(caller, thing.thing_id)
@@ -206,18 +205,18 @@ class ThingIFService:
         end_node = self._thing_by_vendor_id(caller, fields, password)
         with suppress(ThingOwnershipAlreadyExists):
             self.things.add_owner(caller, end_node.thing_id, str(Owner.parse(raw_owner)), password)
-        token = self.things.auth.issue(caller.app_id, "thing", end_node.thing_id, with_refresh=False)
+        token = self.auth.issue(caller.app_id, "thing", end_node.thing_id, with_refresh=False)
         return {"endNodeThingID": end_node.thing_id, "accessToken": token.access_token}
 
     def _verify(self, thing: Thing, password: str) -> None:
-        if not self.things.hasher.verify(password, thing.password_hash):
+        if not self.things.password_matches(thing, password):
             raise WrongPassword("The thing password is wrong")
 
     def _thing_by_vendor_id(self, caller: Caller, body: dict[str, Any], password: str) -> Thing:
         vendor_thing_id = body.get("vendorThingID")
         if not isinstance(vendor_thing_id, str):
             raise InvalidInputData("vendorThingID is required", field="vendorThingID")
-        existing = self.things.things.find_by_vendor_id(caller.app_id, vendor_thing_id)
+        existing = self.things.find_by_vendor_id(caller.app_id, vendor_thing_id)
         if existing is not None:
             self._verify(existing, password)
             return existing
@@ -262,7 +261,8 @@ class ThingIFService:
         """Replaces (or, patching, merges per alias) the state; True when it is the first."""
         thing = self.target(caller, raw_target)
         incoming = check_state(body)
-        for _ in range(RETRIES):
+
+        def attempt() -> bool:
             previous = self.store.state(thing.app_id, thing.thing_id)
             base = dict(previous.state) if previous else {}
             if alias is not None:
@@ -278,7 +278,7 @@ class ThingIFService:
             else:
                 current = incoming
             check_state(current)
-            now = self.things.clock.now_ms()
+            now = self.clock.now_ms()
             state = ThingState(
                 thing.app_id, thing.thing_id, current, now, previous.version + 1 if previous else 1
             )
@@ -287,14 +287,11 @@ class ThingIFService:
                 "previous": previous.state if previous else None,
                 "current": current,
             }
-            try:
-                self.store.put_state(
-                    state, previous, [new_event(caller, EventTrigger.TIF_STATE_UPDATED, params, now)]
-                )
-                return previous is None
-            except Conflict:
-                continue
-        raise Conflict()
+            event = new_event(caller, Trigger.TIF_STATE_UPDATED, params, now)
+            self.store.put_state(state, previous, [event])
+            return previous is None
+
+        return optimistic_update(attempt)
 
     def state(self, caller: Caller, raw_target: str, alias: str | None = None) -> dict[str, Any]:
         thing = self.target(caller, raw_target)
@@ -347,11 +344,11 @@ class ThingIFService:
         return self.create_command(thing, command, fired_by)
 
     def create_command(self, thing: Thing, body: dict[str, Any], fired_by: str | None = None) -> Command:
-        now = self.things.clock.now_ms()
+        now = self.clock.now_ms()
         command = Command(
             thing.app_id,
             thing.thing_id,
-            ids.new_event_id(now),
+            ids.new_command_id(now),
             {k: v for k, v in body.items() if k not in ("target", "commandID", "commandState")},
             now,
             now,
@@ -373,7 +370,7 @@ class ThingIFService:
             return self.mark_command(command, "SEND_FAILED")
         return self.mark_command(command, "DELIVERED")
 
-    def fire_command(self, trigger: Trigger) -> Command:
+    def fire_command(self, trigger: ThingTrigger) -> Command:
         """The command of a COMMAND trigger, sent to its target (the trigger's thing unless the
         command names another), marked as fired by the trigger."""
         body = dict(trigger.command or {})
@@ -398,41 +395,37 @@ class ThingIFService:
         results = body.get("actionResults") if isinstance(body, dict) else None
         if not isinstance(results, list):
             raise InvalidInputData("actionResults: a list is required", field="actionResults")
-        for _ in range(RETRIES):
+
+        def attempt() -> None:
             command = self.command(caller, raw_target, command_id)
             failed = any(isinstance(r, dict) and _any_failed(r) for r in results)
             updated = replace(
                 command,
                 action_results=results,
                 state="INCOMPLETE" if failed else "DONE",
-                modified_at=self.things.clock.now_ms(),
+                modified_at=self.clock.now_ms(),
                 version=command.version + 1,
             )
-            try:
-                self.store.put_command(updated, False)
-                return
-            except Conflict:
-                continue
-        raise Conflict()
+            self.store.put_command(updated, False)
+
+        optimistic_update(attempt)
 
     def mark_command(self, command: Command, state: str) -> Command:
-        updated = replace(
-            command, state=state, modified_at=self.things.clock.now_ms(), version=command.version + 1
-        )
+        updated = replace(command, state=state, modified_at=self.clock.now_ms(), version=command.version + 1)
         self.store.put_command(updated, False)
         return updated
 
     # --- triggers -----------------------------------------------------------------------------------
-    def create_trigger(self, caller: Caller, raw_target: str, body: Any) -> Trigger:
+    def create_trigger(self, caller: Caller, raw_target: str, body: Any) -> ThingTrigger:
         thing = self.target(caller, raw_target)
         if not isinstance(body, dict):
             raise InvalidInputData("A trigger is a JSON object")
         definition = TriggerDefinition.parse(body)
         executor = self._check_definition(caller, thing, definition)
-        trigger = Trigger(
+        trigger = ThingTrigger(
             app_id=thing.app_id,
             thing_id=thing.thing_id,
-            trigger_id=ids.new_event_id(self.things.clock.now_ms()),
+            trigger_id=ids.new_trigger_id(self.clock.now_ms()),
             predicate=definition.predicate,
             what=definition.what,
             command=definition.command,
@@ -440,7 +433,7 @@ class ThingIFService:
             title=definition.title,
             description=definition.description,
             metadata=definition.metadata,
-            created_at=self.things.clock.now_ms(),
+            created_at=self.clock.now_ms(),
             executor=executor,
         )
         self.store.put_trigger(trigger, True)
@@ -454,7 +447,7 @@ class ThingIFService:
             self._check_command_target(caller, thing, definition.command)
         return self._executor(caller, thing, definition.server_code)
 
-    def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> Trigger:
+    def trigger(self, caller: Caller, raw_target: str, trigger_id: str) -> ThingTrigger:
         thing = self.target(caller, raw_target)
         found = self.store.trigger(thing.app_id, thing.thing_id, trigger_id)
         if found is None:
@@ -463,11 +456,11 @@ class ThingIFService:
 
     def triggers(
         self, caller: Caller, raw_target: str, limit: int, key: str | None
-    ) -> tuple[list[Trigger], str | None]:
+    ) -> tuple[list[ThingTrigger], str | None]:
         thing = self.target(caller, raw_target)
         return page(self.store.triggers(thing.app_id, thing.thing_id, key), limit, lambda t: t.trigger_id)
 
-    def patch_trigger(self, caller: Caller, raw_target: str, trigger_id: str, body: Any) -> Trigger:
+    def patch_trigger(self, caller: Caller, raw_target: str, trigger_id: str, body: Any) -> ThingTrigger:
         if not isinstance(body, dict):
             raise InvalidInputData("A trigger patch is a JSON object")
         existing = self.trigger(caller, raw_target, trigger_id)
@@ -506,7 +499,7 @@ class ThingIFService:
         return [r for _, r in found], next_key
 
     # --- for the dispatcher: trigger evaluation and trigger executions --------------------------
-    def state_triggers(self, app_id: str, thing_id: str) -> list[Trigger]:
+    def state_triggers(self, app_id: str, thing_id: str) -> list[ThingTrigger]:
         """The thing's enabled STATES triggers, evaluated when its state changes."""
         return [
             t
@@ -514,15 +507,15 @@ class ThingIFService:
             if not t.disabled and t.predicate.event_source == "STATES"
         ]
 
-    def scheduled_triggers(self) -> list[Trigger]:
+    def scheduled_triggers(self) -> list[ThingTrigger]:
         """Enabled SCHEDULE and SCHEDULE_ONCE triggers of every app, for the scheduler tick."""
         return self.store.scheduled_triggers()
 
-    def stored_trigger(self, app_id: str, thing_id: str, trigger_id: str) -> Trigger | None:
+    def stored_trigger(self, app_id: str, thing_id: str, trigger_id: str) -> ThingTrigger | None:
         """A trigger as stored, for its execution (no caller: the trigger itself acts)."""
         return self.store.trigger(app_id, thing_id, trigger_id)
 
-    def add_result(self, trigger: Trigger, key: str, result: dict[str, Any]) -> None:
+    def add_result(self, trigger: ThingTrigger, key: str, result: dict[str, Any]) -> None:
         """One of the trigger's server-code results (``results/server-code``)."""
         self.store.add_result(trigger.app_id, trigger.trigger_id, key, result)
 

@@ -35,6 +35,7 @@ from chalicelib.errors import (
 from chalicelib.services.access import denied_to, require_admin, require_authenticated
 from chalicelib.services.auth import AuthService, IssuedTokens
 from chalicelib.services.listing import page_all
+from chalicelib.services.optimistic import optimistic_update
 
 
 @dataclass
@@ -59,6 +60,19 @@ class ThingService:
         if thing is None:
             raise ThingNotFound(field="thingID", value=raw_ref, appID=app_id)
         return thing
+
+    def find(self, app_id: str, thing_id: str) -> Thing | None:
+        """The thing by ID, or None (no access check: for the caller's own checks)."""
+        return self.things.get(app_id, thing_id)
+
+    def find_by_vendor_id(self, app_id: str, vendor_thing_id: str) -> Thing | None:
+        return self.things.find_by_vendor_id(app_id, vendor_thing_id)
+
+    def has_owner(self, thing: Thing, owner: Owner) -> bool:
+        return self.things.is_owner(thing.app_id, thing.thing_id, owner)
+
+    def password_matches(self, thing: Thing, password: str) -> bool:
+        return self.hasher.verify(password, thing.password_hash)
 
     def is_owned_by(self, principal: Principal, thing: Thing) -> bool:
         if principal.kind != "user" or principal.id is None:
@@ -128,26 +142,23 @@ class ThingService:
     def update(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> Thing:
         """PATCH merges fields; the read-only ones the JS SDK echoes back are ignored."""
         changes = thing_fields(body)
-        for _ in range(5):
+
+        def attempt() -> Thing:
             thing = self._accessible(caller, raw_ref)
             now = self.clock.now_ms()
             updated = thing.changed(now, fields={**thing.fields, **changes})
-            try:
-                self.things.save(
-                    updated,
-                    thing,
-                    [new_event(caller, Trigger.THING_FIELDS_UPDATED, thing_params(thing.thing_id), now)],
-                )
-                return updated
-            except Conflict:
-                continue
-        raise Conflict()
+            event = new_event(caller, Trigger.THING_FIELDS_UPDATED, thing_params(thing.thing_id), now)
+            self.things.save(updated, thing, [event])
+            return updated
+
+        return optimistic_update(attempt)
 
     def set_presence(self, caller: Caller, thing_id: str, online: bool, at_ms: int) -> bool:
         """A device connected or disconnected at ``at_ms`` (the broker's or AWS IoT's lifecycle
         event). Such events may arrive twice or out of order: one older than the last one
         applied, or repeating the current presence, changes nothing. True when it applied."""
-        for _ in range(5):
+
+        def attempt() -> bool:
             thing = self.things.get(caller.app_id, thing_id)
             if thing is None:
                 return False
@@ -158,12 +169,10 @@ class ThingService:
             trigger = Trigger.THING_CONNECTED if online else Trigger.THING_DISCONNECTED
             events = [new_event(caller, trigger, thing_params(thing_id), at_ms)] if news else []
             changed = thing.changed(self.clock.now_ms(), online=online, online_modified_at=at_ms)
-            try:
-                self.things.save(changed, thing, events)  # a repeat only moves the timestamp on
-                return news
-            except Conflict:
-                continue
-        raise Conflict()
+            self.things.save(changed, thing, events)  # a repeat only moves the timestamp on
+            return news
+
+        return optimistic_update(attempt)
 
     def set_status(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         disabled = body.get("disabled")
@@ -219,7 +228,7 @@ class ThingService:
             raise Unauthorized()
         if principal.is_admin or (principal.kind == "thing" and principal.id == thing.thing_id):
             return
-        if password is not None and not self.hasher.verify(password, thing.password_hash):
+        if password is not None and not self.password_matches(thing, password):
             raise WrongPassword("The thing password is wrong")
         if password is None and self.auth.app(caller.app_id).require_password_for_thing_ownership:
             raise AccessDenied(
@@ -236,7 +245,7 @@ class ThingService:
         thing = self.resolve(caller.app_id, raw_ref)
         self._check_may_add_owner(caller, thing, owner, password)
         self._check_owner_exists(caller.app_id, owner)
-        if self.things.is_owner(thing.app_id, thing.thing_id, owner):
+        if self.has_owner(thing, owner):
             raise ThingOwnershipAlreadyExists(owner=str(owner))
         now = self.clock.now_ms()
         trigger = Trigger.THING_USER_OWNER_ADDED if owner.kind == "user" else Trigger.THING_GROUP_OWNER_ADDED
@@ -263,7 +272,7 @@ class ThingService:
                 "Only the app admin, the thing or the owner itself may remove an owner",
                 **denied_to(caller.principal),
             )
-        if not self.things.is_owner(thing.app_id, thing.thing_id, owner):
+        if not self.has_owner(thing, owner):
             raise ThingOwnershipNotFound(owner=str(owner))
         now = self.clock.now_ms()
         trigger = (
@@ -287,7 +296,7 @@ class ThingService:
                 "Only the thing, its owners, the app admin and the owner asked about may ask",
                 **denied_to(principal),
             )
-        return self.things.is_owner(thing.app_id, thing.thing_id, owner)
+        return self.has_owner(thing, owner)
 
     def query(self, caller: Caller, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
         """POST /things/query: the admin lists every thing (services/listing.py)."""

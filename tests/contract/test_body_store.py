@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.adapters.bodies import TableBodyStore
-from chalicelib.adapters.stores import EventCodec
+from chalicelib.adapters.events import EventCodec
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.domain.bodies import ObjectBody, ObjectRef
 from chalicelib.domain.events import Caller, Trigger, new_event

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib import wiring
+from chalicelib.adapters.events import EventCodec
 from chalicelib.adapters.push import SnsSender, TablePushLog, TableTopicStore
-from chalicelib.adapters.stores import EventCodec
 from chalicelib.domain.events import Actor, Causation, Event, Trigger
 from chalicelib.domain.push import Delivery, PushRejected, Subscriber, Target, Topic
 from chalicelib.domain.scopes import Scope

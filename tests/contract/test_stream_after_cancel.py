@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import wiring
-from chalicelib.adapters.stores import StreamRecordParser
+from chalicelib.adapters.events import StreamRecordParser
 from chalicelib.domain.events import Caller
 from chalicelib.domain.models import Principal
 from chalicelib.domain.scopes import Scope

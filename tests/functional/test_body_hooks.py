@@ -1,5 +1,5 @@
 """Body hooks: DATA_OBJECT_BODY_UPDATED / _DELETED / _PUBLISHED run with Kii's object params,
-in every bucket scope, from the same outbox as the other object events."""
+in every bucket scope, from the same event outbox as the other object events."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from chalicelib import config, wiring
+from chalicelib.adapters.events import EventCodec
 from chalicelib.adapters.push import RecordingPublisher
 from chalicelib.adapters.security import ManualClock
-from chalicelib.adapters.stores import EventCodec
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
 from chalicelib.runtime.executor import Executor, Invocation

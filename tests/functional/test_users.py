@@ -13,7 +13,7 @@ REGISTRATION = "application/vnd.kii.RegistrationRequest+json"
 WITH_TOKEN = "application/vnd.kii.RegistrationAndAuthorizationRequest+json"
 
 
-def _outbox(kii: Kii, purpose: str) -> list[dict[str, Any]]:
+def _sent_notifications(kii: Kii, purpose: str) -> list[dict[str, Any]]:
     reply = kii.call("GET", "/notifications", token=kii.admin_token())
     assert reply.status == 200
     return [n for n in reply.body["notifications"] if n["purpose"] == purpose]
@@ -296,7 +296,7 @@ def test_password_reset_by_email_completes_with_the_mailed_code(kii: Kii) -> Non
         content_type="application/vnd.kii.ResetPasswordRequest+json",
     )
     assert reply.status == 204
-    [mail] = _outbox(kii, "password-reset")
+    [mail] = _sent_notifications(kii, "password-reset")
     assert mail["to"] == "a@example.com" and mail["channel"] == "EMAIL"
     wrong = kii.call(
         "POST",
@@ -327,20 +327,20 @@ def test_password_reset_by_sms_without_new_password_sends_one(kii: Kii) -> None:
         ).status
         == 204
     )
-    [sms] = _outbox(kii, "password-reset")
+    [sms] = _sent_notifications(kii, "password-reset")
     assert sms["channel"] == "SMS" and len(sms["code"]) == 8
     assert (
         kii.call("POST", "/users/LOGIN_NAME:alice/password/complete-reset", {"pinCode": sms["code"]}).status
         == 204
     )
-    [generated] = _outbox(kii, "new-password")
+    [generated] = _sent_notifications(kii, "new-password")
     assert _login_status(kii, "alice", generated["code"]) == 200
 
 
 def test_reset_code_dies_after_five_wrong_attempts(kii: Kii) -> None:
     kii.register("alice", emailAddress="a@example.com")
     kii.call("POST", "/users/EMAIL:a@example.com/password/request-reset")
-    [mail] = _outbox(kii, "password-reset")
+    [mail] = _sent_notifications(kii, "password-reset")
     for _ in range(5):
         kii.call(
             "POST",
@@ -358,7 +358,7 @@ def test_reset_code_dies_after_five_wrong_attempts(kii: Kii) -> None:
 def test_expired_reset_code_is_pin_code_expired(kii: Kii) -> None:
     kii.register("alice", emailAddress="a@example.com")
     kii.call("POST", "/users/EMAIL:a@example.com/password/request-reset")
-    [mail] = _outbox(kii, "password-reset")
+    [mail] = _sent_notifications(kii, "password-reset")
     _advance_clock(kii, kii.services.container.users.reset_ttl_ms + 1)
     reply = kii.call(
         "POST",
@@ -377,7 +377,7 @@ def test_reset_to_a_missing_address_is_user_address_not_found(kii: Kii) -> None:
 # --- verification --------------------------------------------------------------------------
 def test_email_is_verified_with_the_code_sent_at_registration(kii: Kii) -> None:
     _, token = kii.register("alice", emailAddress="a@example.com")
-    [mail] = _outbox(kii, "email-verification")
+    [mail] = _sent_notifications(kii, "email-verification")
     wrong = kii.call("POST", "/users/me/email-address/verify", {"verificationCode": "000000x"}, token)
     assert (wrong.status, wrong.body["errorCode"]) == (403, "INVALID_VERIFICATION_CODE")
     reply = kii.call(
@@ -429,7 +429,9 @@ def test_changed_email_waits_as_pending_until_verified(kii: Kii) -> None:
     assert reply.status == 204
     body = kii.call("GET", "/users/me", token=token).body
     assert body["emailAddress"] == "a@example.com" and body["_emailAddressPending"] == "new@example.com"
-    code = next(n for n in _outbox(kii, "email-verification") if n["to"] == "new@example.com")["code"]
+    code = next(n for n in _sent_notifications(kii, "email-verification") if n["to"] == "new@example.com")[
+        "code"
+    ]
     assert kii.call("POST", "/users/me/email-address/verify", {"verificationCode": code}, token).status == 204
     body = kii.call("GET", "/users/me", token=token).body
     assert body["emailAddress"] == "new@example.com" and "_emailAddressPending" not in body
@@ -439,4 +441,4 @@ def test_changed_email_waits_as_pending_until_verified(kii: Kii) -> None:
 def test_resend_verification_sends_a_new_code(kii: Kii) -> None:
     user_id, token = kii.register("alice", emailAddress="a@example.com")
     assert kii.call("POST", f"/users/{user_id}/email-address/resend-verification", None, token).status == 204
-    assert len(_outbox(kii, "email-verification")) == 2
+    assert len(_sent_notifications(kii, "email-verification")) == 2
