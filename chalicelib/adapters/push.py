@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA
+from chalicelib.adapters.items import DATA, commit, delete_all, json_text
 from chalicelib.adapters.table import (
     Absent,
     Check,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -33,7 +32,6 @@ from chalicelib.domain.ports import PushLog
 from chalicelib.domain.push import Delivery, PushRejected, Subscriber, Target, Topic
 from chalicelib.domain.scopes import Scope
 from chalicelib.errors import (
-    Conflict,
     PushSubscriptionAlreadyExists,
     PushSubscriptionNotFound,
     TopicAlreadyExists,
@@ -41,10 +39,6 @@ from chalicelib.errors import (
 )
 
 DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _topic_key(scope: Scope, topic_id: str) -> Key:
@@ -57,7 +51,7 @@ def _topic_item(topic: Topic) -> Item:
         "pk": key.pk,
         "sk": key.sk,
         "topicID": topic.topic_id,
-        "acl": _json(topic.acl),
+        "acl": json_text(topic.acl),
         "creator": topic.creator,
         "createdAt": topic.created_at,
         "version": topic.version,
@@ -98,49 +92,43 @@ class TableTopicStore:
         return found, None
 
     def create_topic(self, topic: Topic) -> None:
-        try:
-            self.table.transact([Put(DATA, _topic_item(topic), Absent())])
-        except ConditionFailed as failed:
-            raise TopicAlreadyExists(topicID=topic.topic_id) from failed
+        commit(
+            self.table,
+            [Put(DATA, _topic_item(topic), Absent())],
+            lambda _: TopicAlreadyExists(topicID=topic.topic_id),
+        )
 
     def save_topic(self, topic: Topic, previous: Topic) -> None:
-        try:
-            self.table.transact([Put(DATA, _topic_item(topic), VersionIs(previous.version))])
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _topic_item(topic), VersionIs(previous.version))])
 
     def delete_topic(self, topic: Topic) -> None:
-        try:
-            self.table.transact([Delete(DATA, _topic_key(topic.scope, topic.topic_id), Exists())])
-        except ConditionFailed as failed:
-            raise TopicNotFound(topicID=topic.topic_id) from failed
+        commit(
+            self.table,
+            [Delete(DATA, _topic_key(topic.scope, topic.topic_id), Exists())],
+            lambda _: TopicNotFound(topicID=topic.topic_id),
+        )
         # Subscriptions go after the topic: a send finds no topic from here on, and a topic
         # made again under the name starts without the old subscribers.
         pk = _subs_pk(Target("topic", topic.scope, topic.topic_id))
-        items = self.table.query(DATA, pk, "SUB#")
-        for start in range(0, len(items), 100):
-            self.table.transact([Delete(DATA, Key(i["pk"], i["sk"])) for i in items[start : start + 100]])
+        delete_all(self.table, self.table.query(DATA, pk, "SUB#"))
 
     def send(self, topic: Topic, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [Check(DATA, _topic_key(topic.scope, topic.topic_id), Exists()), *self.events.puts(events)]
-            )
-        except ConditionFailed as failed:
-            raise TopicNotFound(topicID=topic.topic_id) from failed
+        commit(
+            self.table,
+            [Check(DATA, _topic_key(topic.scope, topic.topic_id), Exists()), *self.events.puts(events)],
+            lambda _: TopicNotFound(topicID=topic.topic_id),
+        )
 
     def subscribe(self, target: Target, subscriber: Subscriber, at: int) -> None:
         item = {"pk": _subs_pk(target), "sk": f"SUB#{subscriber.key}", "subscribedAt": at}
-        try:
-            self.table.transact([Put(DATA, item, Absent())])
-        except ConditionFailed as failed:
-            raise PushSubscriptionAlreadyExists() from failed
+        commit(self.table, [Put(DATA, item, Absent())], lambda _: PushSubscriptionAlreadyExists())
 
     def unsubscribe(self, target: Target, subscriber: Subscriber) -> None:
-        try:
-            self.table.transact([Delete(DATA, Key(_subs_pk(target), f"SUB#{subscriber.key}"), Exists())])
-        except ConditionFailed as failed:
-            raise PushSubscriptionNotFound() from failed
+        commit(
+            self.table,
+            [Delete(DATA, Key(_subs_pk(target), f"SUB#{subscriber.key}"), Exists())],
+            lambda _: PushSubscriptionNotFound(),
+        )
 
     def is_subscribed(self, target: Target, subscriber: Subscriber) -> bool:
         return self.table.get(DATA, Key(_subs_pk(target), f"SUB#{subscriber.key}")) is not None
@@ -190,7 +178,7 @@ class TablePushLog:
             "development": delivery.development,
             "subscriber": delivery.subscriber,
             "source": delivery.source,
-            "payload": _json(delivery.payload),
+            "payload": json_text(delivery.payload),
             "status": delivery.status,
             "detail": delivery.detail,
             "at": delivery.at,
@@ -269,7 +257,7 @@ class SnsSender:
             self.client.publish(
                 TargetArn=endpoint,
                 MessageStructure="json",
-                Message=_json({platform: _json(payload)}),
+                Message=json_text({platform: json_text(payload)}),
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
@@ -303,7 +291,7 @@ class RecordingPublisher:
     def publish(self, app_id: str, thing_id: str, payload: dict[str, Any]) -> None:
         from chalicelib.adapters.iot import command_topic
 
-        self.publish_topic(command_topic(app_id, thing_id), _json(payload).encode())
+        self.publish_topic(command_topic(app_id, thing_id), json_text(payload).encode())
 
     def publish_topic(self, topic: str, payload: bytes) -> None:
         self.published.append((topic, payload))
