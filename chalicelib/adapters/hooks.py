@@ -14,10 +14,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.adapters.items import DATA
+from chalicelib.adapters.items import DATA, committed, json_text
 from chalicelib.adapters.table import (
     Absent,
-    ConditionFailed,
     Delete,
     Key,
     KeyValueTable,
@@ -28,10 +27,6 @@ from chalicelib.adapters.table import (
 from chalicelib.domain.hooks import Activation, Execution
 
 KEEP_ACTIVATIONS = 50
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _activation(item: Mapping[str, Any]) -> Activation:
@@ -106,11 +101,11 @@ class TableExecutionStore:
         if execution.finished_at is not None:
             item["finishedAt"] = execution.finished_at
         if execution.result is not None:
-            item["result"] = _json(execution.result)
+            item["result"] = json_text(execution.result, str)
         if execution.error is not None:
-            item["error"] = _json(execution.error)
+            item["error"] = json_text(execution.error, str)
         if execution.logs:
-            item["logs"] = _json(list(execution.logs))
+            item["logs"] = json_text(list(execution.logs), str)
         if execution.name is not None:
             item["name"] = execution.name
         return item
@@ -137,11 +132,7 @@ class TableExecutionStore:
         )
 
     def create(self, execution: Execution) -> bool:
-        try:
-            self.table.transact([Put(DATA, self._item(execution), Absent())])
-        except ConditionFailed:
-            return False
-        return True
+        return committed(self.table, [Put(DATA, self._item(execution), Absent())])
 
     def find(self, app_id: str, key: str) -> Execution | None:
         found = self.table.get(DATA, Key(self._pk(app_id), key))
@@ -149,9 +140,7 @@ class TableExecutionStore:
 
     def replace(self, execution: Execution) -> Execution | None:
         saved = replace(execution, revision=execution.revision + 1)
-        try:
-            self.table.transact([Put(DATA, self._item(saved), VersionIs(execution.revision))])
-        except ConditionFailed:
+        if not committed(self.table, [Put(DATA, self._item(saved), VersionIs(execution.revision))]):
             return None
         return saved
 

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
-from chalicelib.adapters.items import DATA
+from chalicelib.adapters.items import DATA, commit
 from chalicelib.adapters.table import (
     Absent,
-    ConditionFailed,
     Delete,
     Exists,
     Item,
@@ -24,7 +23,7 @@ from chalicelib.adapters.table import (
 )
 from chalicelib.domain.events import Event
 from chalicelib.domain.installations import Installation, MqttCredential
-from chalicelib.errors import Conflict, InstallationAlreadyExists, InstallationNotFound
+from chalicelib.errors import InstallationAlreadyExists, InstallationNotFound
 
 
 def _key(app_id: str, installation_id: str) -> Key:
@@ -100,42 +99,34 @@ class TableInstallationStore:
 
     def create(self, installation: Installation, events: Sequence[Event]) -> None:
         claim = _claim(installation.app_id, installation.device_type, installation.registration_id)
-        try:
-            self.table.transact(
-                [
-                    Put(
-                        DATA,
-                        {"pk": claim.pk, "sk": claim.sk, "installationID": installation.installation_id},
-                        Absent(),
-                    ),
-                    Put(DATA, _item(installation), Absent()),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise InstallationAlreadyExists(
-                installationRegistrationID=installation.registration_id
-            ) from failed
+        commit(
+            self.table,
+            [
+                Put(
+                    DATA,
+                    {"pk": claim.pk, "sk": claim.sk, "installationID": installation.installation_id},
+                    Absent(),
+                ),
+                Put(DATA, _item(installation), Absent()),
+                *self.events.puts(events),
+            ],
+            lambda _: InstallationAlreadyExists(installationRegistrationID=installation.registration_id),
+        )
 
     def save(self, installation: Installation, previous: Installation) -> None:
         """Replaces the installation (its MQTT credentials) if nobody changed it meanwhile."""
         condition = VersionIs(previous.version) if previous.version else Exists()
-        try:
-            self.table.transact([Put(DATA, _item(installation), condition)])
-        except ConditionFailed as failed:
-            raise Conflict() from failed
+        commit(self.table, [Put(DATA, _item(installation), condition)])
 
     def delete(self, installation: Installation, events: Sequence[Event]) -> None:
-        try:
-            self.table.transact(
-                [
-                    Delete(DATA, _key(installation.app_id, installation.installation_id), Exists()),
-                    Delete(
-                        DATA,
-                        _claim(installation.app_id, installation.device_type, installation.registration_id),
-                    ),
-                    *self.events.puts(events),
-                ]
-            )
-        except ConditionFailed as failed:
-            raise InstallationNotFound(installationID=installation.installation_id) from failed
+        commit(
+            self.table,
+            [
+                Delete(DATA, _key(installation.app_id, installation.installation_id), Exists()),
+                Delete(
+                    DATA, _claim(installation.app_id, installation.device_type, installation.registration_id)
+                ),
+                *self.events.puts(events),
+            ],
+            lambda _: InstallationNotFound(installationID=installation.installation_id),
+        )

@@ -23,9 +23,10 @@ DATA = "data"
 EVENTS = "events"
 
 
-def json_text(value: Any) -> str:
-    """Nested data is stored as compact JSON text (the table port holds flat items only)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def json_text(value: Any, default: Callable[[Any], Any] | None = None) -> str:
+    """Nested data is stored as compact JSON text (the table port holds flat items only);
+    ``default`` turns what JSON cannot hold into what it can (as ``json.dumps``)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
 
 
 def key_item(key: Key) -> Item:
@@ -53,6 +54,16 @@ def commit(
         table.transact(writes)
     except ConditionFailed as failed:
         raise refused(failed) from failed
+
+
+def committed(table: KeyValueTable, writes: Sequence[Write]) -> bool:
+    """All the writes (True), or none when a condition refused them (False): for callers to
+    whom a refusal is an answer, not an error (a claim somebody else holds)."""
+    try:
+        table.transact(writes)
+    except ConditionFailed:
+        return False
+    return True
 
 
 def present(item: Item, **optional: Any) -> Item:
