@@ -124,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     bridge = InstantBridge()
     port = free_port()
-    broker = LocalBroker(bridge, port=port).start()  # type: ignore[arg-type]
+    broker = LocalBroker(port=port).start(bridge)  # type: ignore[arg-type]
     protocols = {"MQTT 3.1": mqtt.MQTTv31, "MQTT 3.1.1": mqtt.MQTTv311}
     results: dict[str, Any] = {"machine": platform.platform(), "load": os.getloadavg()}
     try:

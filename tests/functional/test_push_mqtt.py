@@ -101,12 +101,14 @@ def push(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Push]:
         state,
         settings=replace(config.settings(), scrypt_log2_n=4),
     )
-    broker = OpenBroker(local_broker._bridge, port=free_port()).start()  # type: ignore[arg-type]
-    wiring.container().thingif.publisher = broker
-    try:
-        yield Push(live, broker)
+    try:  # nothing left running, whatever fails
+        broker = OpenBroker(port=free_port()).start(local_broker._bridge)  # type: ignore[arg-type]
+        try:
+            wiring.container().thingif.publisher = broker
+            yield Push(live, broker)
+        finally:
+            broker.stop()
     finally:
-        broker.stop()
         live.stop()
         wiring.reset()
 
