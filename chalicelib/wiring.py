@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,9 +197,11 @@ def build(
     blobs: BlobStore | None = None,
     cipher: FieldCipher | None = None,
     publisher: CommandPublisher | None = None,
+    broker: Callable[[], MqttBroker] | None = None,
 ) -> Container:
     """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
-    things fetch them over REST)."""
+    things fetch them over REST); ``broker`` is where devices connect (default: the local
+    stack's broker)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -241,7 +244,7 @@ def build(
         user_store,
         thing_store,
         clock,
-        lambda: MqttBroker(settings.local_host, settings.local_mqtt_port),
+        broker or (lambda: MqttBroker(settings.local_host, settings.local_mqtt_port)),
         settings.mqtt_credentials_ttl_seconds * 1000,
     )
     return Container(
@@ -309,9 +312,9 @@ def build_for_aws(
         if settings.data_key_id
         else None
     )
-    iot: IotDataPublisher | None = None
+    broker: Callable[[], MqttBroker] | None = None
     if publisher is None and settings.iot_publish:
-        publisher = iot = IotDataPublisher(
+        iot = publisher = IotDataPublisher(
             lambda url: aws.client("iot-data", settings.region, url or settings.aws_endpoint),
             lambda: (
                 aws_client("iot", settings)
@@ -319,16 +322,14 @@ def build_for_aws(
                 .get("endpointAddress")
             ),
         )
-    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher)
+        # Devices reach IoT Core over TLS only: MQTT on 8883, MQTT over WebSocket on 443.
+        broker = lambda: MqttBroker(  # noqa: E731
+            iot.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
+        )
+    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher, broker=broker)
     if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
         services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
-    if iot is not None:
-        # Devices reach IoT Core over TLS only: MQTT on 8883, MQTT over WebSocket on 443.
-        host = iot.endpoint_host
-        services.installations.broker = lambda: MqttBroker(
-            host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
-        )
     return services
 
 
