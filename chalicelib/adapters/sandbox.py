@@ -8,8 +8,10 @@ another app's. A worker serves one execution at a time; the pool keeps idle work
 for one, within their deadline), and retires a worker after ``max_executions`` executions, when
 its canary fails, or when an execution leaves it mid-way. When an execution's time is up the
 worker is **killed** (SIGKILL): no regular expression, ``finally`` loop or engine bug outlives
-its deadline. A worker that dies without answering passed its memory cap (``RLIMIT_AS``) or
-crashed: the execution fails with ``ScriptMemoryExceeded``.
+its deadline. Should this thread come late (it needs the GIL, which busy request threads can
+keep from it for seconds), the worker's own real-time timer ends it anyway. A worker that dies
+without answering before its time is up passed its memory cap (``RLIMIT_AS``) or crashed: the
+execution fails with ``ScriptMemoryExceeded``; one that dies after it timed out.
 
 Only sockets and processes are used (no ``/dev/shm``, no multiprocessing semaphores), so the
 same code runs inside AWS Lambda and in the local stack.
@@ -133,8 +135,9 @@ class _Worker:
         keeps a worker's wake-up quick on a busy machine)."""
         if seconds <= 0:
             raise TimeoutError()
+        ends = time.monotonic() + seconds
         try:
-            send(self.sock, message)
+            send(self.sock, {**message, "seconds": seconds})
             ready = _readable(self.sock, min(seconds, PATIENCE))
             if not ready and seconds > PATIENCE:
                 with contextlib.suppress(OSError):
@@ -147,6 +150,8 @@ class _Worker:
         except (BrokenPipeError, ConnectionResetError):
             answer = None
         if answer is None:
+            if time.monotonic() >= ends:
+                raise TimeoutError()  # its own timer ended it: this thread came late
             raise _WorkerDied()
         return answer
 

@@ -10,8 +10,11 @@ until the socket is closed. Forking from the zygote makes a
 new worker cost milliseconds instead of seconds (importing js2py and translating the prelude),
 and every worker starts from the same pristine, hardened state.
 
-A worker serves one execution at a time. It has no deadline of its own: its parent kills it
-when an execution's time is up (and lowers its CPU priority once a call has run long). It caps
+A worker serves one execution at a time. Its parent kills it when an execution's time is up (and
+lowers its CPU priority once a call has run long); each request also carries the seconds it has
+left, and the worker arms a real-time timer (``ITIMER_REAL``, ``SIGALRM`` left at its default
+action) a moment past them, so the kernel ends a worker whose parent is late — a server thread
+kept from the GIL by busy neighbours (stack-notes) — whatever the engine is doing. It caps
 its own address space (``RLIMIT_AS``), dies with the zygote (``PR_SET_PDEATHSIG``), and after each
 finished execution prepares fresh top-level state for the next one (``reset``) before it reads
 the next request, so the reset is off the latency path.
@@ -22,6 +25,7 @@ Frames on every socket: a 4-byte big-endian length, then UTF-8 JSON (lone surrog
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -30,6 +34,7 @@ import signal
 import socket
 import struct
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 HEADER = struct.Struct(">I")
@@ -40,6 +45,7 @@ CANARY = (
 )
 CANARY_ANSWER = "[2,[2,4],-1,4]"
 CANARY_EVERY = 16  # the canary costs about half a trivial execution on js2py
+OVERTIME = 0.5  # seconds past a request's own before the kernel ends the worker
 
 
 def send(sock: socket.socket, message: dict[str, Any]) -> None:
@@ -133,7 +139,8 @@ def _worker(base: Any, sock: socket.socket) -> None:
         return
     _confine(int(spec["memory"]))
     try:
-        program = base.add(spec["source"], None)
+        with _timer(spec):
+            program = base.add(spec["source"], None)
     except MemoryError:
         send(sock, {"memory": "The server code ran out of memory while loading"})
         return
@@ -144,7 +151,8 @@ def _worker(base: Any, sock: socket.socket) -> None:
     finished = 0
     while (request := receive(sock)) is not None:
         try:
-            text = program.call(request["fn"], request["arg"], None)
+            with _timer(request):
+                text = program.call(request["fn"], request["arg"], None)
         except (MemoryError, ScriptMemoryExceeded):
             send(sock, {"memory": "The server code passed its memory limit"})
             return
@@ -157,6 +165,18 @@ def _worker(base: Any, sock: socket.socket) -> None:
             finished += 1
             if not _prepare(program, canary=finished % CANARY_EVERY == 1):
                 return  # unhealthy: the parent sees the socket close and starts another
+
+
+@contextlib.contextmanager
+def _timer(request: dict[str, Any]) -> Iterator[None]:
+    """The kernel ends this worker ``OVERTIME`` seconds after the request's time is up."""
+    seconds = request.get("seconds")
+    if isinstance(seconds, (int, float)) and seconds > 0:
+        signal.setitimer(signal.ITIMER_REAL, seconds + OVERTIME)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _prepare(program: Any, canary: bool) -> bool:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from chalicelib.adapters import sandbox as sandbox_module
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.domain.scripts import ScriptTimeout
 from chalicelib.runtime.executor import PRELUDE
@@ -59,6 +61,25 @@ def test_an_app_at_its_worker_limit_waits_and_another_app_does_not(sandbox: Sand
     busy.join(CEILING)
     assert timed_out.is_set()
     assert '"returnedValue":"done"' in _call(sandbox, "a", "quick", CEILING)  # a's place came back
+
+
+def test_a_worker_whose_server_comes_late_ends_at_its_own_deadline(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server thread that should kill a runaway worker may be kept from the GIL for seconds
+    by busy request threads: the worker's own timer ends it, and the late thread reads the
+    end as a timeout (not as a memory failure)."""
+    waited, ended = sandbox_module._readable, []
+
+    def late(sock: socket.socket, seconds: float) -> bool:  # waits for the worker's end, not its time
+        ended.append(waited(sock, CEILING))
+        return ended[-1]
+
+    with sandbox.program("a", "v1", CODE, CEILING) as program:
+        monkeypatch.setattr(sandbox_module, "_readable", late)
+        with pytest.raises(ScriptTimeout):
+            program.call("__kii_begin", _start("slow"), 0.5)
+    assert ended == [True]  # the worker closed its socket by itself: its timer ended it
 
 
 def test_a_dead_zygote_is_replaced_by_the_next_execution(sandbox: Sandbox) -> None:
