@@ -12,6 +12,11 @@ from typing import Any
 log = logging.getLogger("karakuri.local.ticker")
 
 
+def seconds_to_next_tick(now: float, period: float, offset: float) -> float:
+    """From ``now`` (epoch seconds) to the next moment ``offset`` seconds into a period."""
+    return period - (now - offset) % period
+
+
 class Ticker:
     def __init__(self, tick: Callable[[], Any], period: float = 60.0, offset: float = 1.0) -> None:
         self._tick = tick
@@ -29,7 +34,7 @@ class Ticker:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self._period - (time.time() - self._offset) % self._period):
+        while not self._stop.wait(seconds_to_next_tick(time.time(), self._period, self._offset)):
             try:
                 self._tick()
             except Exception:

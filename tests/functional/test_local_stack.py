@@ -216,7 +216,7 @@ HOOK_CONFIG = (
 def test_server_code_through_the_cli_on_the_live_stack(tmp_path: Path) -> None:
     """Deploy -> set current -> execute with `karakuri servercode`, a loop that ends at the
     deadline on a request thread while the server keeps serving, and `karakuri logs`."""
-    with _running(tmp_path / "state", KARAKURI_SCRIPT_TIMEOUT="1") as process:
+    with _running(tmp_path / "state", KARAKURI_SCRIPT_TIMEOUT="5") as process:
         _wait_ready(process)
         state = str(process.state)  # type: ignore[attr-defined]
         code, hooks = tmp_path / "code.js", tmp_path / "hooks.json"

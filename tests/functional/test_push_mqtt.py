@@ -128,7 +128,7 @@ class Receiver:
         self.client.on_message = lambda c, u, message: self.messages.put(json.loads(message.payload))
         self.client.connect(connect.get("host", "127.0.0.1"), port)
         self.client.loop_start()
-        if not acked.wait(10):
+        if not acked.wait(60):
             self.close()
             raise AssertionError(f"no SUBACK for {topic}")
 

@@ -241,7 +241,7 @@ def site() -> Iterator[Site]:
     server.daemon_threads = True
     release = threading.Event()
     server.release = release  # type: ignore[attr-defined]
-    server.together = threading.Barrier(2, timeout=5)  # type: ignore[attr-defined]
+    server.together = threading.Barrier(2, timeout=15)  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_address[1]
