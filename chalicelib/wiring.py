@@ -41,6 +41,7 @@ from chalicelib.domain.ports import (
     ExecutionStore,
     FieldCipher,
     HookStore,
+    MobilePushSender,
     ScriptEngine,
     SentNotifications,
 )
@@ -96,8 +97,15 @@ class Container:
             return self._runner
 
     def script_executor(self) -> Executor:
-        host = Host(self.auth, self.users, self.groups, self.objects, self.things, outbound(self.settings))
-        host.push = self.push
+        host = Host(
+            self.auth,
+            self.users,
+            self.groups,
+            self.objects,
+            self.things,
+            outbound=outbound(self.settings),
+            push=self.push,
+        )
         return Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
 
     def use_runner(self, runner: ServerCodeRunner | None) -> None:
@@ -198,10 +206,13 @@ def build(
     cipher: FieldCipher | None = None,
     publisher: CommandPublisher | None = None,
     broker: Callable[[], MqttBroker] | None = None,
+    sender: MobilePushSender | None = None,
+    queue: ExecutionQueue | None = None,
 ) -> Container:
     """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
     things fetch them over REST); ``broker`` is where devices connect (default: the local
-    stack's broker)."""
+    stack's broker); ``sender`` delivers mobile push (default: recorded only); ``queue`` is where
+    executions wait for an executor (None: they run where they are submitted)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -275,8 +286,14 @@ def build(
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
         execution_store=execution_store,
         push=PushService(
-            TableTopicStore(table, codec), objects, installation_store, push_log, RecordingSender(), clock
+            TableTopicStore(table, codec),
+            objects,
+            installation_store,
+            push_log,
+            sender or RecordingSender(),
+            clock,
         ),
+        queue=queue,
     )
 
 
@@ -297,11 +314,13 @@ def build_for_aws(
     clock: Clock | None = None,
     direct_moto: bool = False,
     publisher: CommandPublisher | None = None,
+    queue: ExecutionQueue | None = None,
 ) -> Container:
     """The services over DynamoDB and S3. ``direct_moto``: DynamoDB is the in-process moto of
     the embedded stack, reached through its request handler rather than boto3
     (adapters/moto_direct.py). Commands go to ``publisher`` if given (the local stack's broker),
-    else through AWS IoT Core when ``iot_publish`` is set."""
+    else through AWS IoT Core when ``iot_publish`` is set. Executions wait in ``queue`` if given
+    (the local stack's pool), else in the stage's SQS queue when it has one."""
     table = DynamoTable(
         dynamodb_client(settings, direct_moto),
         {"data": settings.data_table, "events": settings.events_table},
@@ -326,11 +345,19 @@ def build_for_aws(
         broker = lambda: MqttBroker(  # noqa: E731
             iot.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
         )
-    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher, broker=broker)
-    if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
-        services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
-    services.queue = executions_queue(settings)
-    return services
+    # Mobile push through Amazon SNS when the stage has it (docs/push.md); else recorded only.
+    sender = SnsSender(aws_client("sns", settings), TablePushLog(table)) if settings.sns_push else None
+    return build(
+        settings,
+        table,
+        clock,
+        blobs=blobs,
+        cipher=cipher,
+        publisher=publisher,
+        broker=broker,
+        sender=sender,
+        queue=queue or executions_queue(settings),
+    )
 
 
 def executions_queue(settings: config.Settings) -> ExecutionQueue | None:

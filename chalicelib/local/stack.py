@@ -91,16 +91,18 @@ class EmbeddedStack:
         # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
         direct = inside.local_dynamodb != "boto3"
         self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
-        services = wiring.build_for_aws(inside, direct_moto=direct, publisher=self.broker)
-        wiring.use(services)
-        self.broker.start(DeviceBridge(services, self.api))
         # Executions run from a pool per app, as from the executions queue in AWS.
         self.executors = ExecutorPool(
             lambda order: services.executions.execute(order),
             self.settings.local_executors,
             self.settings.script_workers_per_app,
-        ).start()
-        services.queue = self.executors
+        )
+        services = wiring.build_for_aws(
+            inside, direct_moto=direct, publisher=self.broker, queue=self.executors
+        )
+        wiring.use(services)
+        self.broker.start(DeviceBridge(services, self.api))
+        self.executors.start()
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"

@@ -115,8 +115,14 @@ function rules(params, context, done) {
 def run(request: pytest.FixtureRequest) -> Any:
     container = wiring.build_in_memory(clock=ManualClock(TEST_EPOCH_MS))
     app = container.apps.create("push")
-    host = Host(container.auth, container.users, container.groups, container.objects, container.things)
-    host.push = container.push
+    host = Host(
+        container.auth,
+        container.users,
+        container.groups,
+        container.objects,
+        container.things,
+        push=container.push,
+    )
     executor = Executor(wiring.sandbox(replace(config.Settings(), script_engine=request.param)), host, 10)
 
     def execute(endpoint: str, params: Any = None) -> Any:
