@@ -18,6 +18,7 @@ from chalicelib.api import (
     installations,
     notifications,
     oauth,
+    scopes,
     servercode,
     thingif,
     things,
@@ -55,6 +56,7 @@ for blueprint in (
     servercode.bp,
     thingif.bp,
     topics.bp,
+    scopes.bp,
     console.bp,
 ):
     app.register_blueprint(blueprint)

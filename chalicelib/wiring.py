@@ -25,6 +25,7 @@ from chalicelib.adapters.outbound import OutboundHttp, parse_rules
 from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
 from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
+from chalicelib.adapters.scopes import TableScopeAclStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
@@ -222,6 +223,8 @@ def build(
     group_store, notifier = TableGroupStore(table, codec), RecordingNotifier(table)
     thing_store = TableThingStore(table, codec)
     object_store = TableObjectStore(table, codec, blobs, cipher)
+    topic_store, scope_acls = TableTopicStore(table, codec), TableScopeAclStore(table)
+    scope_contents = (topic_store, object_store, scope_acls)  # what a deleted scope takes along
     hook_store = TableHookStore(table)
     execution_store = TableExecutionStore(table, settings.execution_retention_seconds)
     auth = AuthService(
@@ -244,10 +247,10 @@ def build(
         clock,
         settings.verification_code_ttl_seconds * 1000,
         settings.reset_code_ttl_seconds * 1000,
-        object_store,
+        scope_contents,
     )
-    things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, object_store)
-    objects = ObjectService(object_store, user_store, group_store, clock, things)
+    things = ThingService(thing_store, user_store, group_store, hasher, auth, clock, scope_contents)
+    objects = ObjectService(object_store, user_store, group_store, clock, things, scope_acls)
     installation_store = TableInstallationStore(table, codec)
     push_log = TablePushLog(table)
     installations = InstallationService(
@@ -265,7 +268,7 @@ def build(
         apps=AppService(app_store, clock),
         auth=auth,
         users=users,
-        groups=GroupService(group_store, user_store, clock, object_store),
+        groups=GroupService(group_store, user_store, clock, scope_contents),
         objects=objects,
         things=things,
         installations=installations,
@@ -286,12 +289,7 @@ def build(
         bodies=BodyService(TableBodyStore(table, codec), blobs, objects, clock, settings.base_url),
         execution_store=execution_store,
         push=PushService(
-            TableTopicStore(table, codec),
-            objects,
-            installation_store,
-            push_log,
-            sender or RecordingSender(),
-            clock,
+            topic_store, objects, installation_store, push_log, sender or RecordingSender(), clock
         ),
         queue=queue,
     )

@@ -144,6 +144,16 @@ class Kii:
         assert reply.status == 201, reply.body
         return reply.body["userID"], reply.body["_accessToken"]
 
+    def register_thing(self, vendor_thing_id: str, password: str = "pw") -> tuple[str, str]:
+        reply = self.call(
+            "POST",
+            "/things",
+            {"_vendorThingID": vendor_thing_id, "_password": password},
+            content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
+        )
+        assert reply.status == 201, reply.body
+        return reply.body["_thingID"], reply.body["_accessToken"]
+
     def admin_token(self) -> str:
         reply = self.call(
             "POST",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from chalicelib.adapters.events import EventCodec
 from chalicelib.adapters.items import DATA, commit, delete_all, json_text, present
+from chalicelib.adapters.push import subscriptions_of
 from chalicelib.adapters.table import (
     Absent,
     Check,
@@ -26,6 +27,7 @@ from chalicelib.domain.bodies import ObjectRef, bucket_prefix
 from chalicelib.domain.events import Event
 from chalicelib.domain.objects import Bucket, KiiObject
 from chalicelib.domain.ports import BlobStore, FieldCipher
+from chalicelib.domain.push import Target
 from chalicelib.domain.scopes import Scope, is_encrypted
 from chalicelib.errors import BucketNotFound, InternalError
 
@@ -190,8 +192,11 @@ class TableObjectStore:
             [Delete(DATA, Key(pk, "#BUCKET"), Exists())],
             lambda _: BucketNotFound(bucketID=bucket.bucket_id),
         )
-        # Objects, their bodies' metadata and unfinished uploads: the bucket's whole partition.
+        # Objects, their bodies' metadata and unfinished uploads: the bucket's whole partition;
+        # then its Push to App subscriptions, so a bucket made again under the name starts
+        # without the old subscribers (as a topic does).
         delete_all(self.table, self.table.query(DATA, pk))
+        delete_all(self.table, subscriptions_of(self.table, Target("bucket", bucket.scope, bucket.bucket_id)))
         if self.blobs is not None:
             self.blobs.delete_prefix(bucket_prefix(bucket.scope, bucket.bucket_id))
 

@@ -2,6 +2,7 @@
 
 APP#{app}#TOPICS#{scope}           TOPIC#{topicID}           a topic (ACL as JSON)
 APP#{app}#SUBS#{TOPIC|BUCKET}#{scope}#{name}   SUB#{user|thing}:{id}   a subscription
+                                   gsi1: APP#{app}#SUBSCRIBER#{user|thing}:{id}, the target
 APP#{app}#PUSH#{pushID}            INSTALLATION#{id}         a delivery   gsi1: APP#{app}#PUSHES, time
 APP#{app}#PUSHPLATFORM             {GCM|APNS|APNS_SANDBOX}   an SNS platform application ARN
 """
@@ -73,6 +74,15 @@ def _subs_pk(target: Target) -> str:
     return f"APP#{target.scope.app_id}#SUBS#{target.key}"
 
 
+def subscriptions_of(table: KeyValueTable, target: Target) -> list[Item]:
+    """The subscription items of a topic or bucket (to delete them with it)."""
+    return table.query(DATA, _subs_pk(target), "SUB#")
+
+
+def _subscriber_index(app_id: str, subscriber: Subscriber) -> str:
+    return f"APP#{app_id}#SUBSCRIBER#{subscriber.key}"
+
+
 @dataclass
 class TableTopicStore:
     table: KeyValueTable
@@ -109,8 +119,7 @@ class TableTopicStore:
         )
         # Subscriptions go after the topic: a send finds no topic from here on, and a topic
         # made again under the name starts without the old subscribers.
-        pk = _subs_pk(Target("topic", topic.scope, topic.topic_id))
-        delete_all(self.table, self.table.query(DATA, pk, "SUB#"))
+        delete_all(self.table, subscriptions_of(self.table, Target("topic", topic.scope, topic.topic_id)))
 
     def send(self, topic: Topic, events: Sequence[Event]) -> None:
         commit(
@@ -120,7 +129,13 @@ class TableTopicStore:
         )
 
     def subscribe(self, target: Target, subscriber: Subscriber, at: int) -> None:
-        item = {"pk": _subs_pk(target), "sk": f"SUB#{subscriber.key}", "subscribedAt": at}
+        item = {
+            "pk": _subs_pk(target),
+            "sk": f"SUB#{subscriber.key}",
+            "subscribedAt": at,
+            "gsi1pk": _subscriber_index(target.scope.app_id, subscriber),
+            "gsi1sk": target.key,
+        }
         commit(self.table, [Put(DATA, item, Absent())], lambda _: PushSubscriptionAlreadyExists())
 
     def unsubscribe(self, target: Target, subscriber: Subscriber) -> None:
@@ -134,8 +149,19 @@ class TableTopicStore:
         return self.table.get(DATA, Key(_subs_pk(target), f"SUB#{subscriber.key}")) is not None
 
     def subscribers(self, target: Target) -> list[tuple[Subscriber, int]]:
-        items = self.table.query(DATA, _subs_pk(target), "SUB#")
+        items = subscriptions_of(self.table, target)
         return [(Subscriber.parse(i["sk"][4:]), int(i["subscribedAt"])) for i in items]
+
+    def drop_scope(self, scope: Scope) -> None:
+        for item in self.table.query(DATA, _topic_key(scope, "").pk, "TOPIC#"):
+            try:
+                self.delete_topic(_topic(scope, item))
+            except TopicNotFound:
+                continue  # deleted meanwhile, with its subscriptions
+        if scope.kind in ("user", "thing") and scope.owner_id:
+            gone = Subscriber("thing" if scope.kind == "thing" else "user", scope.owner_id)
+            index = _subscriber_index(scope.app_id, gone)
+            delete_all(self.table, self.table.query(DATA, index, index="gsi1"))
 
 
 def _delivery_key(app_id: str, push_id: str, installation_id: str) -> Key:

@@ -8,6 +8,9 @@ Kii's documented defaults (docs.kii.com "Bucket/KiiObject/Scope Access Control")
 * entries written into a new bucket's or object's ACL, which ``GET .../acl`` shows and a
   revoke removes: the app scope's entries for anonymous and any authenticated users, and the
   creator's own entries on an object.
+
+A scope (the app, a user, a group, a thing) has an ACL too, of who may create buckets and
+topics in it: Kii's defaults until someone grants or revokes, then what is stored.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from chalicelib.domain.models import Principal
 from chalicelib.domain.scopes import Scope
-from chalicelib.errors import InvalidInputData
+from chalicelib.errors import AclAlreadyExists, AclNotFound, InvalidInputData
 
 BUCKET_ACTIONS = (
     "CREATE_OBJECTS_IN_BUCKET",
@@ -27,6 +30,7 @@ BUCKET_ACTIONS = (
     "DROP_BUCKET_WITH_ALL_CONTENT",
 )
 OBJECT_ACTIONS = ("READ_EXISTING_OBJECT", "WRITE_EXISTING_OBJECT")
+SCOPE_ACTIONS = ("CREATE_NEW_BUCKET", "CREATE_NEW_TOPIC")
 ANONYMOUS = "UserID:ANONYMOUS_USER"
 AUTHENTICATED = "UserID:ANY_AUTHENTICATED_USER"
 
@@ -56,6 +60,47 @@ def check_action(action: str, allowed_actions: Iterable[str]) -> str:
     if action not in allowed_actions:
         raise InvalidInputData(f"Unknown ACL action {action!r} here; use one of {', '.join(allowed_actions)}")
     return action
+
+
+@dataclass(frozen=True)
+class ScopeAcl:
+    """Who may create buckets and topics in a scope; version 0 is Kii's defaults, never stored."""
+
+    scope: Scope
+    acl: Acl
+    version: int = 0
+
+
+def default_scope_acl(scope: Scope) -> ScopeAcl:
+    """Kii's defaults ("Scope Access Control"): any authenticated user creates buckets in the
+    app scope, only the app admin topics; elsewhere the owner (and a group's members), whose
+    right comes with the role (``allowed``), so their entries start empty."""
+    acl: Acl = {action: [] for action in SCOPE_ACTIONS}
+    if scope.kind == "app":
+        acl["CREATE_NEW_BUCKET"] = [AUTHENTICATED]
+    return ScopeAcl(scope, acl)
+
+
+def changed(acl: Acl, action: str, subject: str, grant: bool) -> Acl:
+    """The ACL with ``subject`` granted (or revoked) ``action``; Kii's 409 / 404 when it
+    already is (or is not)."""
+    subjects = list(acl.get(action, []))
+    if grant:
+        if subject in subjects:
+            raise AclAlreadyExists(action=action, subject=subject)
+        subjects.append(subject)
+    else:
+        if subject not in subjects:
+            raise AclNotFound(action=action, subject=subject)
+        subjects.remove(subject)
+    return {**acl, action: subjects}
+
+
+def entry(acl: Mapping[str, list[str]], action: str, subject: str) -> str:
+    """``GET {target}/acl/{ACTION}/{Subject}``: the entry, or Kii's 404 ACL_NOT_FOUND."""
+    if subject not in acl.get(action, []):
+        raise AclNotFound(action=action, subject=subject)
+    return subject
 
 
 def default_bucket_acl(scope: Scope, creator: Principal) -> Acl:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from chalicelib.domain.acl import ScopeAcl
 from chalicelib.domain.bodies import ObjectBody, ObjectRef, Publication, Upload
 from chalicelib.domain.events import Event
 from chalicelib.domain.hooks import Activation, Execution, ExecutionOrder
@@ -93,6 +94,23 @@ class GroupStore(Protocol):
 
     def forget_member(self, app_id: str, user_id: str) -> None:
         """Drop every membership of a deleted user (no events: USER_DELETED covers it)."""
+
+
+class ScopeContents(Protocol):
+    """What lives in a scope (its buckets, topics, ACL) and goes when the scope's user, group
+    or thing is deleted."""
+
+    def drop_scope(self, scope: Scope) -> None: ...
+
+
+class ScopeAclStore(Protocol):
+    """Scope ACLs that were granted or revoked (the others are Kii's defaults)."""
+
+    def get(self, scope: Scope) -> ScopeAcl | None: ...
+    def save(self, acl: ScopeAcl, previous: ScopeAcl) -> None:
+        """Conflict when the ACL changed meanwhile (``previous`` at version 0: was never stored)."""
+
+    def drop_scope(self, scope: Scope) -> None: ...
 
 
 class ObjectStore(Protocol):
@@ -406,6 +424,10 @@ class TopicStore(Protocol):
     def is_subscribed(self, target: Target, subscriber: Subscriber) -> bool: ...
     def subscribers(self, target: Target) -> list[tuple[Subscriber, int]]:
         """Each subscriber with the time it subscribed."""
+
+    def drop_scope(self, scope: Scope) -> None:
+        """The scope's topics with their subscriptions, and the subscriptions of the scope's
+        user or thing (deleted with it) to anything."""
 
 
 class PushLog(Protocol):

@@ -6,6 +6,7 @@ read it and its member list; a member may leave; nobody else sees it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from chalicelib.domain.events import (
     new_event,
 )
 from chalicelib.domain.models import Group, Principal
-from chalicelib.domain.ports import Clock, GroupStore, ObjectStore, UserStore
+from chalicelib.domain.ports import Clock, GroupStore, ScopeContents, UserStore
 from chalicelib.domain.scopes import Scope
 from chalicelib.errors import (
     AccessDenied,
@@ -56,7 +57,7 @@ class GroupService:
     groups: GroupStore
     users: UserStore
     clock: Clock
-    objects: ObjectStore
+    scope_contents: Sequence[ScopeContents]  # its buckets, topics and ACL
 
     def _group(self, app_id: str, group_id: str) -> Group:
         group = self.groups.get(app_id, group_id)
@@ -175,7 +176,9 @@ class GroupService:
         self._require_owner(caller.principal, group)
         now = self.clock.now_ms()
         self.groups.delete(group, [new_event(caller, Trigger.GROUP_DELETED, group_params(group_id), now)])
-        self.objects.drop_scope(Scope(group.app_id, "group", group_id))
+        scope = Scope(group.app_id, "group", group_id)
+        for contents in self.scope_contents:
+            contents.drop_scope(scope)
 
     def add_member(self, caller: Caller, group_id: str, user_id: str) -> bool:
         """Returns False when the user already was a member (nothing changes, no event)."""

@@ -1,4 +1,5 @@
-"""Buckets and objects in the app, user and group scopes: CRUD, queries and ACLs (use cases).
+"""Buckets and objects in the app, user, group and thing scopes: CRUD, queries and ACLs, and
+the scopes' own ACLs (who may create buckets and topics in them) (use cases).
 
 Every write is optimistic: it names the version it read, and the store refuses it if the
 object changed meanwhile. With If-Match that refusal is Kii's 409 OBJECT_VERSION_IS_STALE;
@@ -16,13 +17,11 @@ from chalicelib.domain import acl as rules
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Trigger, new_event
 from chalicelib.domain.objects import Bucket, Document, KiiObject
-from chalicelib.domain.ports import Clock, GroupStore, ObjectStore, UserStore
+from chalicelib.domain.ports import Clock, GroupStore, ObjectStore, ScopeAclStore, UserStore
 from chalicelib.domain.query import Query
 from chalicelib.domain.scopes import Scope, check_bucket_id, check_object_id
 from chalicelib.errors import (
     AccessDenied,
-    AclAlreadyExists,
-    AclNotFound,
     BucketNotFound,
     Conflict,
     GroupNotFound,
@@ -44,6 +43,7 @@ class ObjectService:
     groups: GroupStore
     clock: Clock
     things: ThingService
+    scope_acls: ScopeAclStore
 
     # --- scopes and roles ---------------------------------------------------------------------
     def user_scope(self, caller: Caller, user_id: str) -> Scope:
@@ -90,15 +90,13 @@ class ObjectService:
             raise Unauthorized(f"{action} is not granted to anonymous users")
         raise AccessDenied(f"{action} is not granted to this principal", **denied_to(roles.principal))
 
-    def _may_create_bucket(self, roles: rules.Roles, scope: Scope) -> None:
-        # CREATE_NEW_BUCKET by scope (docs.kii.com "Scope Access Control"): any authenticated
-        # user in the app scope; the owner (and group members) in the others.
-        principal = roles.principal
-        if principal.is_admin or roles.scope_owner or roles.scope_member:
-            return
-        if scope.kind == "app" and principal.is_authenticated:
-            return
-        self._require(roles, "CREATE_NEW_BUCKET", {})
+    def require_in_scope(self, roles: rules.Roles, scope: Scope, action: str) -> None:
+        """``CREATE_NEW_BUCKET`` or ``CREATE_NEW_TOPIC`` by the scope's ACL: for server code
+        and REST alike."""
+        self._require(roles, action, self._scope_acl(scope).acl)
+
+    def _scope_acl(self, scope: Scope) -> rules.ScopeAcl:
+        return self.scope_acls.get(scope) or rules.default_scope_acl(scope)
 
     def _bucket(self, scope: Scope, bucket_id: str) -> Bucket:
         bucket = self.store.bucket(scope, check_bucket_id(bucket_id))
@@ -130,7 +128,7 @@ class ObjectService:
             bucket = self.store.bucket(scope, check_bucket_id(bucket_id))
             new_bucket = None
             if bucket is None:
-                self._may_create_bucket(roles, scope)
+                self.require_in_scope(roles, scope, "CREATE_NEW_BUCKET")
                 new_bucket = Bucket(
                     scope,
                     bucket_id,
@@ -321,6 +319,26 @@ class ObjectService:
             raise Unauthorized()
         raise AccessDenied("Only the owner may change this ACL", **denied_to(principal))
 
+    def scope_acl(self, caller: Caller, scope: Scope) -> rules.Acl:
+        """Kii: read and changed by the app admin and the scope's owner (the user, the group's
+        owner, the thing or its owners): the rule of bucket ACLs."""
+        self._may_change_acl(caller, scope, None)
+        return self._scope_acl(scope).acl
+
+    def change_scope_acl(
+        self, caller: Caller, scope: Scope, action: str, raw_subject: str, grant: bool
+    ) -> None:
+        rules.check_action(action, rules.SCOPE_ACTIONS)
+        subject = rules.parse_subject(raw_subject)
+
+        def attempt() -> None:
+            self._may_change_acl(caller, scope, None)
+            current = self._scope_acl(scope)
+            acl = rules.changed(current.acl, action, subject, grant)
+            self.scope_acls.save(replace(current, acl=acl, version=current.version + 1), current)
+
+        optimistic_update(attempt)
+
     def bucket_acl(self, caller: Caller, scope: Scope, bucket_id: str) -> rules.Acl:
         bucket = self._bucket(scope, bucket_id)
         self._may_change_acl(caller, scope, None)
@@ -340,7 +358,7 @@ class ObjectService:
         def attempt() -> None:
             bucket = self._bucket(scope, bucket_id)
             self._may_change_acl(caller, scope, None)
-            acl = _changed(bucket.acl, action, subject, grant)
+            acl = rules.changed(bucket.acl, action, subject, grant)
             self.store.save_bucket(replace(bucket, acl=acl, version=bucket.version + 1), bucket)
 
         optimistic_update(attempt)
@@ -362,7 +380,9 @@ class ObjectService:
             _, obj = self._object(scope, bucket_id, object_id)
             self._may_change_acl(caller, scope, f"UserID:{obj.owner}" if obj.owner else None)
             # An ACL change is not a DATA_OBJECT_UPDATED: the document did not change.
-            updated = replace(obj, acl=_changed(obj.acl, action, subject, grant), version=obj.version + 1)
+            updated = replace(
+                obj, acl=rules.changed(obj.acl, action, subject, grant), version=obj.version + 1
+            )
             self.store.put(updated, obj, None, [])
 
         optimistic_update(attempt)
@@ -370,16 +390,3 @@ class ObjectService:
 
 def _with_body(obj: KiiObject, now_ms: int, body: dict[str, Any]) -> KiiObject:
     return obj.changed(now_ms, body=body)
-
-
-def _changed(acl: rules.Acl, action: str, subject: str, grant: bool) -> rules.Acl:
-    subjects = list(acl.get(action, []))
-    if grant:
-        if subject in subjects:
-            raise AclAlreadyExists(action=action, subject=subject)
-        subjects.append(subject)
-    else:
-        if subject not in subjects:
-            raise AclNotFound(action=action, subject=subject)
-        subjects.remove(subject)
-    return {**acl, action: subjects}

@@ -2,8 +2,9 @@
 
 Who may do what (docs.kii.com "Topic Access Control", "Push to App"):
 
-* create a topic: the app admin in the app scope; the user of a user scope, the group's
-  members in a group scope, the thing and its owners in a thing scope;
+* create a topic: whom the scope's ACL grants ``CREATE_NEW_TOPIC`` (by default the app admin
+  in the app scope; the user of a user scope, the group's members in a group scope, the thing
+  and its owners in a thing scope);
 * subscribe and send: whom the topic's ACL grants ``SUBSCRIBE_TO_TOPIC`` /
   ``SEND_MESSAGE_TO_TOPIC`` (its creator, by default), the scope's owner, a group's members
   and the app admin;
@@ -64,7 +65,6 @@ from chalicelib.errors import (
 )
 from chalicelib.services.access import denied_to
 from chalicelib.services.objects import ObjectService
-from chalicelib.services.objects import _changed as changed_acl
 
 log = logging.getLogger("karakuri.push")
 
@@ -106,10 +106,8 @@ class PushService:
 
     def create_topic(self, caller: Caller, scope: Scope, topic_id: str) -> Topic:
         check_topic_id(topic_id)
-        roles = self.objects.roles(caller, scope)
         principal = caller.principal
-        if not (principal.is_admin or (scope.kind != "app" and (roles.scope_owner or roles.scope_member))):
-            _refuse(principal, "CREATE_NEW_TOPIC is not granted to this principal")
+        self.objects.require_in_scope(self.objects.roles(caller, scope), scope, "CREATE_NEW_TOPIC")
         topic = Topic(
             scope,
             topic_id,
@@ -157,7 +155,7 @@ class PushService:
         for _ in range(RETRIES):
             topic = self._topic(scope, topic_id)
             self._may_manage(caller, topic)
-            acl = changed_acl(topic.acl, action, subject, grant)
+            acl = rules.changed(topic.acl, action, subject, grant)
             try:
                 self.topics.save_topic(replace(topic, acl=acl, version=topic.version + 1), topic)
                 return

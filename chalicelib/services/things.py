@@ -11,13 +11,14 @@ admin, the thing, or the owner itself (a user owner, or the owner of a group own
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Trigger, new_event, thing_params
 from chalicelib.domain.models import Principal
-from chalicelib.domain.ports import Clock, GroupStore, ObjectStore, PasswordHasher, ThingStore, UserStore
+from chalicelib.domain.ports import Clock, GroupStore, PasswordHasher, ScopeContents, ThingStore, UserStore
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.things import Owner, Thing, check_thing_password, check_vendor_thing_id, thing_fields
 from chalicelib.errors import (
@@ -46,7 +47,7 @@ class ThingService:
     hasher: PasswordHasher
     auth: AuthService
     clock: Clock
-    objects: ObjectStore
+    scope_contents: Sequence[ScopeContents]  # its buckets, topics and ACL
 
     # --- lookup and access --------------------------------------------------------------------
     def resolve(self, app_id: str, raw_ref: str) -> Thing:
@@ -206,7 +207,9 @@ class ThingService:
             thing, [new_event(caller, Trigger.THING_DELETED, thing_params(thing.thing_id), now)]
         )
         self.auth.revoke_all(thing.app_id, thing.thing_id)
-        self.objects.drop_scope(Scope(thing.app_id, "thing", thing.thing_id))
+        scope = Scope(thing.app_id, "thing", thing.thing_id)
+        for contents in self.scope_contents:
+            contents.drop_scope(scope)
 
     # --- owners ---------------------------------------------------------------------------------
     def _check_owner_exists(self, app_id: str, owner: Owner) -> None:

@@ -16,8 +16,8 @@ from chalicelib.domain.ports import (
     CodeStore,
     GroupStore,
     Notifier,
-    ObjectStore,
     PasswordHasher,
+    ScopeContents,
     UserStore,
 )
 from chalicelib.domain.scopes import Scope
@@ -52,7 +52,7 @@ class UserService:
     clock: Clock
     verification_ttl_ms: int
     reset_ttl_ms: int
-    objects: ObjectStore
+    scope_contents: Sequence[ScopeContents]  # its buckets, topics and ACL
 
     # --- lookup -------------------------------------------------------------------------------
     def resolve(self, caller: Caller, raw_ref: str) -> User:
@@ -200,11 +200,14 @@ class UserService:
         require_self_or_admin(caller.principal, user.user_id)
         now = self.clock.now_ms()
         self.users.delete(user, [new_event(caller, Trigger.USER_DELETED, user_params(user.user_id), now)])
-        # What belonged to the user alone goes with it: tokens, memberships, the user-scope
-        # buckets; groups it owns stay (docs/users-and-groups.md).
+        # What belonged to the user alone goes with it: tokens, memberships, the user's scope
+        # (buckets, topics, ACL) and its subscriptions; groups it owns stay
+        # (docs/users-and-groups.md).
         self.auth.revoke_all(user.app_id, user.user_id)
         self.groups.forget_member(user.app_id, user.user_id)
-        self.objects.drop_scope(Scope(user.app_id, "user", user.user_id))
+        scope = Scope(user.app_id, "user", user.user_id)
+        for contents in self.scope_contents:
+            contents.drop_scope(scope)
 
     def set_status(self, caller: Caller, raw_ref: str, body: dict[str, Any]) -> None:
         require_admin(caller.principal)

@@ -94,6 +94,48 @@ def test_subscriptions_are_unique_and_go_with_their_topic(services: wiring.Conta
         topics.delete_topic(topic)
 
 
+def test_dropping_a_scope_takes_its_topics_their_subscriptions_and_its_owners_subscriptions(
+    services: wiring.Container,
+) -> None:
+    topics, _ = _stores(services)
+    app, bob = Scope("app1", "app"), Subscriber("user", "u2")
+    topics.create_topic(_topic("news"))
+    topics.create_topic(Topic(app, "all", {}, None, TEST_EPOCH_MS))
+    own, everyone = Target("topic", SCOPE, "news"), Target("topic", app, "all")
+    bucket = Target("bucket", Scope("app1", "user", "u2"), "notes")
+    for target in (own, everyone, bucket):
+        topics.subscribe(target, Subscriber("user", "u1"), 5)
+    topics.subscribe(own, bob, 6)
+    topics.subscribe(everyone, bob, 6)
+    topics.subscribe(Target("topic", Scope("app2", "app"), "all"), Subscriber("user", "u1"), 7)
+    topics.drop_scope(SCOPE)
+    assert topics.topics(SCOPE, None, 10) == ([], None)
+    assert topics.subscribers(own) == [] and topics.subscribers(bucket) == []
+    assert topics.subscribers(everyone) == [(bob, 6)]
+    assert topics.is_subscribed(Target("topic", Scope("app2", "app"), "all"), Subscriber("user", "u1"))
+    topics.drop_scope(SCOPE)  # nothing left: nothing to do
+
+
+def test_scope_acls_are_stored_once_changed_optimistically_and_dropped(services: wiring.Container) -> None:
+    from chalicelib.adapters.scopes import TableScopeAclStore
+    from chalicelib.domain.acl import ScopeAcl, default_scope_acl
+
+    store = TableScopeAclStore(services.table)
+    assert store.get(SCOPE) is None
+    default = default_scope_acl(SCOPE)
+    first = ScopeAcl(SCOPE, {"CREATE_NEW_BUCKET": ["UserID:u2"], "CREATE_NEW_TOPIC": []}, 1)
+    store.save(first, default)
+    assert store.get(SCOPE) == first
+    with pytest.raises(Conflict):
+        store.save(ScopeAcl(SCOPE, {}, 1), default)  # stored meanwhile
+    store.save(ScopeAcl(SCOPE, {}, 2), first)
+    with pytest.raises(Conflict):
+        store.save(ScopeAcl(SCOPE, {}, 2), first)  # at version 2 now
+    assert store.get(Scope("app1", "app")) is None and store.get(Scope("app1", "group", "u1")) is None
+    store.drop_scope(SCOPE)
+    assert store.get(SCOPE) is None
+
+
 def test_deliveries_are_kept_by_push_and_installation_newest_first(services: wiring.Container) -> None:
     _, log = _stores(services)
     for at, push_id in ((10, "p1"), (30, "p3"), (20, "p2")):

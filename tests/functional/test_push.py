@@ -13,6 +13,8 @@ import pytest
 
 from app import dispatcher
 from chalicelib import wiring
+from chalicelib.domain.push import Subscriber, Target
+from chalicelib.domain.scopes import Scope
 from tests.conftest import Kii
 
 CREATION = "application/vnd.kii.InstallationCreationRequest+json"
@@ -250,13 +252,7 @@ def test_group_members_create_subscribe_and_send_outsiders_do_not(push: Kii) -> 
 
 
 def test_a_thing_subscribes_itself_to_its_topic_and_its_mqtt_installation_receives(push: Kii) -> None:
-    thing = push.call(
-        "POST",
-        "/things",
-        {"_vendorThingID": "lamp-1", "_password": "pw"},
-        content_type="application/vnd.kii.ThingRegistrationAndAuthorizationRequest+json",
-    ).body
-    thing_id, thing_token = thing["_thingID"], thing["_accessToken"]
+    thing_id, thing_token = push.register_thing("lamp-1")
     mqtt = install(push, thing_token, "MQTT")
     topic = f"/things/{thing_id}/topics/alerts"
     assert push.call("PUT", topic, token=thing_token).status == 204
@@ -326,3 +322,82 @@ def test_only_the_admin_reads_the_deliveries(push: Kii) -> None:
     _, token = push.register("alice")
     reply = push.call("GET", "/push/deliveries", token=token)
     assert (reply.status, reply.body["errorCode"]) == (403, "UNAUTHORIZED")
+
+
+# --- a deleted user, group or thing takes its topics and subscriptions ---------------------------
+def _store(kii: Kii) -> Any:
+    return kii.services.container.push.topics
+
+
+def _put(kii: Kii, token: str, *paths: str) -> None:
+    for path in paths:
+        reply = kii.call("PUT", path, token=token)
+        assert reply.status == 204, (path, reply.body)
+
+
+def test_deleting_a_user_takes_its_topics_their_subscriptions_its_scope_acl_and_its_subscriptions(
+    kii: Kii,
+) -> None:
+    alice, token = kii.register("alice")
+    bob, bob_token = kii.register("bob")
+    admin, news = kii.admin_token(), f"/users/{alice}/topics/news"
+    _put(kii, token, news, f"/users/{alice}/acl/CREATE_NEW_TOPIC/UserID:{bob}")
+    _put(kii, token, f"{news}/acl/SUBSCRIBE_TO_TOPIC/UserID:{bob}")
+    _put(kii, bob_token, f"{news}/push/subscriptions/users/{bob}")
+    _put(kii, admin, "/topics/all", *(f"/topics/all/push/subscriptions/users/{u}" for u in (alice, bob)))
+    notes = f"/users/{bob}/buckets/notes"
+    assert kii.call("POST", f"{notes}/objects", {"n": 1}, bob_token).status == 201
+    _put(kii, bob_token, f"{notes}/acl/READ_OBJECTS_IN_BUCKET/UserID:{alice}")
+    _put(kii, token, f"{notes}/filters/all/push/subscriptions/users/{alice}")
+
+    assert kii.call("DELETE", f"/users/{alice}", token=admin).status == 204
+
+    scope, app = Scope(kii.app.app_id, "user", alice), Scope(kii.app.app_id, "app")
+    assert _store(kii).topics(scope, None, 10) == ([], None)
+    assert _store(kii).subscribers(Target("topic", scope, "news")) == []
+    assert [s for s, _ in _store(kii).subscribers(Target("topic", app, "all"))] == [Subscriber("user", bob)]
+    assert _store(kii).subscribers(Target("bucket", Scope(kii.app.app_id, "user", bob), "notes")) == []
+    assert kii.services.container.objects.scope_acls.get(scope) is None
+
+
+def test_deleting_a_group_takes_its_topics_their_subscriptions_and_its_scope_acl(kii: Kii) -> None:
+    owner, token = kii.register("owner")
+    member, member_token = kii.register("member")
+    group = kii.create_group(token, members=[member])
+    chat = f"/groups/{group}/topics/chat"
+    _put(kii, member_token, chat, f"{chat}/push/subscriptions/users/{member}")
+    _put(kii, token, f"/groups/{group}/acl/CREATE_NEW_BUCKET/UserID:{owner}")
+
+    assert kii.call("DELETE", f"/groups/{group}", token=token).status == 204
+
+    scope = Scope(kii.app.app_id, "group", group)
+    assert _store(kii).topics(scope, None, 10) == ([], None)
+    assert _store(kii).subscribers(Target("topic", scope, "chat")) == []
+    assert kii.services.container.objects.scope_acls.get(scope) is None
+
+
+def test_deleting_a_thing_takes_its_topics_and_its_subscriptions(kii: Kii) -> None:
+    thing_id, thing_token = kii.register_thing("lamp-9")
+    admin, alerts = kii.admin_token(), f"/things/{thing_id}/topics/alerts"
+    _put(kii, thing_token, alerts, f"{alerts}/push/subscriptions/things/{thing_id}")
+    _put(kii, admin, "/topics/all", f"/topics/all/push/subscriptions/things/{thing_id}")
+
+    assert kii.call("DELETE", f"/things/{thing_id}", token=admin).status == 204
+
+    scope, app = Scope(kii.app.app_id, "thing", thing_id), Scope(kii.app.app_id, "app")
+    assert _store(kii).topics(scope, None, 10) == ([], None)
+    assert _store(kii).subscribers(Target("topic", scope, "alerts")) == []
+    assert _store(kii).subscribers(Target("topic", app, "all")) == []
+    assert kii.call("GET", "/topics/all", token=admin).status == 200  # the app's topic stays
+
+
+def test_dropping_a_bucket_takes_its_subscriptions_so_a_bucket_made_again_starts_without(kii: Kii) -> None:
+    alice, token = kii.register("alice")
+    bucket = f"/users/{alice}/buckets/notes"
+    assert kii.call("POST", f"{bucket}/objects", {"n": 1}, token).status == 201
+    _put(kii, token, f"{bucket}/filters/all/push/subscriptions/users/{alice}")
+    assert kii.call("DELETE", bucket, token=token).status == 204
+    assert _store(kii).subscribers(Target("bucket", Scope(kii.app.app_id, "user", alice), "notes")) == []
+    assert kii.call("POST", f"{bucket}/objects", {"n": 2}, token).status == 201
+    again = kii.call("GET", f"{bucket}/filters/all/push/subscriptions/users/{alice}", token=token)
+    assert (again.status, again.body["errorCode"]) == (404, "PUSH_SUBSCRIPTION_NOT_FOUND")

@@ -249,6 +249,11 @@ for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"
     row(f"POST {A}{_scope}/topics/{{topicID}}/push/messages", {"data": {"m": 1}})
     row(f"PUT {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
     row(f"DELETE {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
+# scope ACLs (docs/data.md): who may create buckets and topics
+for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"):
+    for _method in ("GET", "PUT", "DELETE"):
+        row(f"{_method} {A}{_scope}/acl/{{action}}/{{subject}}", action="CREATE_NEW_TOPIC")
+    row(f"GET {A}{_scope}/acl/{{action}}", action="CREATE_NEW_BUCKET")
 # the developer console's files (docs/console.md): public, as any web page
 row("GET /console", content_type=None)
 row("GET /console/{asset}", content_type=None, asset="console.js")
@@ -499,6 +504,28 @@ EXPECTED: dict[str, str] = {
     "PUT /thing-if/apps/{appID}/targets/{target}/states/aliases/{alias}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}/{switch}": "401 401 ok 403 403 ok 403 ok WT WT",
     "PUT /thing-if/apps/{appID}/things/{thingID}/{field}": "401 401 ok 403 403 ok 403 ok WT WT",
+    # scope ACLs (docs/data.md): read and changed by the app admin and the scope's owner (the
+    # user, the group's owner, the thing and its owners), as bucket ACLs
+    "DELETE /api/apps/{appID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/groups/{groupID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/things/{thingRef}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
+    "DELETE /api/apps/{appID}/users/{userRef}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/acl": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/acl/{action}": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/acl/{action}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 403 403 404:ACL_NOT_FOUND WT WT",
+    "PUT /api/apps/{appID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/groups/{groupID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/things/{thingRef}/acl/{action}/{subject}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "PUT /api/apps/{appID}/users/{userRef}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     # topics and push (docs/push.md)
     "DELETE /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "DELETE /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",

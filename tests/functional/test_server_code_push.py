@@ -57,6 +57,18 @@ function changeNotes(params, context, done) {
   o.save().then(function (saved) { done(saved.getID()); }, function (e) { done('failed: ' + e.message); });
 }
 
+function userMakes(params, context, done) {
+  KiiUser.userWithUsername(params.name, 'secret123').register().then(function () {
+    return KiiUser.authenticate(params.name, 'secret123');
+  }).then(function () {
+    return Kii.topicWithName(params.topic).save();
+  }).then(function () { return 'topic'; }, function (e) { return e.message; }).then(function (topic) {
+    var o = Kii.bucketWithName(params.bucket).createObject();
+    o.set('n', 1);
+    return o.save().then(function () { return [topic, 'bucket']; }, function (e) { return [topic, e.message]; });
+  }).then(function (out) { done(out); });
+}
+
 function rules(params, context, done) {
   var admin = context.getAppAdminContext(), out = [], user, appTopic = admin.topicWithName('all');
   KiiUser.userWithUsername('ruled', 'secret123').register().then(function (registered) {
@@ -193,3 +205,16 @@ def test_server_code_meets_the_same_rules_as_rest(run: Any) -> None:
         "target is invalid",
         True,
     ]
+
+
+def test_server_code_creates_buckets_and_topics_by_the_scopes_acl(run: Any) -> None:
+    from chalicelib.domain.scopes import Scope
+
+    refused = run("userMakes", {"name": "maker1", "topic": "t1", "bucket": "b1"})
+    assert "403" in refused[0] and refused[1] == "bucket", refused  # Kii's defaults
+    admin, app = Caller(Principal("admin", run.app_id)), Scope(run.app_id, "app")
+    authenticated = "UserID:ANY_AUTHENTICATED_USER"
+    run.container.objects.change_scope_acl(admin, app, "CREATE_NEW_TOPIC", authenticated, True)
+    run.container.objects.change_scope_acl(admin, app, "CREATE_NEW_BUCKET", authenticated, False)
+    granted = run("userMakes", {"name": "maker2", "topic": "t2", "bucket": "b2"})
+    assert granted[0] == "topic" and "403" in granted[1], granted
