@@ -7,7 +7,7 @@ from collections.abc import Callable
 from chalice.app import Blueprint
 
 from chalicelib import wiring
-from chalicelib.api.http import Handler, KiiRequest, Reply, no_content, route
+from chalicelib.api.http import Handler, KiiRequest, Reply, acl_reply, no_content, route
 from chalicelib.domain import acl as acl_rules
 from chalicelib.domain.objects import KiiObject, data_type_of, strip_version
 from chalicelib.domain.scopes import Scope
@@ -143,11 +143,13 @@ def delete_object(request: KiiRequest, scope: Scope) -> Reply:
 # --- ACLs -----------------------------------------------------------------------------------
 def bucket_acl(request: KiiRequest, scope: Scope) -> Reply:
     found = _objects().bucket_acl(request.caller, scope, request.params["bucketID"])
-    return Reply(200, acl_rules.to_json(found))
+    return acl_reply(request, found, acl_rules.BUCKET_ACTIONS)
 
 
-def change_bucket_acl(request: KiiRequest, scope: Scope) -> Reply:
-    """PUT grants, DELETE revokes."""
+def bucket_acl_entry(request: KiiRequest, scope: Scope) -> Reply:
+    """GET asks, PUT grants, DELETE revokes."""
+    if request.method == "GET":
+        return bucket_acl(request, scope)
     grant, params = request.method == "PUT", request.params
     target = (scope, params["bucketID"])
     _objects().change_bucket_acl(request.caller, *target, params["action"], params["subject"], grant)
@@ -157,11 +159,13 @@ def change_bucket_acl(request: KiiRequest, scope: Scope) -> Reply:
 def object_acl(request: KiiRequest, scope: Scope) -> Reply:
     params = request.params
     found = _objects().object_acl(request.caller, scope, params["bucketID"], params["objectID"])
-    return Reply(200, acl_rules.to_json(found))
+    return acl_reply(request, found, acl_rules.OBJECT_ACTIONS)
 
 
-def change_object_acl(request: KiiRequest, scope: Scope) -> Reply:
-    """PUT grants, DELETE revokes."""
+def object_acl_entry(request: KiiRequest, scope: Scope) -> Reply:
+    """GET asks, PUT grants, DELETE revokes."""
+    if request.method == "GET":
+        return object_acl(request, scope)
     grant, params = request.method == "PUT", request.params
     target = (scope, params["bucketID"], params["objectID"])
     _objects().change_object_acl(request.caller, *target, params["action"], params["subject"], grant)
@@ -188,9 +192,11 @@ ROUTES: tuple[tuple[str, list[str], str, ScopedHandler], ...] = (
     (OBJECT, ["POST"], "object_post", post_object),
     (OBJECT, ["DELETE"], "object_delete", delete_object),
     (BUCKET + "/acl", ["GET"], "bucket_acl", bucket_acl),
-    (BUCKET + "/acl/{action}/{subject}", ["PUT", "DELETE"], "bucket_acl_entry", change_bucket_acl),
+    (BUCKET + "/acl/{action}", ["GET"], "bucket_acl_action", bucket_acl),
+    (BUCKET + "/acl/{action}/{subject}", ["GET", "PUT", "DELETE"], "bucket_acl_entry", bucket_acl_entry),
     (OBJECT + "/acl", ["GET"], "object_acl", object_acl),
-    (OBJECT + "/acl/{action}/{subject}", ["PUT", "DELETE"], "object_acl_entry", change_object_acl),
+    (OBJECT + "/acl/{action}", ["GET"], "object_acl_action", object_acl),
+    (OBJECT + "/acl/{action}/{subject}", ["GET", "PUT", "DELETE"], "object_acl_entry", object_acl_entry),
 )
 
 

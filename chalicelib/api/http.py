@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from chalice.app import Blueprint, CORSConfig, Response
 
 from chalicelib import wiring
+from chalicelib.domain import acl as acl_rules
 from chalicelib.domain import values
 from chalicelib.domain.events import Caller, Causation
 from chalicelib.domain.models import Principal
@@ -160,6 +161,12 @@ def _json(body: Any) -> str:
 
 def no_content() -> Reply:
     return Reply(204)
+
+
+def acl_reply(request: KiiRequest, acl: Mapping[str, list[str]], actions: Iterable[str]) -> Reply:
+    """``GET {target}/acl``, ``…/acl/{ACTION}`` or ``…/acl/{ACTION}/{Subject}`` of any target."""
+    params = request.params
+    return Reply(200, acl_rules.read(acl, actions, params.get("action"), params.get("subject")))
 
 
 def kii_error_reply(error: KiiError) -> Reply:

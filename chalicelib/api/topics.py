@@ -7,9 +7,8 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.buckets import SCOPES, ScopeOf
-from chalicelib.api.http import KiiRequest, Reply, no_content, route
-from chalicelib.domain import acl as acl_rules
-from chalicelib.domain.push import Target, subscriber_from_path
+from chalicelib.api.http import KiiRequest, Reply, acl_reply, no_content, route
+from chalicelib.domain.push import TOPIC_ACTIONS, Target, subscriber_from_path
 from chalicelib.services.push import PushService
 
 bp = Blueprint(__name__)
@@ -70,10 +69,17 @@ def _register(prefix: str, name: str, scope_of: ScopeOf) -> None:
     @route(bp, topic + "/acl", ["GET"], f"{name}_topic_acl")
     def topic_acl(request: KiiRequest) -> Reply:
         found = _push().topic_acl(request.caller, scope_of(request), request.params["topicID"])
-        return Reply(200, acl_rules.to_json(found))
+        return acl_reply(request, found, TOPIC_ACTIONS)
 
-    @route(bp, topic + "/acl/{action}/{subject}", ["PUT", "DELETE"], f"{name}_topic_acl_entry")
+    @route(bp, topic + "/acl/{action}", ["GET"], f"{name}_topic_acl_action")
+    def topic_acl_action(request: KiiRequest) -> Reply:
+        return topic_acl(request)
+
+    @route(bp, topic + "/acl/{action}/{subject}", ["GET", "PUT", "DELETE"], f"{name}_topic_acl_entry")
     def topic_acl_entry(request: KiiRequest) -> Reply:
+        """GET asks, PUT grants, DELETE revokes."""
+        if request.method == "GET":
+            return topic_acl(request)
         _push().change_topic_acl(
             request.caller,
             scope_of(request),

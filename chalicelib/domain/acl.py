@@ -103,6 +103,19 @@ def entry(acl: Mapping[str, list[str]], action: str, subject: str) -> str:
     return subject
 
 
+def read(
+    acl: Mapping[str, list[str]], actions: Iterable[str], action: str | None, subject: str | None
+) -> Any:
+    """What ``GET {target}/acl[/{ACTION}[/{Subject}]]`` answers: the whole ACL, one action's
+    subjects, or one entry (Kii's 404 ACL_NOT_FOUND when it is not there)."""
+    if action is None:
+        return to_json(acl)
+    verb = check_action(action, actions)
+    if subject is None:
+        return [subject_json(s) for s in acl.get(verb, [])]
+    return subject_json(entry(acl, verb, parse_subject(subject)))
+
+
 def default_bucket_acl(scope: Scope, creator: Principal) -> Acl:
     acl: Acl = {action: [] for action in BUCKET_ACTIONS}
     if scope.kind == "app":

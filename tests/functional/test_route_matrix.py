@@ -193,7 +193,11 @@ for prefix in (A, f"{A}/users/{{userRef}}", f"{A}/groups/{{groupID}}", f"{A}/thi
         action="QUERY_OBJECTS_IN_BUCKET",
         subject="UserID:{a}",
     )
+    row(f"GET {bucket}/acl/{{action}}", action="QUERY_OBJECTS_IN_BUCKET")
+    row(f"GET {bucket}/acl/{{action}}/{{subject}}", action="QUERY_OBJECTS_IN_BUCKET", subject="UserID:{a}")
     row(f"GET {obj}/acl")
+    row(f"GET {obj}/acl/{{action}}", action="READ_EXISTING_OBJECT")
+    row(f"GET {obj}/acl/{{action}}/{{subject}}", action="READ_EXISTING_OBJECT", subject="UserID:{a}")
     row(f"PUT {obj}/acl/{{action}}/{{subject}}")
     row(f"DELETE {obj}/acl/{{action}}/{{subject}}", subject="UserID:{a}")
     # bodies: the world's objects have none, so readers get 404 OBJECT_BODY_NOT_FOUND after
@@ -249,6 +253,12 @@ for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"
     row(f"POST {A}{_scope}/topics/{{topicID}}/push/messages", {"data": {"m": 1}})
     row(f"PUT {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
     row(f"DELETE {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}", action="SUBSCRIBE_TO_TOPIC")
+    row(f"GET {A}{_scope}/topics/{{topicID}}/acl/{{action}}", action="SUBSCRIBE_TO_TOPIC")
+    row(
+        f"GET {A}{_scope}/topics/{{topicID}}/acl/{{action}}/{{subject}}",
+        action="SUBSCRIBE_TO_TOPIC",
+        subject="UserID:{a}",
+    )
 # scope ACLs (docs/data.md): who may create buckets and topics
 for _scope in ("", "/users/{userRef}", "/groups/{groupID}", "/things/{thingRef}"):
     for _method in ("GET", "PUT", "DELETE"):
@@ -350,14 +360,22 @@ EXPECTED: dict[str, str] = {
     "DELETE /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "DELETE /thing-if/apps/{appID}/targets/{target}/triggers/{triggerID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/acl": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/acl/{action}": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}": "ok ok ok ok ok ok ok ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/buckets/{bucketID}/objects/{objectID}/body": "404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/groups": "401 401 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA 400:INVALID_INPUT_DATA WT WT",
     "GET /api/apps/{appID}/groups/{groupID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/members": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/hooks/executions": "401 401 403 403 403 403 403 ok WT WT",
@@ -373,16 +391,24 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/server-code/versions/{versionID}": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl/{action}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 404:OBJECT_BODY_NOT_FOUND 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/ownership": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/status": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/vendor-thing-id": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}": "401 401 ok ok ok ok ok ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/objects/{objectID}/body": "401 401 404:OBJECT_BODY_NOT_FOUND 403 403 403 403 404:OBJECT_BODY_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/users/{userRef}/email-address/verification-code": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/phone-number/verification-code": "401 401 403 403 403 403 403 ok WT WT",
@@ -548,21 +574,29 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/groups/{groupID}/topics": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/push/deliveries": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}": "401 401 ok 403 403 ok 403 ok WT WT",
+    "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 404:ACL_NOT_FOUND 403 403 404:ACL_NOT_FOUND 403 404:ACL_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/topics": "401 401 ok ok ok ok ok ok WT WT",
     "GET /api/apps/{appID}/topics/{topicID}": "401 401 ok ok ok ok ok ok WT WT",
     "GET /api/apps/{appID}/topics/{topicID}/acl": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/acl/{action}": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/topics/{topicID}/acl/{action}/{subject}": "401 401 403 403 403 403 403 404:ACL_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/users/{userRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/users/{userRef}/topics": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}": "401 401 ok 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "HEAD /api/apps/{appID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",
     "HEAD /api/apps/{appID}/groups/{groupID}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:None 403 403 403 403 404:None 403 403",

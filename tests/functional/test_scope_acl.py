@@ -134,3 +134,36 @@ def test_a_thing_and_its_owner_change_the_thing_scope_acl(kii: Kii) -> None:
     assert kii.call("PUT", f"/things/{thing_id}/topics/alerts", token=bob_token).status == 204
     assert kii.call("DELETE", grant, token=owner_token).status == 204
     assert _status(kii.call("PUT", f"/things/{thing_id}/topics/more", token=bob_token)) == DENIED
+
+
+@pytest.mark.parametrize(
+    ("target", "action"),
+    [
+        ("/buckets/board", "QUERY_OBJECTS_IN_BUCKET"),
+        ("/buckets/board/objects/{object}", "READ_EXISTING_OBJECT"),
+        ("/topics/news", "SUBSCRIBE_TO_TOPIC"),
+        ("", "CREATE_NEW_BUCKET"),
+    ],
+)
+def test_every_acl_answers_one_action_and_one_entry_as_well_as_the_whole(
+    kii: Kii, target: str, action: str
+) -> None:
+    """``GET {target}/acl/{ACTION}`` lists one action's subjects and ``…/{Subject}`` asks for one
+    entry (Kii's Java SDK reads them so), on buckets, objects and topics as on scopes."""
+    admin = kii.admin_token()
+    _, token = kii.register("alice")
+    bob, _ = kii.register("bob")
+    created = kii.call("POST", "/buckets/board/objects", {"n": 1}, token)
+    assert kii.call("PUT", "/topics/news", token=admin).status == 204
+    target = target.format(object=created.body["objectID"])
+    subject = f"UserID:{bob}"
+    assert kii.call("PUT", f"{target}/acl/{action}/{subject}", token=admin).status == 204
+    whole = kii.call("GET", f"{target}/acl", token=admin)
+    one = kii.call("GET", f"{target}/acl/{action}", token=admin)
+    assert (one.status, one.body) == (200, whole.body[action]) and {"userID": bob} in one.body
+    entry = kii.call("GET", f"{target}/acl/{action}/{subject}", token=admin)
+    assert (entry.status, entry.body) == (200, {"userID": bob})
+    missing = kii.call("GET", f"{target}/acl/{action}/UserID:nobody", token=admin)
+    assert _status(missing) == (404, "ACL_NOT_FOUND")
+    assert _status(kii.call("GET", f"{target}/acl/NOT_AN_ACTION", token=admin))[0] == 400
+    assert _status(kii.call("GET", f"{target}/acl/{action}/Nobody:x", token=admin))[0] == 400
