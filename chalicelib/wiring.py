@@ -21,7 +21,7 @@ from chalicelib.adapters.installations import TableInstallationStore
 from chalicelib.adapters.iot import IotDataPublisher
 from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
-from chalicelib.adapters.outbound import OutboundHttp, parse_rules
+from chalicelib.adapters.outbound import OutboundHttp, own_api, parse_rules
 from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
 from chalicelib.adapters.queues import SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
@@ -106,6 +106,8 @@ class Container:
             self.things,
             outbound=outbound(self.settings),
             push=self.push,
+            bodies=self.bodies,
+            api_base=self.settings.base_url,
         )
         return Executor(sandbox(self.settings), host, self.settings.script_timeout_seconds)
 
@@ -173,7 +175,7 @@ def sandbox(settings: config.Settings) -> Sandbox:
 def outbound(settings: config.Settings) -> OutboundHttp:
     """Outbound HTTP for server code (``$.ajax``) under the configured egress policy."""
     return OutboundHttp(
-        allow=parse_rules(settings.outbound_allow),
+        allow=parse_rules(settings.outbound_allow) + own_api(settings.base_url),
         deny=parse_rules(settings.outbound_deny),
         max_response_bytes=settings.outbound_max_response_bytes,
     )

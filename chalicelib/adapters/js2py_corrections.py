@@ -37,7 +37,9 @@ get new code in place (``_replace_code``), so every context and every frozen pro
   Python, ``JSON.parse``) and leave as text UTF-8 can encode.
 - Functions: ``this`` of a call with null/undefined is the global object, a primitive ``this``
   is boxed; ``new`` of a bound function constructs its target; ``escape``/``unescape``.
-- ``Math.round`` rounds half up; ``Object.assign`` and ``String.prototype.repeat`` exist.
+- ``Math.round`` rounds half up; ``Object.assign`` and ``String.prototype.repeat`` exist, and so
+  does the rest of the ES2015 library Node.js 6 had that server code calls (``find``,
+  ``includes``, ``Array.from``, ``startsWith``, ``Number.isInteger``...), non-enumerable.
 """
 
 from __future__ import annotations
@@ -123,6 +125,90 @@ CORRECTIONS = r"""
     for (var i = 0; i < n; i++) { out += s; }
     return out;
   };
+  // The ES2015 library Node.js 6 (Kii's environment "6") gave server code, which transpiled
+  // code still calls (Babel rewrites syntax, not methods). Non-enumerable, as built-ins are,
+  // so `for (var i in array)` loops see indices only.
+  function define(holder, name, value) {
+    Object.defineProperty(holder, name, {
+      value: value, writable: true, enumerable: false, configurable: true
+    });
+  }
+  function length(o) { var n = integer(o.length); return n > 0 ? min(n, 9007199254740991) : 0; }
+  function callable(f) {
+    if (typeof f !== 'function') { throw new TypeError(f + ' is not a function'); }
+    return f;
+  }
+  function relative(v, n, fallback) {
+    var r = v === undefined ? fallback : integer(v);
+    return r < 0 ? max(n + r, 0) : min(r, n);
+  }
+  function sameValueZero(a, b) { return a === b || (a !== a && b !== b); }
+  var A = Array.prototype;
+  define(A, 'find', function (predicate, thisArg) {
+    var o = Object(this), n = length(o); callable(predicate);
+    for (var i = 0; i < n; i++) { var v = o[i]; if (predicate.call(thisArg, v, i, o)) { return v; } }
+    return undefined;
+  });
+  define(A, 'findIndex', function (predicate, thisArg) {
+    var o = Object(this), n = length(o); callable(predicate);
+    for (var i = 0; i < n; i++) { if (predicate.call(thisArg, o[i], i, o)) { return i; } }
+    return -1;
+  });
+  define(A, 'fill', function (value, start, end) {
+    var o = Object(this), n = length(o);
+    for (var i = relative(start, n, 0), stop = relative(end, n, n); i < stop; i++) { o[i] = value; }
+    return o;
+  });
+  define(A, 'includes', function (search, fromIndex) {
+    var o = Object(this), n = length(o);
+    for (var i = relative(fromIndex, n, 0); i < n; i++) { if (sameValueZero(o[i], search)) { return true; } }
+    return false;
+  });
+  define(Array, 'from', function (items, mapFn, thisArg) {
+    if (items === null || items === undefined) { throw new TypeError(items + ' is not iterable'); }
+    if (mapFn !== undefined) { callable(mapFn); }
+    var o = Object(items), n = length(o), out = [];
+    for (var i = 0; i < n; i++) {
+      var v = typeof items === 'string' ? items.charAt(i) : o[i];
+      out.push(mapFn ? mapFn.call(thisArg, v, i) : v);
+    }
+    return out;
+  });
+  define(Array, 'of', function () { return Array.prototype.slice.call(arguments); });
+  function noRegExp(search, method) {
+    if (search instanceof RegExp) {
+      throw new TypeError('First argument to String.prototype.' + method + ' must not be a RegExp');
+    }
+    return '' + search;
+  }
+  var S = String.prototype;
+  define(S, 'startsWith', function (search, position) {
+    var s = '' + this, t = noRegExp(search, 'startsWith'), p = min(max(integer(position), 0), s.length);
+    return s.substr(p, t.length) === t;
+  });
+  define(S, 'endsWith', function (search, endPosition) {
+    var s = '' + this, t = noRegExp(search, 'endsWith');
+    var e = endPosition === undefined ? s.length : min(max(integer(endPosition), 0), s.length);
+    return e - t.length >= 0 && s.substring(e - t.length, e) === t;
+  });
+  define(S, 'includes', function (search, position) {
+    return ('' + this).indexOf(noRegExp(search, 'includes'), position) !== -1;
+  });
+  define(Number, 'EPSILON', Math.pow(2, -52));
+  define(Number, 'MAX_SAFE_INTEGER', 9007199254740991);
+  define(Number, 'MIN_SAFE_INTEGER', -9007199254740991);
+  define(Number, 'isFinite', function (v) { return typeof v === 'number' && isFinite(v); });
+  define(Number, 'isNaN', function (v) { return typeof v === 'number' && v !== v; });
+  function isInteger(v) { return typeof v === 'number' && isFinite(v) && floor(v) === v; }
+  define(Number, 'isInteger', isInteger);
+  define(Number, 'isSafeInteger', function (v) {
+    return isInteger(v) && v <= 9007199254740991 && v >= -9007199254740991;
+  });
+  define(Math, 'trunc', function (x) {
+    x = +x;
+    return (x !== x || x === 0 || !isFinite(x)) ? x : (x < 0 ? -floor(-x) : floor(x));
+  });
+  define(Math, 'sign', function (x) { x = +x; return (x !== x || x === 0) ? x : (x > 0 ? 1 : -1); });
 })();
 """
 

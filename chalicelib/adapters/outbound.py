@@ -6,7 +6,8 @@ the response size. The policy blocks server-side request forgery: the host name 
 first and the request goes to the checked address (no second lookup for a rebinding DNS to
 answer differently); loopback, private, link-local, shared, multicast, reserved and cloud
 metadata addresses are refused unless ``KARAKURI_OUTBOUND_ALLOW`` names them
-(``host[:port]`` or a CIDR), and ``KARAKURI_OUTBOUND_DENY`` refuses more. Redirects are
+(``host[:port]`` or a CIDR) or they are the deployment's own API origin (``own_api``), and
+``KARAKURI_OUTBOUND_DENY`` refuses more. Redirects are
 followed here, each hop checked the same way. A refused call fails as a network error does,
 and is logged.
 """
@@ -71,6 +72,18 @@ class Rule:
 
 def parse_rules(text: str) -> tuple[Rule, ...]:
     return tuple(Rule.parse(part) for part in text.split(",") if part.strip())
+
+
+def own_api(base_url: str) -> tuple[Rule, ...]:
+    """The deployment's own API (``KARAKURI_BASE_URL``, what ``Kii.getBaseURL()`` answers):
+    server code on Kii called its app's REST and Thing-IF APIs with ``$.ajax``, and here that
+    origin is reachable even where it is a loopback or private address (the local stack).
+    Only its host and port: the operator configures it, a request's Host header never does."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ()
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (Rule(host=parts.hostname.lower(), port=port),)
 
 
 def _internal(address: IpAddress) -> bool:

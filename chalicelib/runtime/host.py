@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from chalicelib.domain import acl as acl_rules
 from chalicelib.domain.events import Caller, Causation
@@ -32,6 +33,7 @@ from chalicelib.errors import (
     TopicNotFound,
 )
 from chalicelib.services.auth import AuthService, login_identity
+from chalicelib.services.bodies import BodyService
 from chalicelib.services.groups import GroupService, group_json
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.push import PushService
@@ -50,6 +52,9 @@ class Session:
     deadline: float = math.inf  # time.monotonic() at which the execution's time is up
     # Secrets a record must never hold: the app key, and every token the execution saw.
     secrets: set[str] = field(default_factory=set, repr=False)
+    # A real app-admin token standing for ``admin_token`` on the deployment's own API, issued
+    # the first time the execution calls that API with it (``Host.http``).
+    api_admin_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # The admin context's token lives only in this execution: never stored, never valid
@@ -125,7 +130,9 @@ class Host:
     things: ThingService
     outbound: Outbound | None = None
     max_http_seconds: float = 20.0
-    push: PushService | None = None  # topics and push (set by wiring)
+    push: PushService | None = None  # topics and push
+    api_base: str | None = None  # the deployment's own API (KARAKURI_BASE_URL)
+    bodies: BodyService | None = None  # object bodies
 
     def perform(self, session: Session, request: Any) -> dict[str, Any]:
         request_id = request.get("id") if isinstance(request, dict) else None
@@ -156,7 +163,9 @@ class Host:
         destination or a timeout is ``status: 0`` with jQuery's ``textStatus``."""
         method, url = _text(args, "method"), _text(args, "url")
         raw_headers = _object(args, "headers")
-        headers = {str(k): str(v) for k, v in raw_headers.items() if v is not None}
+        headers = self._own_api_headers(
+            session, url, {str(k): str(v) for k, v in raw_headers.items() if v is not None}
+        )
         body = args.get("body")
         timeout = args.get("timeout")
         seconds = min(session.deadline - time.monotonic(), self.max_http_seconds)
@@ -178,6 +187,31 @@ class Host:
             "headers": dict(answer.headers),
             "body": answer.body,
         }
+
+    def _own_api_headers(self, session: Session, url: str, headers: dict[str, str]) -> dict[str, str]:
+        """Kii server code called its app's REST and Thing-IF APIs with the admin context's
+        token (``admin._getToken()``). That token lives only in the execution, so a request
+        to the deployment's own API carrying it gets a real admin token instead, valid until
+        the execution's deadline. Only the configured origin: a Host header never decides
+        where an admin token goes."""
+        if self.api_base is None or _origin(url) != _origin(self.api_base):
+            return headers
+        for name, value in headers.items():
+            if name.lower() == "authorization" and value.strip() == f"Bearer {session.admin_token}":
+                headers[name] = f"Bearer {self._api_admin_token(session)}"
+        return headers
+
+    def _api_admin_token(self, session: Session) -> str:
+        if session.api_admin_token is None:
+            app = self.auth.app(session.app_id)
+            left = session.deadline - time.monotonic()
+            expires_at = None
+            if math.isfinite(left):
+                expires_at = self.auth.clock.now_ms() + max(int(left * 1000), 1000)
+            issued = self.auth.issue(app.app_id, "admin", app.client_id, expires_at, with_refresh=False)
+            session.api_admin_token = issued.access_token
+            session.secrets.add(issued.access_token)
+        return session.api_admin_token
 
     def _caller(self, session: Session, token: Any) -> Caller:
         if token is None:
@@ -204,6 +238,17 @@ class Host:
         if kind == "thing":
             return self.objects.thing_scope(caller, owner)
         raise InvalidInputData(f"Unknown scope kind: {kind}")
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number
+        return None
+    return parts.scheme, parts.hostname.lower(), port
 
 
 def _remember_tokens(session: Session, value: Any) -> None:
@@ -362,6 +407,15 @@ def _object_patch(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
 def _object_delete(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
     scope = host.scope(caller, args)
     host.objects.delete(caller, scope, _text(args, "bucket"), _text(args, "object"), _version(args))
+
+
+@op("object.publishBody")
+def _object_publish_body(host: Host, caller: Caller, args: dict[str, Any]) -> Any:
+    if host.bodies is None:
+        raise OperationNotAllowed("Object bodies are not available here")
+    scope = host.scope(caller, args)
+    bucket, object_id = _text(args, "bucket"), _text(args, "object")
+    return {"url": host.bodies.publish(caller, scope, bucket, object_id, _object(args, "body"))}
 
 
 @op("bucket.query")

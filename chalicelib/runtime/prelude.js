@@ -105,12 +105,19 @@ function __kii_runJobs() {
 }
 
 /* --- console -------------------------------------------------------------------------------- */
+/* An error prints as Node prints it: "Name: message", then the stack where the engine keeps one
+ * (V8's stack starts with that line; QuickJS's has the frames only, js2py's none). */
+function __kii_errorText(e) {
+  var head = String(e), stack = typeof e.stack === 'string' ? e.stack.replace(/\s+$/, '') : '';
+  if (!stack) { return head; }
+  return stack.indexOf(head) === 0 ? stack : head + '\n' + stack;
+}
 function __kii_format(args) {
   var parts = [];
   for (var i = 0; i < args.length; i++) {
     var a = args[i];
     if (typeof a === 'string') { parts.push(a); continue; }
-    if (a instanceof Error) { parts.push(String(a.stack || a)); continue; }
+    if (a instanceof Error) { parts.push(__kii_errorText(a)); continue; }
     try { parts.push(a !== null && typeof a === 'object' ? JSON.stringify(a) : String(a)); }
     catch (e) { parts.push(String(a)); }
   }
@@ -198,6 +205,10 @@ function InvalidURIException(message) { this.message = message || 'invalid URI';
 InvalidURIException.prototype = new Error();
 
 var KiiServerCodeEnvironmentVersion = { V0: '0', V6: '6' };
+/* Kii's sites, as the SDK names them. Server code passes one to Kii.initializeWithSite, which
+ * changes nothing here: the app is the one the code runs in, and Kii.getBaseURL() its API. */
+var KiiSite = { US: 'https://api.kii.com/api', JP: 'https://api-jp.kii.com/api', CN: 'https://api-cn2.kii.com/api',
+                SG: 'https://api-sg.kii.com/api', CN3: 'https://api-cn3.kii.com/api', EU: 'https://api-eu.kii.com/api' };
 var Kii = {
   getAppID: function () { return __kii_rt.app.appID; },
   getAppKey: function () { return __kii_rt.app.appKey; },
@@ -298,7 +309,8 @@ KiiUser.prototype.register = function (callbacks) {
   var user = this, body = __kii_copy(this._info);
   body.password = this._password;
   return __kii_io('user.register', __kii_actor(), { body: body }, callbacks, function (raw) {
-    user._apply(raw.user); user._token = raw.token; user._password = undefined; return user;
+    /* As in Kii's SDK, registering signs the new user in: it becomes the current user. */
+    user._apply(raw.user); user._token = raw.token; user._password = undefined; __kii_rt.currentUser = user; return user;
   }, false, __kii_targetFail(user));
 };
 KiiUser.prototype['delete'] = function (callbacks) {
@@ -735,6 +747,21 @@ KiiObject.prototype.refresh = function (callbacks) {
 KiiObject.prototype['delete'] = function (callbacks) {
   var obj = this;
   return __kii_io('object.delete', this._token(), this._ref(), callbacks, function () { return obj; }, false, __kii_targetFail(obj));
+};
+/* Publishing the body: the promise resolves [object, url]; success(object, url). */
+KiiObject.prototype._publish = function (request, callbacks) {
+  var obj = this, args = this._ref();
+  args.body = request;
+  return __kii_io('object.publishBody', this._token(), args, callbacks, function (raw) { return [obj, raw.url]; },
+                  true, __kii_targetFail(obj));
+};
+KiiObject.prototype.publishBody = function (callbacks) { return this._publish({}, callbacks); };
+KiiObject.prototype.publishBodyExpiresAt = function (expiresAt, callbacks) {
+  if (!(expiresAt instanceof Date)) { return __kii_reject(callbacks, this, 'expiresAt must be a Date'); }
+  return this._publish({ expiresAt: expiresAt.getTime() }, callbacks);
+};
+KiiObject.prototype.publishBodyExpiresIn = function (expiresIn, callbacks) {
+  return this._publish({ expiresIn: expiresIn }, callbacks);
 };
 function __kii_objectWithURI(uri, tokenOf) {
   var m = /^kiicloud:\/\/(?:(users|groups|things)\/([^\/]+)\/)?buckets\/([^\/]+)\/objects\/([^\/]+)$/.exec(uri || '');
