@@ -23,7 +23,7 @@ from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, parse_rules
 from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
-from chalicelib.adapters.queues import SqsExecutionQueue
+from chalicelib.adapters.queues import MemoryDeadLetters, SqsDeadLetters, SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
@@ -32,6 +32,7 @@ from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
 from chalicelib.adapters.tokens import TableTokenStore
 from chalicelib.adapters.users import TableCodeStore, TableUserStore
+from chalicelib.domain.hooks import ExecutionOrder
 from chalicelib.domain.ports import (
     BlobStore,
     Clock,
@@ -50,6 +51,7 @@ from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.bodies import BodyService
+from chalicelib.services.dead_letters import DeadLetterService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService, MqttBroker
 from chalicelib.services.objects import ObjectService
@@ -86,6 +88,8 @@ class Container:
     # Where hooks, schedules and triggers wait for an executor (SQS in AWS, the local stack's
     # pool); None runs them where they are submitted.
     queue: ExecutionQueue | None = None
+    # What the executor gave up on (the executions dead-letter queue, the local pool's list).
+    dead_letters: DeadLetterService = field(default_factory=DeadLetterService)
 
     @property
     def runner(self) -> ServerCodeRunner:
@@ -330,6 +334,7 @@ def build_for_aws(
     if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
         services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
+    services.dead_letters.queue = dead_letter_queue(settings)
     return services
 
 
@@ -338,6 +343,28 @@ def executions_queue(settings: config.Settings) -> ExecutionQueue | None:
     if not settings.executions_queue_url:
         return None
     return SqsExecutionQueue(aws_client("sqs", settings), settings.executions_queue_url)
+
+
+def dead_letter_queue(settings: config.Settings) -> SqsDeadLetters | None:
+    """The executions dead-letter queue, when the stage has one (and its executions queue)."""
+    if not (settings.executions_dead_letter_queue_url and settings.executions_queue_url):
+        return None
+    return SqsDeadLetters(
+        aws_client("sqs", settings), settings.executions_dead_letter_queue_url, settings.executions_queue_url
+    )
+
+
+def local_dead_letters(services: Container) -> MemoryDeadLetters:
+    """The local stack's dead-letter list, redriven to the services' executions queue (its
+    pool), which the admin routes then read."""
+
+    def resend(order: ExecutionOrder) -> None:
+        if services.queue is not None:
+            services.queue.send(order)
+
+    letters = MemoryDeadLetters(services.clock, resend)
+    services.dead_letters.queue = letters
+    return letters
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

@@ -173,6 +173,22 @@ def schedule_executions(request: KiiRequest) -> Reply:
     return Reply(200, found, content_type="application/vnd.kii.ScheduleExecutionQueryResponse+json")
 
 
+@route(bp, "/api/apps/{appID}/hooks/schedules", ["GET"])
+def schedules(request: KiiRequest) -> Reply:
+    return Reply(200, _servercode().schedules(request.caller))
+
+
+@route(bp, "/api/apps/{appID}/hooks/dead-letters", ["GET"])
+def dead_letters(request: KiiRequest) -> Reply:
+    return Reply(200, {"deadLetters": wiring.container().dead_letters.letters(request.caller)})
+
+
+@route(bp, "/api/apps/{appID}/hooks/dead-letters/{letterID}/redrive", ["POST"])
+def redrive_dead_letter(request: KiiRequest) -> Reply:
+    wiring.container().dead_letters.redrive(request.caller, request.params["letterID"])
+    return no_content()
+
+
 @route(bp, "/api/apps/{appID}/hooks/executions/{executionID}", ["GET"])
 def execution(request: KiiRequest) -> Reply:
     return Reply(200, _servercode().execution(request.caller, request.params["executionID"]))

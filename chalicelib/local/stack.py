@@ -95,10 +95,12 @@ class EmbeddedStack:
         wiring.use(services)
         self.broker.start(DeviceBridge(services, self.api))
         # Executions run from a pool per app, as from the executions queue in AWS.
+        dead_letters = wiring.local_dead_letters(services)
         self.executors = ExecutorPool(
             lambda order: services.executions.execute(order),
             self.settings.local_executors,
             self.settings.script_workers_per_app,
+            dead_letter=dead_letters.put,
         ).start()
         services.queue = self.executors
         self.credentials = self._demo_app(services.apps)

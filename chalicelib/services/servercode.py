@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import ids
@@ -264,6 +265,29 @@ class ServerCodeService:
             if wanted(execution):
                 found.append(execution.to_json())
         return found, None
+
+    def schedules(self, caller: Caller) -> dict[str, Any]:
+        """The scheduler jobs of the app's current hook config (the activation the scheduler
+        tick reads), each with its next run: the first minute after this one its cron is due
+        in (UTC), or null when it never is."""
+        require_admin(caller.principal)
+        activation = self.hook_store.latest_activation(caller.app_id)
+        if activation is None or activation.version_id is None or activation.config is None:
+            return {"versionID": None, "schedules": []}
+        now = datetime.fromtimestamp(self.clock.now_ms() / 1000, UTC)
+        jobs = []
+        for job in parse_hook_config(activation.config, None).jobs:
+            due = job.cron.next_due(now)
+            jobs.append(
+                {
+                    "name": job.name,
+                    "cron": job.cron.expression,
+                    "endpoint": job.endpoint,
+                    "parameters": job.parameters,
+                    "nextRunAt": None if due is None else int(due.timestamp() * 1000),
+                }
+            )
+        return {"versionID": activation.version_id, "schedules": jobs}
 
     def execution(self, caller: Caller, execution_id: str) -> dict[str, Any]:
         require_admin(caller.principal)

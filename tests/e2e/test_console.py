@@ -34,7 +34,10 @@ function add(params, context) {
 HOOK_CONFIG = """{
   "kiicloud://buckets/tasks": [
     {"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "onTask"}
-  ]
+  ],
+  "kiicloud://scheduler": {
+    "tidy": {"what": "EXECUTE_SERVER_CODE", "cron": "0 3 * * *", "endpoint": "add", "parameters": {"a": 1, "b": 1}}
+  }
 }"""
 
 
@@ -179,12 +182,21 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     _go(page, "Executions")
     timeline = page.get_by_role("list", name="Timeline")
     run = timeline.get_by_role("button").filter(has_text="onTask")
-    _until(lambda: run.count() > 0, lambda: page.get_by_role("button", name="Refresh").click())
+    _until(lambda: run.count() > 0, lambda: page.get_by_role("button", name="Refresh", exact=True).click())
     expect(run.first).to_contain_text("DATA_OBJECT_CREATED")
     expect(run.first).to_contain_text("SUCCESS")  # a RUNNING run is looked at again by the view
     run.first.click()
     expect(timeline).to_contain_text(f"task created: kiicloud://buckets/tasks/objects/{object_id}")
+    page.get_by_role("heading", name="Timeline").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "executions.png"))
+
+    # Above the timeline: the scheduler job of the hook config, with its next run (03:00 UTC,
+    # today or tomorrow), and the dead letters (none: nothing was given up on).
+    schedules = page.get_by_role("table", name="Schedules")
+    tidy = schedules.get_by_role("row").filter(has_text="tidy")
+    expect(tidy).to_contain_text("0 3 * * *")
+    expect(tidy).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d 03:00:00Z"))
+    expect(page.get_by_text("No dead letters")).to_be_visible()
 
     # Invoke an endpoint: its returned value, step count and log lines.
     _go(page, "Server code")
