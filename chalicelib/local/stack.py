@@ -24,6 +24,7 @@ from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
 from chalicelib.services.apps import AppCredentials
+from chalicelib.services.log_followers import LogFollowers
 
 log = logging.getLogger("karakuri.local")
 
@@ -93,6 +94,8 @@ class EmbeddedStack:
         self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
         services = wiring.build_for_aws(inside, direct_moto=direct, publisher=self.broker)
         wiring.use(services)
+        # Every log line is appended in this process: the console's Live view long-polls.
+        services.servercode.followers = LogFollowers()
         self.broker.start(DeviceBridge(services, self.api))
         # Executions run from a pool per app, as from the executions queue in AWS.
         dead_letters = wiring.local_dead_letters(services)

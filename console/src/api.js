@@ -68,9 +68,10 @@ export class Kii {
   }
 
   /** One request; resolves to {status, headers, data}, rejects with a KiiError. */
-  async request(method, path, { json, text, file, type, headers = {}, blob = false } = {}) {
+  async request(method, path, { json, text, file, type, headers = {}, blob = false, signal } = {}) {
     const init = {
       method,
+      signal,
       headers: {
         Authorization: `Bearer ${this.token}`,
         "X-Kii-AppID": this.appID,

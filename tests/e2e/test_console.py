@@ -74,32 +74,31 @@ def _sign_in_to_demo(page: Any, stack: Stack) -> None:
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
 
 
-def _put_state(stack: Stack, thing_id: str, state: dict[str, Any]) -> None:
+def _as_admin(stack: Stack, method: str, path: str, body: Any, content_type: str = "application/json") -> Any:
+    """One REST call as the demo app's admin, beside the page (as another client would)."""
     import json
     import urllib.request
 
     c = stack.credentials
 
-    def call(url: str, body: dict[str, Any], headers: dict[str, str], method: str = "POST") -> Any:
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            method=method,
-            headers={"Content-Type": "application/json", **headers},
-        )
+    def call(url: str, data: bytes, headers: dict[str, str], verb: str = "POST") -> Any:
+        request = urllib.request.Request(url, data=data, method=verb, headers=headers)
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
     token = call(
         f"{stack.base_url}/api/oauth2/token",
-        {"client_id": c["clientID"], "client_secret": c["clientSecret"]},
-        {"X-Kii-AppID": c["appID"]},
+        json.dumps({"client_id": c["clientID"], "client_secret": c["clientSecret"]}).encode(),
+        {"X-Kii-AppID": c["appID"], "Content-Type": "application/json"},
     )["access_token"]
-    call(
-        f"{stack.base_url}/thing-if/apps/{c['appID']}/targets/thing:{thing_id}/states",
-        state,
-        {"Authorization": f"Bearer {token}"},
-        "PUT",
+    data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type, "X-Kii-AppID": c["appID"]}
+    return call(f"{stack.base_url}{path}", data, headers, method)
+
+
+def _put_state(stack: Stack, thing_id: str, state: dict[str, Any]) -> None:
+    _as_admin(
+        stack, "PUT", f"/thing-if/apps/{stack.credentials['appID']}/targets/thing:{thing_id}/states", state
     )
 
 
@@ -298,6 +297,25 @@ def test_console_moves_between_views_with_the_keyboard(page: Any, stack: Stack) 
     page.keyboard.press("Enter")
     expect(link).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Live", exact=True)).to_be_visible()
+
+
+def test_live_shows_each_new_log_line_as_it_comes(page: Any, stack: Stack, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    _sign_in_to_demo(page, stack)
+    _go(page, "Live")
+    # The local stack holds the view's request until the next line: no polling interval.
+    expect(page.get_by_role("status").filter(has_text="Following")).to_contain_text("each line as it comes")
+    deployed = _as_admin(
+        stack,
+        "POST",
+        f"/api/apps/{stack.credentials['appID']}/server-code",
+        "function live(params, context) { return 1; }",
+        "application/javascript",
+    )["versionID"]
+    log = page.get_by_role("list", name="Developer log")
+    expect(log).to_contain_text(f"Deployed server code version {deployed}")
+    page.screenshot(path=str(shots / "live.png"))
 
 
 def test_console_signs_out_when_the_api_no_longer_takes_its_token(page: Any, stack: Stack) -> None:
