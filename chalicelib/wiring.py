@@ -448,6 +448,21 @@ def read_table(settings: config.Settings, logical: str) -> list[dict[str, Any]]:
     return scan_items(aws_client("dynamodb", settings), table_names(settings)[logical])
 
 
+def app_list(settings: config.Settings) -> list[dict[str, Any]]:
+    """Every app of the stage, oldest first: ID, name, creation time (a scan of the data
+    table: `karakuri app list`, and the local stack's ``GET /local/apps``)."""
+    found = [item for item in read_table(settings, "data") if item["sk"]["S"] == "#APP"]
+    apps = [
+        {
+            "appID": a["appID"]["S"],
+            "name": a.get("name", {}).get("S", ""),
+            "createdAt": int(a["createdAt"]["N"]),
+        }
+        for a in found
+    ]
+    return sorted(apps, key=lambda a: (a["createdAt"], a["appID"]))
+
+
 def events_between(settings: config.Settings, first_ms: int, last_ms: int) -> list[dict[str, Any]]:
     """The events table's items (DynamoDB JSON) that occurred in the window: a scan of the
     whole table, for an operator's redrive of a range the stream no longer holds."""

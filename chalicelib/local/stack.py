@@ -164,6 +164,10 @@ class EmbeddedStack:
         path.write_text(json.dumps(credentials.to_json(self.api_url), indent=2) + "\n")
         return credentials
 
+    def apps(self) -> list[dict[str, Any]]:
+        """The stack's apps, oldest first (``GET /local/apps``), read in process."""
+        return wiring.app_list(replace(self.settings, aws_endpoint=None))
+
     @property
     def api_url(self) -> str:
         """What the Kii SDKs are given (``baseURL`` in local-app.json): the site plus /api."""

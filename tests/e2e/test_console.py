@@ -268,6 +268,27 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     page.screenshot(path=str(shots / "overview.png"))
 
 
+def test_overview_lists_the_local_stacks_apps_and_creates_one_to_sign_in_to(
+    page: Any, stack: Stack, shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    _sign_in_to_demo(page, stack)
+    apps = page.get_by_role("table", name="Apps")
+    expect(apps.get_by_role("row").filter(has_text=stack.credentials["appID"])).to_contain_text("signed in")
+    page.get_by_label("New app's name", exact=True).fill("shop")
+    page.get_by_role("button", name="Create app").click()
+    created = page.get_by_role("status").filter(has_text="Created app")
+    expect(created).to_contain_text("shop")
+    new_app = created.get_by_label("New app's credentials").locator("dd code").first.inner_text()
+    expect(apps).to_contain_text(new_app)
+    page.get_by_role("heading", name="Apps on this local stack").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "apps.png"))
+    page.get_by_role("button", name="Sign in to shop").click()
+    expect(page.get_by_role("banner")).to_contain_text(new_app)
+    expect(apps.get_by_role("row").filter(has_text=new_app)).to_contain_text("signed in")
+
+
 def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> None:
     from playwright.sync_api import expect
 
@@ -282,6 +303,15 @@ def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
         page.screenshot(path=str(shots / "phone.png"))
+        # The overview with the local stack's apps, and the Live view, fit as well.
+        for view, shown in (
+            ("Overview", page.get_by_role("table", name="Apps")),
+            ("Live", page.get_by_role("status").filter(has_text="Following")),
+        ):
+            _go(page, view)
+            expect(shown).to_be_visible()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{view} is {width}px wide on a {PHONE['width']}px screen"
     finally:
         context.close()
 
