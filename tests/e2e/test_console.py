@@ -164,13 +164,34 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     expect(objects).to_contain_text('title: "buy milk"')
     object_id = objects.get_by_role("button").first.inner_text()
     expect(page.get_by_label("Fields (JSON)", exact=True)).to_have_value(re.compile("buy milk"))
-    acl = page.get_by_role("list", name="ACL entries")
+    acl = page.get_by_role("list", name="ACL entries", exact=True)
     expect(acl).to_contain_text("UserID:ANONYMOUS_USER")  # the app scope's default
-    page.get_by_role("button", name="Revoke READ_EXISTING_OBJECT from UserID:ANONYMOUS_USER").click()
+    page.get_by_role(
+        "button", name="Revoke READ_EXISTING_OBJECT from UserID:ANONYMOUS_USER", exact=True
+    ).click()
     expect(acl).not_to_contain_text("UserID:ANONYMOUS_USER")
     page.get_by_label("Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill("UserID:ANONYMOUS_USER")
-    page.get_by_role("button", name="Grant").click()
+    page.get_by_role("button", name="Grant", exact=True).click()
     expect(acl).to_contain_text("UserID:ANONYMOUS_USER")
+    # The bucket's ACL: anonymous users may query the app's buckets by default; revoke, grant.
+    page.get_by_role("button", name="The bucket's ACL").click()
+    bucket_acl = page.get_by_role("list", name="Bucket ACL entries")
+    anonymous_query = (
+        bucket_acl.get_by_role("listitem")
+        .filter(has_text="QUERY_OBJECTS_IN_BUCKET")
+        .filter(has_text="UserID:ANONYMOUS_USER")
+    )
+    expect(anonymous_query).to_have_count(1)
+    page.get_by_role(
+        "button", name="Bucket ACL: Revoke QUERY_OBJECTS_IN_BUCKET from UserID:ANONYMOUS_USER"
+    ).click()
+    expect(anonymous_query).to_have_count(0)
+    page.get_by_label("Bucket ACL: Action", exact=True).select_option("QUERY_OBJECTS_IN_BUCKET")
+    page.get_by_label("Bucket ACL: Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill(
+        "UserID:ANONYMOUS_USER"
+    )
+    page.get_by_role("button", name="Grant on the bucket").click()
+    expect(anonymous_query).to_have_count(1)
     page.get_by_label("Upload a body", exact=True).set_input_files(
         files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"}]
     )
