@@ -37,6 +37,7 @@ from chalicelib.domain.ports import (
     BlobStore,
     Clock,
     CommandPublisher,
+    DeadLetterQueue,
     EventRecordParser,
     ExecutionQueue,
     ExecutionStore,
@@ -54,6 +55,7 @@ from chalicelib.services.bodies import BodyService
 from chalicelib.services.dead_letters import DeadLetterService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService, MqttBroker
+from chalicelib.services.log_followers import LogFollowers
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
@@ -202,10 +204,14 @@ def build(
     cipher: FieldCipher | None = None,
     publisher: CommandPublisher | None = None,
     broker: Callable[[], MqttBroker] | None = None,
+    dead_letters: DeadLetterQueue | None = None,
+    followers: LogFollowers | None = None,
 ) -> Container:
     """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
     things fetch them over REST); ``broker`` is where devices connect (default: the local
-    stack's broker)."""
+    stack's broker); ``dead_letters`` holds the executions given up on (None: none are
+    kept); ``followers`` let readers of the developer log wait for its next line (None:
+    they poll)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -265,7 +271,12 @@ def build(
         sent_notifications=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
-            TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store, execution_store
+            TableServerCodeStore(table),
+            TableExecutionLog(table),
+            clock,
+            hook_store,
+            execution_store,
+            followers=followers,
         ),
         hooks=hook_store,
         thingif=ThingIFService(
@@ -281,6 +292,7 @@ def build(
         push=PushService(
             TableTopicStore(table, codec), objects, installation_store, push_log, RecordingSender(), clock
         ),
+        dead_letters=DeadLetterService(dead_letters),
     )
 
 
@@ -301,6 +313,8 @@ def build_for_aws(
     clock: Clock | None = None,
     direct_moto: bool = False,
     publisher: CommandPublisher | None = None,
+    dead_letters: DeadLetterQueue | None = None,
+    followers: LogFollowers | None = None,
 ) -> Container:
     """The services over DynamoDB and S3. ``direct_moto``: DynamoDB is the in-process moto of
     the embedded stack, reached through its request handler rather than boto3
@@ -330,11 +344,20 @@ def build_for_aws(
         broker = lambda: MqttBroker(  # noqa: E731
             iot.endpoint_host() or "", port_tcp=0, port_ssl=8883, port_ws=0, port_wss=443
         )
-    services = build(settings, table, clock, blobs=blobs, cipher=cipher, publisher=publisher, broker=broker)
+    services = build(
+        settings,
+        table,
+        clock,
+        blobs=blobs,
+        cipher=cipher,
+        publisher=publisher,
+        broker=broker,
+        dead_letters=dead_letters or dead_letter_queue(settings),
+        followers=followers,
+    )
     if settings.sns_push:  # mobile push through Amazon SNS (docs/push.md)
         services.push.sender = SnsSender(aws_client("sns", settings), services.push.log)
     services.queue = executions_queue(settings)
-    services.dead_letters.queue = dead_letter_queue(settings)
     return services
 
 
@@ -354,17 +377,10 @@ def dead_letter_queue(settings: config.Settings) -> SqsDeadLetters | None:
     )
 
 
-def local_dead_letters(services: Container) -> MemoryDeadLetters:
-    """The local stack's dead-letter list, redriven to the services' executions queue (its
-    pool), which the admin routes then read."""
-
-    def resend(order: ExecutionOrder) -> None:
-        if services.queue is not None:
-            services.queue.send(order)
-
-    letters = MemoryDeadLetters(services.clock, resend)
-    services.dead_letters.queue = letters
-    return letters
+def local_dead_letters(resend: Callable[[ExecutionOrder], None]) -> MemoryDeadLetters:
+    """The local stack's dead-letter list (what its executor pool gave up on), redriven to
+    ``resend`` (the pool)."""
+    return MemoryDeadLetters(SystemClock(), resend)
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:

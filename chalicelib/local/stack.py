@@ -92,20 +92,27 @@ class EmbeddedStack:
         # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
         direct = inside.local_dynamodb != "boto3"
         self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
-        services = wiring.build_for_aws(inside, direct_moto=direct, publisher=self.broker)
-        wiring.use(services)
-        # Every log line is appended in this process: the console's Live view long-polls.
-        services.servercode.followers = LogFollowers()
-        self.broker.start(DeviceBridge(services, self.api))
-        # Executions run from a pool per app, as from the executions queue in AWS.
-        dead_letters = wiring.local_dead_letters(services)
-        self.executors = ExecutorPool(
+        # Executions run from a pool per app, as from the executions queue in AWS; what it
+        # gives up on waits in a list for the app admin's redrive, as in the dead-letter queue.
+        dead_letters = wiring.local_dead_letters(lambda order: executors.send(order))
+        self.executors = executors = ExecutorPool(
             lambda order: services.executions.execute(order),
             self.settings.local_executors,
             self.settings.script_workers_per_app,
             dead_letter=dead_letters.put,
-        ).start()
+        )
+        # Every log line is appended in this process: the console's Live view long-polls.
+        services = wiring.build_for_aws(
+            inside,
+            direct_moto=direct,
+            publisher=self.broker,
+            dead_letters=dead_letters,
+            followers=LogFollowers(),
+        )
         services.queue = self.executors
+        wiring.use(services)
+        self.broker.start(DeviceBridge(services, self.api))
+        self.executors.start()
         self.credentials = self._demo_app(services.apps)
         events_arn = arns["events"]
         assert events_arn, "the events table has a stream"

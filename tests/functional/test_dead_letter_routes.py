@@ -50,8 +50,8 @@ def letters(request: pytest.FixtureRequest, kii: Kii) -> Iterator[Letters]:
     container = kii.services.container
     if request.param == "local":
         recorded = Recorded()
-        container.queue = recorded
-        memory = wiring.local_dead_letters(container)
+        memory = wiring.local_dead_letters(recorded.send)
+        container.dead_letters.queue = memory
         yield Letters(lambda o: memory.put(o).letter_id, lambda: recorded.sent)
     else:
         sqs = wiring.aws_client("sqs", container.settings)
@@ -71,7 +71,6 @@ def letters(request: pytest.FixtureRequest, kii: Kii) -> Iterator[Letters]:
 
         yield Letters(put, redriven)
     container.dead_letters.queue = None
-    container.queue = None
 
 
 def listed(kii: Kii, token: str) -> list[str]:
