@@ -117,12 +117,13 @@ def iot_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 if config.settings().embedded_stack:
-    from chalicelib.local import demo, gateway_patches, health
+    from chalicelib.local import apps, demo, gateway_patches, health
     from chalicelib.local.stack import start_embedded_stack
 
     gateway_patches.install()
     app.register_blueprint(health.bp)
     app.register_blueprint(demo.bp)
+    app.register_blueprint(apps.bp)
     start_embedded_stack(lambda batch: dispatcher(batch, None), tick, api=app)
 else:
     import sys

@@ -95,16 +95,7 @@ def app_create(args: argparse.Namespace) -> dict[str, Any]:
 
 def app_list(args: argparse.Namespace) -> dict[str, Any]:
     settings, _ = _settings(args)
-    found = [item for item in wiring.read_table(settings, "data") if item["sk"]["S"] == "#APP"]
-    apps = [
-        {
-            "appID": a["appID"]["S"],
-            "name": a.get("name", {}).get("S", ""),
-            "createdAt": int(a["createdAt"]["N"]),
-        }
-        for a in found
-    ]
-    return {"apps": sorted(apps, key=lambda a: (a["createdAt"], a["appID"]))}
+    return {"apps": wiring.app_list(settings)}
 
 
 def _state_dir(args: argparse.Namespace) -> Path:

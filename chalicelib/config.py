@@ -295,6 +295,14 @@ VARIABLES: tuple[Variable, ...] = (
         "pool, or inline without one (docs/hooks.md)",
     ),
     V(
+        "executions_dead_letter_queue_url",
+        ("KARAKURI_EXECUTIONS_DLQ_URL",),
+        _text,
+        None,
+        "the executions dead-letter queue (SQS, set by the template): the app admin's "
+        "`GET …/hooks/dead-letters` reads it and redrives to the executions queue",
+    ),
+    V(
         "local_executors",
         ("KARAKURI_LOCAL_EXECUTORS",),
         _integer,
@@ -364,6 +372,7 @@ class Settings:
     base_url: str = _DEFAULTS["base_url"]
     execution_retention_seconds: int = _DEFAULTS["execution_retention_seconds"]
     executions_queue_url: str | None = _DEFAULTS["executions_queue_url"]
+    executions_dead_letter_queue_url: str | None = _DEFAULTS["executions_dead_letter_queue_url"]
     local_executors: int = _DEFAULTS["local_executors"]
 
     @classmethod

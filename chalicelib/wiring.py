@@ -23,7 +23,7 @@ from chalicelib.adapters.notifications import RecordingNotifier
 from chalicelib.adapters.objects import TableObjectStore
 from chalicelib.adapters.outbound import OutboundHttp, own_api, parse_rules
 from chalicelib.adapters.push import RecordingSender, SnsSender, TablePushLog, TableTopicStore
-from chalicelib.adapters.queues import SqsExecutionQueue
+from chalicelib.adapters.queues import MemoryDeadLetters, SqsDeadLetters, SqsExecutionQueue
 from chalicelib.adapters.sandbox import Sandbox
 from chalicelib.adapters.scopes import TableScopeAclStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
@@ -33,10 +33,12 @@ from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
 from chalicelib.adapters.tokens import TableTokenStore
 from chalicelib.adapters.users import TableCodeStore, TableUserStore
+from chalicelib.domain.hooks import ExecutionOrder
 from chalicelib.domain.ports import (
     BlobStore,
     Clock,
     CommandPublisher,
+    DeadLetterQueue,
     EventRecordParser,
     ExecutionQueue,
     ExecutionStore,
@@ -52,8 +54,10 @@ from chalicelib.runtime.host import Host
 from chalicelib.services.apps import AppService
 from chalicelib.services.auth import AuthService
 from chalicelib.services.bodies import BodyService
+from chalicelib.services.dead_letters import DeadLetterService
 from chalicelib.services.groups import GroupService
 from chalicelib.services.installations import InstallationService, MqttBroker
+from chalicelib.services.log_followers import LogFollowers
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
@@ -88,6 +92,8 @@ class Container:
     # Where hooks, schedules and triggers wait for an executor (SQS in AWS, the local stack's
     # pool); None runs them where they are submitted.
     queue: ExecutionQueue | None = None
+    # What the executor gave up on (the executions dead-letter queue, the local pool's list).
+    dead_letters: DeadLetterService = field(default_factory=DeadLetterService)
 
     @property
     def runner(self) -> ServerCodeRunner:
@@ -211,11 +217,15 @@ def build(
     broker: Callable[[], MqttBroker] | None = None,
     sender: MobilePushSender | None = None,
     queue: ExecutionQueue | None = None,
+    dead_letters: DeadLetterQueue | None = None,
+    followers: LogFollowers | None = None,
 ) -> Container:
     """The services over ``table``; ``publisher`` sends Thing-IF commands to things (None:
     things fetch them over REST); ``broker`` is where devices connect (default: the local
     stack's broker); ``sender`` delivers mobile push (default: recorded only); ``queue`` is where
-    executions wait for an executor (None: they run where they are submitted)."""
+    executions wait for an executor (None: they run where they are submitted); ``dead_letters``
+    holds the executions given up on (None: none are kept); ``followers`` let readers of the
+    developer log wait for its next line (None: they poll)."""
     clock = clock or SystemClock()
     blobs = blobs or MemoryBlobStore()
     cipher = cipher or EnvelopeCipher(LocalDataKeys(local_master_key(settings)))
@@ -277,7 +287,12 @@ def build(
         sent_notifications=notifier,
         records=records or (MemoryRecordParser() if isinstance(table, MemoryTable) else StreamRecordParser()),
         servercode=ServerCodeService(
-            TableServerCodeStore(table), TableExecutionLog(table), clock, hook_store, execution_store
+            TableServerCodeStore(table),
+            TableExecutionLog(table),
+            clock,
+            hook_store,
+            execution_store,
+            followers=followers,
         ),
         hooks=hook_store,
         thingif=ThingIFService(
@@ -294,6 +309,7 @@ def build(
             topic_store, objects, installation_store, push_log, sender or RecordingSender(), clock
         ),
         queue=queue,
+        dead_letters=DeadLetterService(dead_letters),
     )
 
 
@@ -315,6 +331,8 @@ def build_for_aws(
     direct_moto: bool = False,
     publisher: CommandPublisher | None = None,
     queue: ExecutionQueue | None = None,
+    dead_letters: DeadLetterQueue | None = None,
+    followers: LogFollowers | None = None,
 ) -> Container:
     """The services over DynamoDB and S3. ``direct_moto``: DynamoDB is the in-process moto of
     the embedded stack, reached through its request handler rather than boto3
@@ -357,6 +375,8 @@ def build_for_aws(
         broker=broker,
         sender=sender,
         queue=queue or executions_queue(settings),
+        dead_letters=dead_letters or dead_letter_queue(settings),
+        followers=followers,
     )
 
 
@@ -365,6 +385,21 @@ def executions_queue(settings: config.Settings) -> ExecutionQueue | None:
     if not settings.executions_queue_url:
         return None
     return SqsExecutionQueue(aws_client("sqs", settings), settings.executions_queue_url)
+
+
+def dead_letter_queue(settings: config.Settings) -> SqsDeadLetters | None:
+    """The executions dead-letter queue, when the stage has one (and its executions queue)."""
+    if not (settings.executions_dead_letter_queue_url and settings.executions_queue_url):
+        return None
+    return SqsDeadLetters(
+        aws_client("sqs", settings), settings.executions_dead_letter_queue_url, settings.executions_queue_url
+    )
+
+
+def local_dead_letters(resend: Callable[[ExecutionOrder], None]) -> MemoryDeadLetters:
+    """The local stack's dead-letter list (what its executor pool gave up on), redriven to
+    ``resend`` (the pool)."""
+    return MemoryDeadLetters(SystemClock(), resend)
 
 
 def build_in_memory(settings: config.Settings | None = None, clock: Clock | None = None) -> Container:
@@ -446,6 +481,21 @@ def read_table(settings: config.Settings, logical: str) -> list[dict[str, Any]]:
     from chalicelib.adapters.streams import scan_items
 
     return scan_items(aws_client("dynamodb", settings), table_names(settings)[logical])
+
+
+def app_list(settings: config.Settings) -> list[dict[str, Any]]:
+    """Every app of the stage, oldest first: ID, name, creation time (a scan of the data
+    table: `karakuri app list`, and the local stack's ``GET /local/apps``)."""
+    found = [item for item in read_table(settings, "data") if item["sk"]["S"] == "#APP"]
+    apps = [
+        {
+            "appID": a["appID"]["S"],
+            "name": a.get("name", {}).get("S", ""),
+            "createdAt": int(a["createdAt"]["N"]),
+        }
+        for a in found
+    ]
+    return sorted(apps, key=lambda a: (a["createdAt"], a["appID"]))
 
 
 def events_between(settings: config.Settings, first_ms: int, last_ms: int) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ SERVER_CODE = "/api/apps/{appID}/server-code"
 VERSION = SERVER_CODE + "/versions/{versionID}"
 HOOKS = "/api/apps/{appID}/hooks/versions/{versionID}"
 MAX_PARAMS_BYTES = 100 * 1024
+MAX_LOG_WAIT_SECONDS = 25
 
 
 def _servercode() -> ServerCodeService:
@@ -138,6 +139,10 @@ def invocation_reply(outcome: Outcome, environment: str | None) -> Reply:
 
 @route(bp, SERVER_CODE + "/logs", ["GET"])
 def logs(request: KiiRequest) -> Reply:
+    """``wait`` (seconds, at most 25: under API Gateway's 29): with nothing after ``since``,
+    the local stack answers when the next line comes (long polling, docs/console.md);
+    ``wait`` in the answer says how long it would have waited (0: ask again later)."""
+
     def number(name: str, default: int) -> int:
         raw = request.query.get(name)
         try:
@@ -145,10 +150,14 @@ def logs(request: KiiRequest) -> Reply:
         except ValueError:
             raise InvalidInputData(f"{name} must be a number", field=name) from None
 
-    lines = _servercode().logs(
-        request.caller, number("since", 0), min(number("limit", 100), 1500), request.query.get("level")
+    wait = number("wait", 0)
+    if not 0 <= wait <= MAX_LOG_WAIT_SECONDS:
+        raise InvalidInputData(f"wait is 0 to {MAX_LOG_WAIT_SECONDS} seconds", field="wait")
+    since = number("since", 0)
+    lines, waited = _servercode().logs(
+        request.caller, since, min(number("limit", 100), 1500), request.query.get("level"), wait
     )
-    return Reply(200, {"logs": lines, "last": lines[-1]["seq"] if lines else number("since", 0)})
+    return Reply(200, {"logs": lines, "last": lines[-1]["seq"] if lines else since, "wait": waited})
 
 
 @route(bp, "/api/apps/{appID}/hooks/executions", ["GET"])
@@ -171,6 +180,22 @@ def executions(request: KiiRequest) -> Reply:
 def schedule_executions(request: KiiRequest) -> Reply:
     found = _servercode().schedule_executions(request.caller, request.json_object())
     return Reply(200, found, content_type="application/vnd.kii.ScheduleExecutionQueryResponse+json")
+
+
+@route(bp, "/api/apps/{appID}/hooks/schedules", ["GET"])
+def schedules(request: KiiRequest) -> Reply:
+    return Reply(200, _servercode().schedules(request.caller))
+
+
+@route(bp, "/api/apps/{appID}/hooks/dead-letters", ["GET"])
+def dead_letters(request: KiiRequest) -> Reply:
+    return Reply(200, {"deadLetters": wiring.container().dead_letters.letters(request.caller)})
+
+
+@route(bp, "/api/apps/{appID}/hooks/dead-letters/{letterID}/redrive", ["POST"])
+def redrive_dead_letter(request: KiiRequest) -> Reply:
+    wiring.container().dead_letters.redrive(request.caller, request.params["letterID"])
+    return no_content()
 
 
 @route(bp, "/api/apps/{appID}/hooks/executions/{executionID}", ["GET"])

@@ -5,7 +5,7 @@ and names (``MON-FRI``, ``JAN``) (pure)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from chalicelib.errors import InvalidInputData
 
@@ -16,6 +16,9 @@ _MONTHS = {
     )
 }
 _DAYS = {d: i for i, d in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}
+# The rarest day a cron can name, 29 February, comes within any five years (around 2100
+# aside): a cron due nowhere in them is never due.
+NEXT_DUE_HORIZON_DAYS = 5 * 366
 _FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
@@ -48,14 +51,34 @@ class Cron:
         return cls(expression, sets[0], sets[1], sets[2], sets[3], weekdays, parts[2] == "*", parts[4] == "*")
 
     def matches(self, when: datetime) -> bool:
-        """Whether the minute ``when`` (UTC) is due. Day of month and day of week combine as in
-        cron: when both are restricted, either may match."""
-        if when.minute not in self.minutes or when.hour not in self.hours or when.month not in self.months:
+        """Whether the minute ``when`` (UTC) is due."""
+        return when.minute in self.minutes and when.hour in self.hours and self._day_matches(when.date())
+
+    def _day_matches(self, day: date) -> bool:
+        """Day of month and day of week combine as in cron: when both are restricted, either
+        may match."""
+        if day.month not in self.months:
             return False
-        day_ok, weekday_ok = when.day in self.days, (when.isoweekday() % 7) in self.weekdays
+        day_ok, weekday_ok = day.day in self.days, (day.isoweekday() % 7) in self.weekdays
         if self.any_day or self.any_weekday:
             return day_ok and weekday_ok
         return day_ok or weekday_ok
+
+    def next_due(self, after: datetime, horizon_days: int = NEXT_DUE_HORIZON_DAYS) -> datetime | None:
+        """The first due minute (UTC) after the minute of ``after``, or None when none comes
+        within the horizon (a cron of 30 February never does). Day by day, then the day's
+        hours and minutes: at most a few thousand steps, never one per minute."""
+        start = after.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        for offset in range(horizon_days + 1):
+            day = start.date() + timedelta(days=offset)
+            if not self._day_matches(day):
+                continue
+            for hour in sorted(self.hours):
+                for minute in sorted(self.minutes):
+                    when = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+                    if when >= start:
+                        return when
+        return None
 
 
 def _value(text: str, names: dict[str, int], name: str, expression: str) -> int:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.acl import ScopeAcl
 from chalicelib.domain.bodies import ObjectBody, ObjectRef, Publication, Upload
+from chalicelib.domain.dead_letters import DeadLetter
 from chalicelib.domain.events import Event
 from chalicelib.domain.hooks import Activation, Execution, ExecutionOrder
 from chalicelib.domain.installations import Installation
@@ -311,6 +312,18 @@ class ExecutionQueue(Protocol):
 
     def send(self, order: ExecutionOrder) -> None:
         """Raises TemporarilyUnavailable when the queue cannot take it now."""
+
+
+class DeadLetterQueue(Protocol):
+    """The executions the executor gave up on (the executions dead-letter queue), read and
+    redriven one app at a time: no call reaches another app's letters."""
+
+    def letters(self, app_id: str, limit: int) -> list[DeadLetter]:
+        """The app's letters, oldest first, left in the queue."""
+
+    def redrive(self, app_id: str, letter_id: str) -> bool:
+        """Sends the app's letter back to the executions queue and removes it; False when
+        the app has no letter of that ID."""
 
 
 class ThingIFStore(Protocol):

@@ -6,7 +6,8 @@ Orders wait in a queue per app. At most ``workers`` executions run at once, each
 waiting app with the fewest executions running (in turn among equals: what SQS fair queues
 do for message groups), so one app's flood or slow code cannot delay another app's
 executions: it only waits for its own. An infrastructure failure sends the order back, as SQS
-redelivers a failed message, up to ``attempts`` times; then it is logged as dead-lettered.
+redelivers a failed message, up to ``attempts`` times; then it is logged and handed to
+``dead_letter`` (the stack's dead-letter list, which the app admin can redrive).
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ class ExecutorPool:
         workers: int = 16,
         per_app: int = 4,
         attempts: int = 3,
+        dead_letter: Callable[[ExecutionOrder], Any] | None = None,
     ) -> None:
         self._run = run
+        self._dead_letter = dead_letter
         self.workers, self.per_app, self.attempts = max(1, workers), max(1, per_app), attempts
         self._changed = threading.Condition()
         self._pending: dict[str, deque[_Queued]] = {}
@@ -145,3 +148,5 @@ class ExecutorPool:
             log.exception(
                 "execution %s of app %s failed %d times; given up", order.key, order.app_id, queued.attempt
             )
+            if self._dead_letter is not None:
+                self._dead_letter(order)

@@ -24,6 +24,7 @@ from chalicelib.local.pump import StreamPump
 from chalicelib.local.tables import table_definitions
 from chalicelib.local.ticker import Ticker
 from chalicelib.services.apps import AppCredentials
+from chalicelib.services.log_followers import LogFollowers
 
 log = logging.getLogger("karakuri.local")
 
@@ -91,14 +92,23 @@ class EmbeddedStack:
         # KARAKURI_LOCAL_DYNAMODB=boto3 (for comparison: bench/local_stack.py).
         direct = inside.local_dynamodb != "boto3"
         self.broker = LocalBroker(port=self.settings.local_mqtt_port)  # sends Thing-IF commands
-        # Executions run from a pool per app, as from the executions queue in AWS.
-        self.executors = ExecutorPool(
+        # Executions run from a pool per app, as from the executions queue in AWS; what it
+        # gives up on waits in a list for the app admin's redrive, as in the dead-letter queue.
+        dead_letters = wiring.local_dead_letters(lambda order: executors.send(order))
+        self.executors = executors = ExecutorPool(
             lambda order: services.executions.execute(order),
             self.settings.local_executors,
             self.settings.script_workers_per_app,
+            dead_letter=dead_letters.put,
         )
+        # Every log line is appended in this process: the console's Live view long-polls.
         services = wiring.build_for_aws(
-            inside, direct_moto=direct, publisher=self.broker, queue=self.executors
+            inside,
+            direct_moto=direct,
+            publisher=self.broker,
+            queue=self.executors,
+            dead_letters=dead_letters,
+            followers=LogFollowers(),
         )
         wiring.use(services)
         self.broker.start(DeviceBridge(services, self.api))
@@ -160,6 +170,10 @@ class EmbeddedStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials.to_json(self.api_url), indent=2) + "\n")
         return credentials
+
+    def apps(self) -> list[dict[str, Any]]:
+        """The stack's apps, oldest first (``GET /local/apps``), read in process."""
+        return wiring.app_list(replace(self.settings, aws_endpoint=None))
 
     @property
     def api_url(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import ids
@@ -27,6 +28,7 @@ from chalicelib.errors import (
     ServerCodeVersionNotFound,
 )
 from chalicelib.services.access import require_admin
+from chalicelib.services.log_followers import LogFollowers
 
 CURRENT = "current"
 MAX_HOOK_CONFIG_BYTES = 64 * 1024
@@ -44,6 +46,8 @@ class ServerCodeService:
     # Which of ``names`` the file's top level leaves as global functions (evaluated in the
     # sandbox: runtime/executor.py); None where no sandbox is wired.
     global_functions: Callable[[str, str, frozenset[str]], frozenset[str]] | None = None
+    # Where readers of the log may wait for its next line (the local stack); None: they poll.
+    followers: LogFollowers | None = None
     # Versions never change: a warm process keeps the ones it ran (deleting one forgets it).
     _runnable: dict[tuple[str, str], tuple[CodeVersion, str]] = field(default_factory=dict, repr=False)
 
@@ -265,6 +269,29 @@ class ServerCodeService:
                 found.append(execution.to_json())
         return found, None
 
+    def schedules(self, caller: Caller) -> dict[str, Any]:
+        """The scheduler jobs of the app's current hook config (the activation the scheduler
+        tick reads), each with its next run: the first minute after this one its cron is due
+        in (UTC), or null when it never is."""
+        require_admin(caller.principal)
+        activation = self.hook_store.latest_activation(caller.app_id)
+        if activation is None or activation.version_id is None or activation.config is None:
+            return {"versionID": None, "schedules": []}
+        now = datetime.fromtimestamp(self.clock.now_ms() / 1000, UTC)
+        jobs = []
+        for job in parse_hook_config(activation.config, None).jobs:
+            due = job.cron.next_due(now)
+            jobs.append(
+                {
+                    "name": job.name,
+                    "cron": job.cron.expression,
+                    "endpoint": job.endpoint,
+                    "parameters": job.parameters,
+                    "nextRunAt": None if due is None else int(due.timestamp() * 1000),
+                }
+            )
+        return {"versionID": activation.version_id, "schedules": jobs}
+
     def execution(self, caller: Caller, execution_id: str) -> dict[str, Any]:
         require_admin(caller.principal)
         found = self.execution_store.get(caller.app_id, execution_id)
@@ -277,19 +304,33 @@ class ServerCodeService:
         self.log.append(
             app_id, {"time": self.clock.now_ms(), "key": key, "level": level, "message": message, **fields}
         )
+        if self.followers is not None:
+            self.followers.appended(app_id)
 
     def logs(
-        self, caller: Caller, after: int = 0, limit: int = 100, level: str | None = None
-    ) -> list[dict[str, Any]]:
+        self, caller: Caller, after: int = 0, limit: int = 100, level: str | None = None, wait: float = 0
+    ) -> tuple[list[dict[str, Any]], float]:
         """Log lines, oldest first: the newest ``limit`` after sequence ``after``, at or
         above ``level``. Each execution's record expands to its invoke line and its
-        ``console`` lines."""
+        ``console`` lines. With ``wait`` seconds and nothing new, the answer waits for the
+        next line where this process sees every append (the local stack); the seconds it
+        may wait come back with the lines (0: it answered at once, so ask again later)."""
         require_admin(caller.principal)
         if level is not None and level.upper() not in LOG_LEVELS:
             raise InvalidInputData(f"level must be one of {', '.join(LOG_LEVELS)}", field="level")
         floor = LOG_LEVELS.index(level.upper()) if level else 0
+        followers = self.followers if wait > 0 else None
+        mark = followers.mark(caller.app_id) if followers else 0
+        lines = self._lines(caller.app_id, after, floor, limit)
+        if followers is None:
+            return lines, 0
+        if not lines and followers.wait(caller.app_id, mark, wait):
+            lines = self._lines(caller.app_id, after, floor, limit)
+        return lines, wait
+
+    def _lines(self, app_id: str, after: int, floor: int, limit: int) -> list[dict[str, Any]]:
         lines = []
-        for record in self.log.read(caller.app_id, after):
+        for record in self.log.read(app_id, after):
             console = record.pop("lines", [])
             lines.append(record)
             for line in console:

@@ -54,6 +54,28 @@ export async function demoApp(root) {
   }
 }
 
+/** The local stack's apps (GET /local/apps, served only by `make run`'s stack), or null. */
+export async function localApps(root) {
+  try {
+    const response = await fetch(`${root}/local/apps`);
+    return response.ok ? (await response.json()).apps : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A new app on the local stack, as `karakuri app create` makes it: its credentials. */
+export async function createLocalApp(root, name) {
+  const response = await fetch(`${root}/local/apps`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  const body = await parse(response);
+  if (!response.ok) throw new KiiError(response.status, body);
+  return body;
+}
+
 export class Kii {
   constructor({ root, appID, appKey, token }) {
     Object.assign(this, { root, appID, appKey, token });
@@ -68,9 +90,10 @@ export class Kii {
   }
 
   /** One request; resolves to {status, headers, data}, rejects with a KiiError. */
-  async request(method, path, { json, text, file, type, headers = {}, blob = false } = {}) {
+  async request(method, path, { json, text, file, type, headers = {}, blob = false, signal } = {}) {
     const init = {
       method,
+      signal,
       headers: {
         Authorization: `Bearer ${this.token}`,
         "X-Kii-AppID": this.appID,

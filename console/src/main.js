@@ -74,7 +74,7 @@ function currentView() {
   return VIEWS.find(([key]) => key === name) || VIEWS[0];
 }
 
-function Shell({ session, onSignOut }) {
+function Shell({ session, onSignOut, onSignIn }) {
   const [view, setView] = useState(currentView);
   useEffect(() => {
     const follow = () => setView(currentView());
@@ -102,7 +102,10 @@ function Shell({ session, onSignOut }) {
     </nav>
     <main id="view" tabindex="-1">
       <h1>${title}</h1>
-      <${View} kii=${kii} key=${key} />
+      <${View} kii=${kii} key=${`${session.appID}/${key}`} signIn=${async (credentials) => {
+        const token = await fetchToken(root, credentials);
+        onSignIn({ appID: credentials.appID, appKey: credentials.appKey, token: token.access_token });
+      }} />
     </main>
   </div>`;
 }
@@ -128,7 +131,7 @@ function App() {
     sessionStorage.removeItem(SESSION);
     setSession(null);
   }
-  return session ? html`<${Shell} session=${session} onSignOut=${signOut} />` : html`<${SignIn} onSignedIn=${signedIn} reason=${reason} />`;
+  return session ? html`<${Shell} session=${session} onSignOut=${signOut} onSignIn=${signedIn} />` : html`<${SignIn} onSignedIn=${signedIn} reason=${reason} />`;
 }
 
 const mount = document.getElementById("root");

@@ -45,3 +45,11 @@ test("the highlighter tells comments, strings, numbers and keywords apart and lo
     [["keyword", "function"], ["comment", "// say"], ["keyword", "return"], ["string", '"a"'], ["number", "12"]],
   );
 });
+
+test("a next run is said relative to now, in days, hours and minutes", async () => {
+  const { fromNow } = await import("../src/views/schedules.js");
+  const now = Date.UTC(2026, 10, 27, 17, 46);
+  assert.equal(fromNow(Date.UTC(2026, 10, 30, 9, 0), now), "in 2 d 15 h 14 min");
+  assert.equal(fromNow(now + 60000, now), "in 1 min");
+  assert.equal(fromNow(now, now), "");
+});

@@ -34,7 +34,10 @@ function add(params, context) {
 HOOK_CONFIG = """{
   "kiicloud://buckets/tasks": [
     {"when": "DATA_OBJECT_CREATED", "what": "EXECUTE_SERVER_CODE", "endpoint": "onTask"}
-  ]
+  ],
+  "kiicloud://scheduler": {
+    "tidy": {"what": "EXECUTE_SERVER_CODE", "cron": "0 3 * * *", "endpoint": "add", "parameters": {"a": 1, "b": 1}}
+  }
 }"""
 
 
@@ -71,32 +74,31 @@ def _sign_in_to_demo(page: Any, stack: Stack) -> None:
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
 
 
-def _put_state(stack: Stack, thing_id: str, state: dict[str, Any]) -> None:
+def _as_admin(stack: Stack, method: str, path: str, body: Any, content_type: str = "application/json") -> Any:
+    """One REST call as the demo app's admin, beside the page (as another client would)."""
     import json
     import urllib.request
 
     c = stack.credentials
 
-    def call(url: str, body: dict[str, Any], headers: dict[str, str], method: str = "POST") -> Any:
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            method=method,
-            headers={"Content-Type": "application/json", **headers},
-        )
+    def call(url: str, data: bytes, headers: dict[str, str], verb: str = "POST") -> Any:
+        request = urllib.request.Request(url, data=data, method=verb, headers=headers)
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
     token = call(
         f"{stack.base_url}/api/oauth2/token",
-        {"client_id": c["clientID"], "client_secret": c["clientSecret"]},
-        {"X-Kii-AppID": c["appID"]},
+        json.dumps({"client_id": c["clientID"], "client_secret": c["clientSecret"]}).encode(),
+        {"X-Kii-AppID": c["appID"], "Content-Type": "application/json"},
     )["access_token"]
-    call(
-        f"{stack.base_url}/thing-if/apps/{c['appID']}/targets/thing:{thing_id}/states",
-        state,
-        {"Authorization": f"Bearer {token}"},
-        "PUT",
+    data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type, "X-Kii-AppID": c["appID"]}
+    return call(f"{stack.base_url}{path}", data, headers, method)
+
+
+def _put_state(stack: Stack, thing_id: str, state: dict[str, Any]) -> None:
+    _as_admin(
+        stack, "PUT", f"/thing-if/apps/{stack.credentials['appID']}/targets/thing:{thing_id}/states", state
     )
 
 
@@ -162,13 +164,34 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     expect(objects).to_contain_text('title: "buy milk"')
     object_id = objects.get_by_role("button").first.inner_text()
     expect(page.get_by_label("Fields (JSON)", exact=True)).to_have_value(re.compile("buy milk"))
-    acl = page.get_by_role("list", name="ACL entries")
+    acl = page.get_by_role("list", name="ACL entries", exact=True)
     expect(acl).to_contain_text("UserID:ANONYMOUS_USER")  # the app scope's default
-    page.get_by_role("button", name="Revoke READ_EXISTING_OBJECT from UserID:ANONYMOUS_USER").click()
+    page.get_by_role(
+        "button", name="Revoke READ_EXISTING_OBJECT from UserID:ANONYMOUS_USER", exact=True
+    ).click()
     expect(acl).not_to_contain_text("UserID:ANONYMOUS_USER")
     page.get_by_label("Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill("UserID:ANONYMOUS_USER")
-    page.get_by_role("button", name="Grant").click()
+    page.get_by_role("button", name="Grant", exact=True).click()
     expect(acl).to_contain_text("UserID:ANONYMOUS_USER")
+    # The bucket's ACL: anonymous users may query the app's buckets by default; revoke, grant.
+    page.get_by_role("button", name="The bucket's ACL").click()
+    bucket_acl = page.get_by_role("list", name="Bucket ACL entries")
+    anonymous_query = (
+        bucket_acl.get_by_role("listitem")
+        .filter(has_text="QUERY_OBJECTS_IN_BUCKET")
+        .filter(has_text="UserID:ANONYMOUS_USER")
+    )
+    expect(anonymous_query).to_have_count(1)
+    page.get_by_role(
+        "button", name="Bucket ACL: Revoke QUERY_OBJECTS_IN_BUCKET from UserID:ANONYMOUS_USER"
+    ).click()
+    expect(anonymous_query).to_have_count(0)
+    page.get_by_label("Bucket ACL: Action", exact=True).select_option("QUERY_OBJECTS_IN_BUCKET")
+    page.get_by_label("Bucket ACL: Subject (UserID:…, GroupID:…, ThingID:…)", exact=True).fill(
+        "UserID:ANONYMOUS_USER"
+    )
+    page.get_by_role("button", name="Grant on the bucket").click()
+    expect(anonymous_query).to_have_count(1)
     page.get_by_label("Upload a body", exact=True).set_input_files(
         files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"}]
     )
@@ -179,12 +202,21 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     _go(page, "Executions")
     timeline = page.get_by_role("list", name="Timeline")
     run = timeline.get_by_role("button").filter(has_text="onTask")
-    _until(lambda: run.count() > 0, lambda: page.get_by_role("button", name="Refresh").click())
+    _until(lambda: run.count() > 0, lambda: page.get_by_role("button", name="Refresh", exact=True).click())
     expect(run.first).to_contain_text("DATA_OBJECT_CREATED")
     expect(run.first).to_contain_text("SUCCESS")  # a RUNNING run is looked at again by the view
     run.first.click()
     expect(timeline).to_contain_text(f"task created: kiicloud://buckets/tasks/objects/{object_id}")
+    page.get_by_role("heading", name="Timeline").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "executions.png"))
+
+    # Above the timeline: the scheduler job of the hook config, with its next run (03:00 UTC,
+    # today or tomorrow), and the dead letters (none: nothing was given up on).
+    schedules = page.get_by_role("table", name="Schedules")
+    tidy = schedules.get_by_role("row").filter(has_text="tidy")
+    expect(tidy).to_contain_text("0 3 * * *")
+    expect(tidy).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d 03:00:00Z"))
+    expect(page.get_by_text("No dead letters")).to_be_visible()
 
     # Invoke an endpoint: its returned value, step count and log lines.
     _go(page, "Server code")
@@ -257,6 +289,27 @@ def test_console_drives_data_server_code_executions_and_thing_if(
     page.screenshot(path=str(shots / "overview.png"))
 
 
+def test_overview_lists_the_local_stacks_apps_and_creates_one_to_sign_in_to(
+    page: Any, stack: Stack, shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    _sign_in_to_demo(page, stack)
+    apps = page.get_by_role("table", name="Apps")
+    expect(apps.get_by_role("row").filter(has_text=stack.credentials["appID"])).to_contain_text("signed in")
+    page.get_by_label("New app's name", exact=True).fill("shop")
+    page.get_by_role("button", name="Create app").click()
+    created = page.get_by_role("status").filter(has_text="Created app")
+    expect(created).to_contain_text("shop")
+    new_app = created.get_by_label("New app's credentials").locator("dd code").first.inner_text()
+    expect(apps).to_contain_text(new_app)
+    page.get_by_role("heading", name="Apps on this local stack").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "apps.png"))
+    page.get_by_role("button", name="Sign in to shop").click()
+    expect(page.get_by_role("banner")).to_contain_text(new_app)
+    expect(apps.get_by_role("row").filter(has_text=new_app)).to_contain_text("signed in")
+
+
 def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> None:
     from playwright.sync_api import expect
 
@@ -271,6 +324,15 @@ def test_console_fits_a_phone_width(browser: Any, stack: Stack, shots: Path) -> 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
         page.screenshot(path=str(shots / "phone.png"))
+        # The overview with the local stack's apps, and the Live view, fit as well.
+        for view, shown in (
+            ("Overview", page.get_by_role("table", name="Apps")),
+            ("Live", page.get_by_role("status").filter(has_text="Following")),
+        ):
+            _go(page, view)
+            expect(shown).to_be_visible()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{view} is {width}px wide on a {PHONE['width']}px screen"
     finally:
         context.close()
 
@@ -286,6 +348,25 @@ def test_console_moves_between_views_with_the_keyboard(page: Any, stack: Stack) 
     page.keyboard.press("Enter")
     expect(link).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Live", exact=True)).to_be_visible()
+
+
+def test_live_shows_each_new_log_line_as_it_comes(page: Any, stack: Stack, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    _sign_in_to_demo(page, stack)
+    _go(page, "Live")
+    # The local stack holds the view's request until the next line: no polling interval.
+    expect(page.get_by_role("status").filter(has_text="Following")).to_contain_text("each line as it comes")
+    deployed = _as_admin(
+        stack,
+        "POST",
+        f"/api/apps/{stack.credentials['appID']}/server-code",
+        "function live(params, context) { return 1; }",
+        "application/javascript",
+    )["versionID"]
+    log = page.get_by_role("list", name="Developer log")
+    expect(log).to_contain_text(f"Deployed server code version {deployed}")
+    page.screenshot(path=str(shots / "live.png"))
 
 
 def test_console_signs_out_when_the_api_no_longer_takes_its_token(page: Any, stack: Stack) -> None:

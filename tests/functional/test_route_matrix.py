@@ -278,6 +278,9 @@ row(f"GET {A}/server-code/logs")
 row(f"GET {A}/hooks/executions")
 row(f"POST {A}/hooks/executions/query", {"scheduleExecutionQuery": {}})
 row(f"GET {A}/hooks/executions/{{executionID}}")
+row(f"GET {A}/hooks/schedules")
+row(f"GET {A}/hooks/dead-letters")
+row(f"POST {A}/hooks/dead-letters/{{letterID}}/redrive", letterID="no-such-letter")
 row(
     f"PUT {A}/hooks/versions/{{versionID}}",
     {"kiicloud://groups": []},
@@ -380,6 +383,9 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/groups/{groupID}/members": "401 401 ok 403 ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/hooks/executions": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/hooks/executions/{executionID}": "401 401 403 403 403 403 403 404:NOT_FOUND WT WT",
+    "GET /api/apps/{appID}/hooks/schedules": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/hooks/dead-letters": "401 401 403 403 403 403 403 ok WT WT",
+    "POST /api/apps/{appID}/hooks/dead-letters/{letterID}/redrive": "401 401 403 403 403 403 403 404:NOT_FOUND WT WT",
     "GET /api/apps/{appID}/hooks/versions/{versionID}": "401 401 403 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/installations": "401 401 ok ok ok 403 403 ok WT WT",
     "GET /api/apps/{appID}/installations/{installationRef}": "401 401 ok 403 403 403 403 ok WT WT",

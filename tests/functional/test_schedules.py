@@ -205,3 +205,38 @@ def test_thing_if_schedule_triggers_send_their_commands_once_per_due_minute(kii:
     assert tif(kii, "PUT", f"/targets/{target}/triggers/{cron_id}/disable", None, token).status == 204
     tick(kii, "2026-11-23T05:15:01")
     assert len(tif(kii, "GET", f"/targets/{target}/commands", token=token).body["commands"]) == 3
+
+
+def test_schedules_lists_the_current_configs_jobs_with_their_next_runs(kii: Kii, admin: str) -> None:
+    kii.services.clock.set(at("2026-11-27T17:46:30"))  # a Friday evening
+    reply = kii.call("GET", "/hooks/schedules", token=admin)
+    assert reply.status == 200, reply.body
+    jobs = {job["name"]: job for job in reply.body["schedules"]}
+    assert reply.body["versionID"]
+    assert jobs["weekdays"] == {
+        "name": "weekdays",
+        "cron": "0/15 9-17 * * MON-FRI",
+        "endpoint": "write",
+        "parameters": {},
+        "nextRunAt": at("2026-11-30T09:00:00"),
+    }
+    assert jobs["first"]["nextRunAt"] == at("2026-11-28T02:30:00")
+    assert jobs["first"]["parameters"] == {"n": 1}
+    assert jobs["broken"]["nextRunAt"] == at("2026-12-01T03:45:00")
+
+
+def test_schedules_are_empty_when_no_version_is_current(kii: Kii, admin: str) -> None:
+    assert kii.call("DELETE", "/server-code/versions/current", token=admin).status == 204
+    reply = kii.call("GET", "/hooks/schedules", token=admin)
+    assert reply.status == 200 and reply.body == {"versionID": None, "schedules": []}
+
+
+def test_schedules_are_the_admins_of_their_own_app_only(kii: Kii, admin: str, other_app: Kii) -> None:
+    _, user = kii.register("scheduser")
+    refused = kii.call("GET", "/hooks/schedules", token=user)
+    assert (refused.status, refused.body["errorCode"]) == (403, "UNAUTHORIZED")
+    other_admin = other_app.admin_token()
+    crossed = kii.call("GET", "/hooks/schedules", token=other_admin)
+    assert (crossed.status, crossed.body["errorCode"]) == (403, "WRONG_TOKEN")
+    own = other_app.call("GET", "/hooks/schedules", token=other_admin)
+    assert own.status == 200 and own.body["schedules"] == []

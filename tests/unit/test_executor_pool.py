@@ -81,3 +81,31 @@ def test_a_failed_execution_is_retried_then_given_up() -> None:
     assert pool.wait_idle(30)
     pool.stop()
     assert attempts == ["e1"] * 3 and pool.dead_lettered == 1
+
+
+def test_a_given_up_execution_becomes_a_dead_letter_that_a_redrive_runs_again() -> None:
+    from chalicelib.adapters.queues import MemoryDeadLetters
+    from chalicelib.adapters.security import ManualClock
+
+    runs: list[str] = []
+    failing = {"e1"}
+
+    def run(order: ExecutionOrder) -> None:
+        runs.append(order.key.subject)
+        if order.key.subject in failing:
+            raise RuntimeError("throttled")
+
+    letters = MemoryDeadLetters(ManualClock(0), lambda o: pool.send(o))
+    pool = ExecutorPool(run, workers=1, per_app=1, attempts=2, dead_letter=letters.put).start()
+    try:
+        pool.send(order("a", 1))
+        assert pool.wait_idle(30)
+        [letter] = letters.letters("a", 10)
+        assert letter.order == order("a", 1) and letters.letters("b", 10) == []
+        failing.clear()
+        assert not letters.redrive("b", letter.letter_id)  # another app's ID is no letter of it
+        assert letters.redrive("a", letter.letter_id)
+        assert pool.wait_idle(30)
+        assert runs == ["e1", "e1", "e1"] and letters.letters("a", 10) == []
+    finally:
+        pool.stop()

@@ -155,15 +155,29 @@ def test_the_iot_authorizer_only_reads_tokens_and_is_capped(merged: dict[str, An
     assert properties["ReservedConcurrentExecutions"] == {"Ref": "IotAuthorizerConcurrency"}
 
 
-def test_only_the_stream_consumer_and_the_scheduler_enqueue_and_only_the_executor_consumes(
+def test_the_consumers_enqueue_the_executor_consumes_and_the_api_reads_only_dead_letters(
     merged: dict[str, Any],
 ) -> None:
     for function in FUNCTIONS:
         actions = _actions(merged, function)
-        assert ("sqs:ReceiveMessage" in actions) == (function == "Executor")
+        assert ("sqs:ReceiveMessage" in actions) == (function in ("Executor", "APIHandler"))
         assert ("dynamodb:GetRecords" in actions) == (function == "Dispatcher")
     assert "sqs:SendMessage" in _actions(merged, "Dispatcher") & _actions(merged, "Scheduler")
     assert "s3:GetObject" not in _actions(merged, "Dispatcher") | _actions(merged, "Device")
+
+
+def test_the_api_reads_only_the_executions_dead_letters_and_redrives_only_to_their_queue(
+    merged: dict[str, Any],
+) -> None:
+    """The admin's GET/POST …/hooks/dead-letters (docs/hooks.md)."""
+    statements = {s.get("Sid"): s for s in _statements(merged, "APIHandler")}
+    dead, back = statements["RedriveDeadExecutions"], statements["RedriveToExecutions"]
+    assert dead["Resource"] == {"Fn::GetAtt": ["ExecutionsDeadLetterQueue", "Arn"]}
+    assert back["Resource"] == {"Fn::GetAtt": ["ExecutionsQueue", "Arn"]} and back["Action"] == [
+        "sqs:SendMessage"
+    ]
+    receivers = [s for s in statements.values() if "sqs:ReceiveMessage" in s.get("Action", [])]
+    assert receivers == [dead]
 
 
 def test_only_the_dispatcher_delivers_push_through_sns_and_installation_topics(

@@ -1,5 +1,6 @@
 // Data: a scope, a bucket, its objects page by page (Kii's query API, a one-clause builder),
-// each object's JSON to view, edit or delete, and new objects.
+// each object's JSON to view, edit or delete, its body and ACL, new objects, and the bucket's
+// ACL (Kii's bucket ACL routes: list, grant, revoke).
 import { useEffect, useState } from "preact/hooks";
 import { bucketPath, formatTime, pretty } from "../api.js";
 import { ErrorLine, Field, Select, TextArea, html, parseJSON, useAction, useId } from "../ui.js";
@@ -103,6 +104,7 @@ function Bucket({ kii, target }) {
   const [page, setPage] = useState({ results: [], next: null, keys: [null], index: 0 });
   const [selected, setSelected] = useState(null);
   const [creating, setCreating] = useState('{\n  "name": ""\n}');
+  const [showAcl, setShowAcl] = useState(false);
   const [run, busy, error] = useAction();
 
   async function load(keys, index) {
@@ -178,6 +180,10 @@ function Bucket({ kii, target }) {
           <${TextArea} label="New object (JSON)" name="newObject" value=${creating} onInput=${setCreating} rows=${5} />
           <button type="submit" disabled=${busy}>Create object</button>
         </form>
+        <button type="button" class="toggle" aria-expanded=${showAcl} onClick=${() => setShowAcl(!showAcl)}>
+          The bucket's ACL
+        </button>
+        ${showAcl && html`<${Acl} kii=${kii} path=${path} actions=${BUCKET_ACTIONS} what="Bucket ACL" />`}
       </div>
       ${selected &&
       html`<${ObjectEditor} kii=${kii} path=${path} object=${selected} key=${selected._id + selected._version}
@@ -233,7 +239,7 @@ function ObjectEditor({ kii, path, object, onChanged }) {
     </form>
     <${ErrorLine} error=${error} />
     <${ObjectBody} kii=${kii} objectPath=${objectPath} key=${`body-${objectPath}`} />
-    <${ObjectAcl} kii=${kii} objectPath=${objectPath} key=${objectPath} />
+    <${Acl} kii=${kii} path=${objectPath} actions=${OBJECT_ACTIONS} what="ACL" key=${objectPath} />
   </section>`;
 }
 
@@ -299,9 +305,12 @@ function ObjectBody({ kii, objectPath }) {
   </section>`;
 }
 
-const ACTIONS = [
-  ["READ_EXISTING_OBJECT", "READ_EXISTING_OBJECT"],
-  ["WRITE_EXISTING_OBJECT", "WRITE_EXISTING_OBJECT"],
+const OBJECT_ACTIONS = ["READ_EXISTING_OBJECT", "WRITE_EXISTING_OBJECT"];
+const BUCKET_ACTIONS = [
+  "QUERY_OBJECTS_IN_BUCKET",
+  "CREATE_OBJECTS_IN_BUCKET",
+  "READ_OBJECTS_IN_BUCKET",
+  "DROP_BUCKET_WITH_ALL_CONTENT",
 ];
 
 /** Kii's ACL subjects in the path form: UserID:…, GroupID:…, ThingID:…. */
@@ -311,43 +320,49 @@ export function subjectOf(entry) {
   return `ThingID:${entry.thingID}`;
 }
 
-function ObjectAcl({ kii, objectPath }) {
+/** An ACL (a bucket's or an object's): its entries, each revocable, and a grant form.
+ * ``what`` names it in headings and labels ("ACL" for the object, "Bucket ACL"). */
+function Acl({ kii, path, actions, what }) {
   const [acl, setAcl] = useState(null);
-  const [action, setAction] = useState(ACTIONS[0][0]);
+  const [action, setAction] = useState(actions[0]);
   const [subject, setSubject] = useState("");
   const [run, busy, error] = useAction();
-  const load = () => run(async () => setAcl(await kii.get(`${objectPath}/acl`)));
+  const title = useId("acl");
+  const load = () => run(async () => setAcl(await kii.get(`${path}/acl`)));
   useEffect(() => {
     load();
   }, []);
   async function change(method, act, who) {
     await run(async () => {
-      await kii.request(method, `${objectPath}/acl/${act}/${encodeURIComponent(who)}`);
-      setAcl(await kii.get(`${objectPath}/acl`));
+      await kii.request(method, `${path}/acl/${act}/${encodeURIComponent(who)}`);
+      setAcl(await kii.get(`${path}/acl`));
     });
   }
-  return html`<section aria-labelledby="acl-title">
-    <h3 id="acl-title">ACL</h3>
+  const entries = what === "ACL" ? "ACL entries" : `${what} entries`;
+  const prefix = what === "ACL" ? "" : `${what}: `;
+  return html`<section aria-labelledby=${title}>
+    <h3 id=${title}>${what}</h3>
     ${acl &&
-    html`<ul class="acl" aria-label="ACL entries">
-      ${Object.entries(acl).flatMap(([act, entries]) =>
-        entries.map(
+    html`<ul class="acl" aria-label=${entries}>
+      ${Object.entries(acl).flatMap(([act, list]) =>
+        list.map(
           (entry) => html`<li>
             <span class="badge">${act}</span> <code>${subjectOf(entry)}</code>
-            <button type="button" class="link" aria-label=${`Revoke ${act} from ${subjectOf(entry)}`}
+            <button type="button" class="link" aria-label=${`${prefix}Revoke ${act} from ${subjectOf(entry)}`}
               onClick=${() => change("DELETE", act, subjectOf(entry))}>revoke</button>
           </li>`,
         ),
       )}
     </ul>`}
-    <form class="row" aria-label="Grant" onSubmit=${(e) => {
+    <form class="row" aria-label=${`${prefix}Grant`} onSubmit=${(e) => {
       e.preventDefault();
       change("PUT", action, subject);
     }}>
-      <${Select} label="Action" name="aclAction" value=${action} onChange=${setAction} options=${ACTIONS} />
-      <${Field} label="Subject (UserID:…, GroupID:…, ThingID:…)" name="aclSubject" value=${subject}
+      <${Select} label=${`${prefix}Action`} name="aclAction" value=${action} onChange=${setAction}
+        options=${actions.map((a) => [a, a])} />
+      <${Field} label=${`${prefix}Subject (UserID:…, GroupID:…, ThingID:…)`} name="aclSubject" value=${subject}
         onInput=${setSubject} required placeholder="UserID:ANY_AUTHENTICATED_USER" />
-      <button type="submit" disabled=${busy}>Grant</button>
+      <button type="submit" disabled=${busy}>${prefix ? `Grant on the bucket` : "Grant"}</button>
     </form>
     <${ErrorLine} error=${error} />
   </section>`;

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { formatTime, pretty } from "../api.js";
 import { ErrorLine, Field, Select, html, useAction } from "../ui.js";
 import { LogLines } from "./servercode.js";
+import { DeadLetters, Schedules } from "./schedules.js";
 
 const MANUAL = "MANUAL";
 const RUNNING_POLL_MS = 2000;
@@ -84,6 +85,9 @@ export function ExecutionsView({ kii }) {
   }, [entries, busy]);
 
   return html`<div class="executions">
+    <${Schedules} kii=${kii} />
+    <${DeadLetters} kii=${kii} />
+    <h2>Timeline</h2>
     <form class="row" aria-label="Filter executions" onSubmit=${(e) => {
       e.preventDefault();
       load();

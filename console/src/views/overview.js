@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatTime } from "../api.js";
 import { ErrorLine, html, useAction } from "../ui.js";
+import { LocalApps } from "./apps.js";
 
 const RECENT = 100;
 
@@ -12,7 +13,7 @@ function countBy(items, key) {
   return Object.entries(counts).sort((a, b) => b[1] - a[1]);
 }
 
-export function OverviewView({ kii }) {
+export function OverviewView({ kii, signIn }) {
   const [state, setState] = useState(null);
   const [run, busy, error] = useAction();
   useEffect(() => {
@@ -69,5 +70,6 @@ export function OverviewView({ kii }) {
           )}
         </ol>`}
     <p><a href="#/live">Follow the log live →</a></p>
+    <${LocalApps} kii=${kii} signIn=${signIn} />
   </div>`;
 }
