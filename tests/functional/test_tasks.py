@@ -183,7 +183,11 @@ def test_a_bad_task_is_refused_with_invalid_input_data(
     if isinstance(body["params"], dict):
         body["params"] = {**body["params"], "uri": body["params"]["uri"].replace("{app}", kii.app.app_id)}
     reply = create(kii, admin, body)
-    assert (reply.status, reply.body["errorCode"], reply.body.get("field")) == (400, "INVALID_INPUT_DATA", field)
+    assert (reply.status, reply.body["errorCode"], reply.body.get("field")) == (
+        400,
+        "INVALID_INPUT_DATA",
+        field,
+    )
     assert kii.call("GET", "/tasks", token=admin).body["tasks"] == []
 
 
