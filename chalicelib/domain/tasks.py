@@ -19,6 +19,8 @@ MAX_WHEN = 10**13 - 1  # 13 digits of epoch ms (the due index sorts them as text
 MAX_DESCRIPTION = 1024
 # A path of the app's own API: segments without "..", no scheme, host, fragment or backslash.
 _SEGMENT = r"[^/?#\\\s]+"
+# What a taskID can be (13 digits, "-", 16 letters or digits); anything else names no task.
+TASK_ID = re.compile(r"^[0-9]{13}-[0-9A-Za-z]{16}$")
 # Headers the call sets itself: the caller cannot choose who it runs as or for which app.
 _OWN_HEADERS = {"authorization", "x-kii-appid", "x-kii-appkey", "host", "content-length"}
 

@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller
 from chalicelib.domain.ports import Clock, TaskStore
-from chalicelib.domain.tasks import CANCELLED, SCHEDULED, Task, parse_task
+from chalicelib.domain.tasks import CANCELLED, SCHEDULED, TASK_ID, Task, parse_task
 from chalicelib.errors import InvalidInputData, InvalidStatus, TaskNotFound
 from chalicelib.services.access import require_admin
 from chalicelib.services.auth import AuthService
@@ -40,9 +40,9 @@ class TaskService:
         return self._existing(caller.app_id, task_id)
 
     def _existing(self, app_id: str, task_id: str) -> Task:
-        task = self.store.get(app_id, task_id)
+        task = self.store.get(app_id, task_id) if TASK_ID.match(task_id) else None
         if task is None:
-            raise TaskNotFound(taskID=task_id)
+            raise TaskNotFound(taskID=task_id[:64])
         return task
 
     def tasks(self, caller: Caller, limit: str | None, after: str | None) -> tuple[list[Task], str | None]:
