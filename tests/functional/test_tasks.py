@@ -156,6 +156,7 @@ def test_an_unknown_task_is_task_not_found(kii: Kii, admin: str) -> None:
     for reply in (
         kii.call("GET", "/tasks/nope", token=admin),
         kii.call("PUT", "/tasks/nope/status/CANCELLED", token=admin),
+        kii.call("GET", "/tasks/" + "9" * 2000, token=admin),
     ):
         assert (reply.status, reply.body["errorCode"]) == (404, "TASK_NOT_FOUND")
 
