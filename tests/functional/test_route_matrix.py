@@ -278,15 +278,6 @@ row(f"GET {A}/server-code/logs")
 row(f"GET {A}/hooks/executions")
 row(f"POST {A}/hooks/executions/query", {"scheduleExecutionQuery": {}})
 row(f"GET {A}/hooks/executions/{{executionID}}")
-# scheduled tasks (app admin only; a task created by the probe itself runs no sooner than 2286)
-row(
-    f"POST {A}/tasks",
-    {"what": "REST_API_CALL", "when": 9999999999999, "params": {"uri": A + "/users/me", "method": "GET"}},
-    "application/vnd.kii.TaskCreationRequest+json",
-)
-row(f"GET {A}/tasks", None, None)
-row(f"GET {A}/tasks/{{taskID}}", taskID="no-such-task")
-row(f"PUT {A}/tasks/{{taskID}}/status/CANCELLED", taskID="no-such-task")
 row(
     f"PUT {A}/hooks/versions/{{versionID}}",
     {"kiicloud://groups": []},
@@ -332,6 +323,15 @@ row(f"PATCH {T}/triggers/{{triggerID}}", {"title": "t"})
 row(f"DELETE {T}/triggers/{{triggerID}}")
 row(f"PUT {T}/triggers/{{triggerID}}/{{switch}}")
 row(f"GET {T}/triggers/{{triggerID}}/results/server-code")
+# scheduled tasks (app admin only; a task created by the probe itself runs no sooner than 2286)
+row(
+    f"POST {A}/tasks",
+    {"what": "REST_API_CALL", "when": 9999999999999, "params": {"uri": A + "/users/me", "method": "GET"}},
+    "application/vnd.kii.TaskCreationRequest+json",
+)
+row(f"GET {A}/tasks", None, None)
+row(f"GET {A}/tasks/{{taskID}}", taskID="no-such-task")
+row(f"PUT {A}/tasks/{{taskID}}/status/CANCELLED", taskID="no-such-task")
 
 # Reviewed, not just recorded: app-scope data follows Kii's default ACLs (docs/data.md), the
 # thing and its owners act on the thing, its buckets and its Thing-IF resources, ownership
