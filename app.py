@@ -20,6 +20,7 @@ from chalicelib.api import (
     oauth,
     scopes,
     servercode,
+    tasks,
     thingif,
     things,
     topics,
@@ -27,6 +28,7 @@ from chalicelib.api import (
 )
 from chalicelib.dispatcher import devices, hooks, schedule
 from chalicelib.dispatcher import executor as runs
+from chalicelib.dispatcher import tasks as scheduled_tasks
 
 # Chalice needs a literal stream ARN at import time; infra/template.json replaces it with
 # the events table's real stream (Fn::GetAtt) when `chalice package --merge-template` runs.
@@ -54,6 +56,7 @@ for blueprint in (
     installations.bp,
     notifications.bp,
     servercode.bp,
+    tasks.bp,
     thingif.bp,
     topics.bp,
     scopes.bp,
@@ -94,13 +97,15 @@ def _remaining(source: Any) -> Callable[[], int] | None:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler")
 def scheduler(event: Any) -> dict[str, Any]:
-    """Schedule-based hooks: the jobs due this minute (docs/hooks.md)."""
-    return tick()
+    """Schedule-based hooks: the jobs due this minute (docs/hooks.md), and the scheduled tasks
+    due (docs/server-code.md)."""
+    return tick(_remaining(event))
 
 
-def tick() -> dict[str, Any]:
+def tick(remaining: Callable[[], int] | None = None) -> dict[str, Any]:
     services = wiring.container()
-    return schedule.tick(services.executions, services.hooks, services.thingif)
+    done = schedule.tick(services.executions, services.hooks, services.thingif)
+    return {**done, "tasks": scheduled_tasks.run_due(services.tasks, app, remaining)}
 
 
 @app.lambda_function(name="device")

@@ -402,6 +402,20 @@ class InvalidHookConfig(KiiError):
     default_message = "The hook config is not valid"
 
 
+class TaskNotFound(KiiError):
+    error_code = "TASK_NOT_FOUND"
+    status = 404
+    default_message = "The task was not found"
+
+
+class InvalidStatus(KiiError):
+    """A state change from a state that does not allow it (a task that ran or is running)."""
+
+    error_code = "INVALID_STATUS"
+    status = 409
+    default_message = "The status cannot be changed from the current one"
+
+
 # --- generic -------------------------------------------------------------------------------
 class Conflict(KiiError):
     """A concurrent change won; the caller may retry (optimistic locking)."""

@@ -29,6 +29,7 @@ from chalicelib.adapters.scopes import TableScopeAclStore
 from chalicelib.adapters.security import ScryptHasher, SystemClock
 from chalicelib.adapters.servercode import TableExecutionLog, TableServerCodeStore
 from chalicelib.adapters.table import DynamoTable, KeyValueTable, MemoryTable
+from chalicelib.adapters.tasks import TableTaskStore
 from chalicelib.adapters.thingif import TableThingIFStore
 from chalicelib.adapters.things import TableThingStore
 from chalicelib.adapters.tokens import TableTokenStore
@@ -61,6 +62,7 @@ from chalicelib.services.log_followers import LogFollowers
 from chalicelib.services.objects import ObjectService
 from chalicelib.services.push import PushService
 from chalicelib.services.servercode import ServerCodeService
+from chalicelib.services.tasks import TaskService
 from chalicelib.services.thingif import ThingIFService
 from chalicelib.services.things import ThingService
 from chalicelib.services.users import UserService
@@ -86,6 +88,7 @@ class Container:
     bodies: BodyService
     execution_store: ExecutionStore
     push: PushService
+    tasks: TaskService
     _runner: ServerCodeRunner | None = field(default=None, repr=False)
     _runner_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executions: Executions | None = field(default=None, repr=False)
@@ -308,6 +311,7 @@ def build(
         push=PushService(
             topic_store, objects, installation_store, push_log, sender or RecordingSender(), clock
         ),
+        tasks=TaskService(TableTaskStore(table), auth, clock),
         queue=queue,
         dead_letters=DeadLetterService(dead_letters),
     )

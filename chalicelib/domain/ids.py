@@ -110,3 +110,8 @@ def user_uri(user_id: str) -> str:
 
 def group_uri(group_id: str) -> str:
     return f"kiicloud://groups/{group_id}"
+
+
+def new_task_id(now_ms: int) -> str:
+    """Scheduled task IDs: an app's tasks list in creation order by ID."""
+    return _time_ordered(now_ms)

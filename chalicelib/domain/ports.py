@@ -21,6 +21,7 @@ from chalicelib.domain.objects import Bucket, KiiObject
 from chalicelib.domain.push import Delivery, Subscriber, Target, Topic
 from chalicelib.domain.scopes import Scope
 from chalicelib.domain.scripts import CodeVersion
+from chalicelib.domain.tasks import Task
 from chalicelib.domain.thingif import Command, ThingState, ThingTrigger
 from chalicelib.domain.things import Owner, Thing
 
@@ -304,6 +305,24 @@ class ExecutionStore(Protocol):
     ) -> Iterator[tuple[str, Execution]]:
         """In the order of their claim keys (newest first by default), lazily, with each
         one's pagination key."""
+
+
+class TaskStore(Protocol):
+    """Scheduled tasks, and the due index the scheduler reads them from (every app's, by time)."""
+
+    def create(self, task: Task) -> None: ...
+
+    def get(self, app_id: str, task_id: str) -> Task | None: ...
+
+    def tasks(self, app_id: str, after: str | None = None) -> Iterator[Task]:
+        """The app's tasks in creation order, after the taskID ``after``, lazily."""
+
+    def due(self, now_ms: int) -> Iterator[tuple[str, str]]:
+        """(appID, taskID) of the scheduled tasks whose time is ``now_ms`` or before, oldest first."""
+
+    def replace(self, task: Task) -> Task | None:
+        """Writes the next revision of a task read at ``task.revision`` and takes it out of the
+        due index; None when it changed since (another tick claimed it, or it was cancelled)."""
 
 
 class ExecutionQueue(Protocol):

@@ -277,6 +277,10 @@ class AuthService:
             if thing.disabled:
                 raise ThingDisabled()
 
+    def revoke(self, token: str) -> None:
+        """Ends one access token (a token issued for a single call, once the call is over)."""
+        self.tokens.delete(digest(token))
+
     def revoke_all(self, app_id: str, principal_id: str, keep: str | None = None) -> None:
         """Revokes every access and refresh token of the principal but ``keep`` (a token)."""
         self.tokens.delete_for_principal(app_id, principal_id, digest(keep) if keep else None)

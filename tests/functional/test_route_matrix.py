@@ -326,6 +326,15 @@ row(f"PATCH {T}/triggers/{{triggerID}}", {"title": "t"})
 row(f"DELETE {T}/triggers/{{triggerID}}")
 row(f"PUT {T}/triggers/{{triggerID}}/{{switch}}")
 row(f"GET {T}/triggers/{{triggerID}}/results/server-code")
+# scheduled tasks (app admin only; a task created by the probe itself runs no sooner than 2286)
+row(
+    f"POST {A}/tasks",
+    {"what": "REST_API_CALL", "when": 9999999999999, "params": {"uri": A + "/users/me", "method": "GET"}},
+    "application/vnd.kii.TaskCreationRequest+json",
+)
+row(f"GET {A}/tasks", None, None)
+row(f"GET {A}/tasks/{{taskID}}", taskID="no-such-task")
+row(f"PUT {A}/tasks/{{taskID}}/status/CANCELLED", taskID="no-such-task")
 
 # Reviewed, not just recorded: app-scope data follows Kii's default ACLs (docs/data.md), the
 # thing and its owners act on the thing, its buckets and its Thing-IF resources, ownership
@@ -584,6 +593,8 @@ EXPECTED: dict[str, str] = {
     "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/acl/{action}/{subject}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /api/apps/{appID}/groups/{groupID}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/push/deliveries": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/tasks": "401 401 403 403 403 403 403 ok WT WT",
+    "GET /api/apps/{appID}/tasks/{taskID}": "401 401 403 403 403 403 403 404:TASK_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/buckets/{bucketID}/filters/all/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 404:PUSH_SUBSCRIPTION_NOT_FOUND 403 403 403 403 404:PUSH_SUBSCRIPTION_NOT_FOUND WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics": "401 401 ok 403 403 ok 403 ok WT WT",
     "GET /api/apps/{appID}/things/{thingRef}/topics/{topicID}": "401 401 ok 403 403 ok 403 ok WT WT",
@@ -638,6 +649,8 @@ EXPECTED: dict[str, str] = {
     "PUT /api/apps/{appID}/users/{userRef}/topics/{topicID}/push/subscriptions/{subscriberKind}/{subscriberID}": "401 401 ok 403 403 403 403 ok WT WT",
     "GET /console": "ok ok ok ok ok ok ok ok ok ok",
     "GET /console/{asset}": "ok ok ok ok ok ok ok ok ok ok",
+    "POST /api/apps/{appID}/tasks": "401 401 403 403 403 403 403 ok WT WT",
+    "PUT /api/apps/{appID}/tasks/{taskID}/status/CANCELLED": "401 401 403 403 403 403 403 404:TASK_NOT_FOUND WT WT",
 }
 # fmt: on
 

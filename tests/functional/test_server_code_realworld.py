@@ -356,3 +356,66 @@ def test_the_admin_token_is_not_made_real_for_an_origin_a_host_header_names(live
     assert sent.startswith("Bearer ")
     status, answer = _call(live.port, "GET", f"{base}/users/me", "", {"Authorization": sent})
     assert (status, answer["errorCode"]) == (403, "WRONG_TOKEN")
+
+
+# --- server code scheduling a task on its own app's API ----------------------------------------------
+SCHEDULING = r"""
+function schedulePublish(params, context, done) {
+  // A content-publishing app: flip an object's ACL at its publish time, from a task.
+  var app = context.getAppID();
+  $.ajax({
+    url: Kii.getBaseURL() + '/apps/' + app + '/tasks', type: 'POST',
+    headers: {
+      'Authorization': 'Bearer ' + context.getAppAdminContext()._getToken(),
+      'Content-Type': 'application/vnd.kii.TaskCreationRequest+json',
+      'X-Kii-AppID': app, 'X-Kii-AppKey': 'key'
+    },
+    data: JSON.stringify({
+      description: 'publish', what: 'REST_API_CALL', when: params.when,
+      params: {
+        uri: '/api/apps/' + app + '/server-code/versions/current/updateACL', method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: { object_uri: params.uri }
+      }
+    })
+  }).done(function (data) { done(data.taskID); })
+    .fail(function (xhr) { done({ failed: xhr.status, body: xhr.responseText }); });
+}
+
+function updateACL(params, context, done) {
+  var log = context.getAppAdminContext().bucketWithName('published').createObject();
+  log.set('uri', params.object_uri);
+  log.save().then(function () { done('published'); });
+}
+"""
+
+
+def test_server_code_schedules_a_task_on_its_own_api_and_the_tick_runs_it(live: Any) -> None:
+    from app import tick
+
+    base, admin = _deploy(live, SCHEDULING)
+    status, reply = _call(
+        live.port,
+        "POST",
+        f"{base}/server-code/versions/current/schedulePublish",
+        {"when": 0, "uri": "kiicloud://buckets/news/objects/o1"},
+        {**admin, "Content-Type": "application/json"},
+    )
+    assert status == 200, reply
+    task_id = reply["returnedValue"]
+    assert isinstance(task_id, str), reply
+    status, task = _call(live.port, "GET", f"{base}/tasks/{task_id}", "", admin)
+    assert (status, task["status"], task["description"]) == (200, "SCHEDULED", "publish")
+
+    ran = tick()["tasks"]
+    assert [r for r in ran if task_id in r] == [f"{live.stack.credentials.app_id}:{task_id} → 200"]
+    status, task = _call(live.port, "GET", f"{base}/tasks/{task_id}", "", admin)
+    assert (task["status"], task["statusCode"]) == ("DONE", 200)
+    status, found = _call(
+        live.port,
+        "POST",
+        f"{base}/buckets/published/query",
+        {"bucketQuery": {"clause": {"type": "all"}}},
+        {**admin, "Content-Type": "application/vnd.kii.QueryRequest+json"},
+    )
+    assert status == 200, found
+    assert [o["uri"] for o in found["results"]] == ["kiicloud://buckets/news/objects/o1"]
