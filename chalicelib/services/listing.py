@@ -34,6 +34,11 @@ def page_all(
     after = body.get("paginationKey")
     if after is not None and not isinstance(after, str):
         raise InvalidInputData("'paginationKey' is not one this server issued", field="paginationKey")
-    found = list(islice(items_after(after), min(limit, MAX_LIMIT) + 1))
-    page = found[: min(limit, MAX_LIMIT)]
-    return page, key_of(page[-1]) if len(found) > len(page) else None
+    return page(items_after(after), min(limit, MAX_LIMIT), key_of)
+
+
+def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[list[T], str | None]:
+    """Kii-style best-effort paging over an ordered iterator: at most ``limit`` items, and the
+    key of the next page when more follow."""
+    found = list(islice(items, limit + 1))
+    return found[:limit], key_of(found[limit - 1]) if len(found) > limit else None

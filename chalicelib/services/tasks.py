@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from chalicelib.domain import ids
@@ -17,6 +16,7 @@ from chalicelib.domain.tasks import CANCELLED, SCHEDULED, TASK_ID, Task, parse_t
 from chalicelib.errors import InvalidInputData, InvalidStatus, TaskNotFound
 from chalicelib.services.access import require_admin
 from chalicelib.services.auth import AuthService
+from chalicelib.services.listing import page
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 CALL_TOKEN_MS = 5 * 60 * 1000  # a task's call is over long before its token expires
@@ -52,9 +52,7 @@ class TaskService:
             size = min(max(int(limit), 1), MAX_LIMIT) if limit else DEFAULT_LIMIT
         except ValueError:
             raise InvalidInputData("bestEffortLimit must be a number", field="bestEffortLimit") from None
-        found = list(islice(self.store.tasks(caller.app_id, after or None), size + 1))
-        page = found[:size]
-        return page, page[-1].task_id if len(found) > size else None
+        return page(self.store.tasks(caller.app_id, after or None), size, lambda t: t.task_id)
 
     def cancel(self, caller: Caller, task_id: str) -> None:
         """A scheduled task will not run; cancelling a cancelled one again changes nothing."""

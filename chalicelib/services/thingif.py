@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from chalicelib.domain import ids
 from chalicelib.domain.events import Caller, Trigger, new_event
@@ -41,27 +41,17 @@ from chalicelib.errors import (
 from chalicelib.services.access import denied_to, require_authenticated
 from chalicelib.services.auth import AuthService
 from chalicelib.services.installations import InstallationService
+from chalicelib.services.listing import page
 from chalicelib.services.optimistic import optimistic_update
 from chalicelib.services.things import ThingService
 
 log = logging.getLogger("karakuri.thingif")
-T = TypeVar("T")
 ONBOARDING = {
     "onboardingwithvendorthingidbyowner": ("vendor", True),
     "onboardingwiththingidbyowner": ("thing", True),
     "onboardingwithvendorthingidbything": ("vendor", False),
     "onboardingwiththingidbything": ("thing", False),
 }
-
-
-def page(items: Iterator[T], limit: int, key_of: Callable[[T], str]) -> tuple[list[T], str | None]:
-    """Kii-style best-effort paging over an ordered iterator."""
-    found: list[T] = []
-    for item in items:
-        if len(found) == limit:
-            return found, key_of(found[-1])
-        found.append(item)
-    return found, None
 
 
 @dataclass
